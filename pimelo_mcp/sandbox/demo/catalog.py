@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pimelo_mcp.sandbox.demo import JSON, DemoCatalog, DemoMedia
 from pimelo_mcp.sandbox.demo import vocabulary as v
 from pimelo_mcp.sandbox.demo.images import render_all
+
+T = TypeVar("T")
 
 YEAR_SECONDS = 365 * 86400
 DAY_SECONDS = 86400
@@ -64,37 +66,239 @@ _SHOE_SIZE_OPTIONS: dict[str, v.Labels] = {
 def _product_attributes() -> list[JSON]:
     a = _attribute
     return [
-        a("name", "text", L("Name", "Nom", "Name", "Nombre"), "general", localizable=True, validation={"max_length": 255}),
-        a("description", "textarea", L("Description", "Description", "Beschreibung", "Descripción"), "general", localizable=True, scopable=True, validation={"max_length": 5000}),
-        a("meta_title", "text", L("Meta title", "Titre SEO", "Meta-Titel", "Título SEO"), "marketing", localizable=True, scopable=True, validation={"max_length": 120}),
-        a("care_instructions", "textarea", L("Care instructions", "Conseils d'entretien", "Pflegehinweise", "Instrucciones de cuidado"), "general", localizable=True, validation={"max_length": 1000}),
-        a("ean", "text", L("EAN", "EAN", "EAN", "EAN"), "general", validation={"regex": "^[0-9]{13}$", "max_length": 13}),
-        a("brand", "entity", L("Brand", "Marque", "Marke", "Marca"), "general", entity_type="brand"),
-        a("suppliers", "entities", L("Suppliers", "Fournisseurs", "Lieferanten", "Proveedores"), "logistics", entity_type="supplier"),
-        a("materials", "entities", L("Materials", "Matières", "Materialien", "Materiales"), "technical", entity_type="material"),
-        a("main_image", "media", L("Main image", "Image principale", "Hauptbild", "Imagen principal"), "media", validation={"allowed_extensions": ["png", "jpg", "jpeg", "webp"]}),
-        a("price", "price", L("Price", "Prix", "Preis", "Precio"), "pricing", validation={"min": 0, "max": 10000, "decimals_allowed": True}),
-        a("sale_price", "price", L("Sale price", "Prix soldé", "Aktionspreis", "Precio rebajado"), "pricing", scopable=True, validation={"min": 0, "max": 10000, "decimals_allowed": True}),
-        a("weight", "metric", L("Weight", "Poids", "Gewicht", "Peso"), "logistics", validation={"allowed_units": ["GRAM", "KILOGRAM"], "min": 0}),
-        a("stock_quantity", "number", L("Stock quantity", "Quantité en stock", "Lagerbestand", "Cantidad en stock"), "logistics", validation={"min": 0, "max": 100000, "decimals_allowed": False}),
-        a("release_date", "date", L("Release date", "Date de sortie", "Erscheinungsdatum", "Fecha de lanzamiento"), "marketing", validation={"min": "2000-01-01"}),
-        a("color", "select", L("Colour", "Couleur", "Farbe", "Color"), "technical", options=_options({c: lbls for c, (lbls, _) in v.COLORS.items()})),
-        a("gender", "select", L("Gender", "Genre", "Geschlecht", "Género"), "technical", options=_options(v.GENDERS)),
-        a("season", "select", L("Season", "Saison", "Saison", "Temporada"), "marketing", options=_options(v.SEASONS)),
-        a("fit", "select", L("Fit", "Coupe", "Passform", "Corte"), "technical", options=_options(v.FITS)),
-        a("shoe_sizes", "multiselect", L("Shoe sizes", "Pointures", "Schuhgrößen", "Tallas de calzado"), "technical", options=_options(_SHOE_SIZE_OPTIONS)),
-        a("clothing_sizes", "multiselect", L("Sizes", "Tailles", "Größen", "Tallas"), "technical", options=_options(v.CLOTHING_SIZES)),
-        a("features", "multiselect", L("Features", "Caractéristiques", "Merkmale", "Características"), "technical", options=_options(v.FEATURES)),
-        a("connectivity", "multiselect", L("Connectivity", "Connectivité", "Konnektivität", "Conectividad"), "technical", options=_options(v.CONNECTIVITY)),
-        a("waterproof", "boolean", L("Waterproof", "Imperméable", "Wasserdicht", "Impermeable"), "technical"),
-        a("featured", "boolean", L("Featured", "Mis en avant", "Hervorgehoben", "Destacado"), "marketing", scopable=True),
-        a("heel_drop", "metric", L("Heel-to-toe drop", "Drop", "Sprengung", "Drop"), "technical", validation={"allowed_units": ["MILLIMETER"], "min": 0, "max": 20}),
-        a("capacity", "metric", L("Capacity", "Contenance", "Volumen", "Capacidad"), "technical", validation={"allowed_units": ["LITER", "MILLILITER"], "min": 0}),
-        a("battery_life", "metric", L("Battery life", "Autonomie", "Akkulaufzeit", "Autonomía"), "technical", validation={"allowed_units": ["HOUR", "MINUTE"], "min": 0}),
-        a("luminous_flux", "number", L("Luminous flux (lm)", "Flux lumineux (lm)", "Lichtstrom (lm)", "Flujo luminoso (lm)"), "technical", validation={"min": 0, "max": 5000, "decimals_allowed": False}),
-        a("water_resistance", "number", L("Water resistance (ATM)", "Étanchéité (ATM)", "Wasserdichtigkeit (ATM)", "Resistencia al agua (ATM)"), "technical", validation={"min": 0, "max": 30, "decimals_allowed": False}),
-        a("warranty_years", "number", L("Warranty (years)", "Garantie (ans)", "Garantie (Jahre)", "Garantía (años)"), "general", validation={"min": 0, "max": 10, "decimals_allowed": False}),
-        a("rating", "number", L("Average rating", "Note moyenne", "Durchschnittliche Bewertung", "Valoración media"), "marketing", validation={"min": 0, "max": 5, "decimals_allowed": True}),
+        a(
+            "name",
+            "text",
+            L("Name", "Nom", "Name", "Nombre"),
+            "general",
+            localizable=True,
+            validation={"max_length": 255},
+        ),
+        a(
+            "description",
+            "textarea",
+            L("Description", "Description", "Beschreibung", "Descripción"),
+            "general",
+            localizable=True,
+            scopable=True,
+            validation={"max_length": 5000},
+        ),
+        a(
+            "meta_title",
+            "text",
+            L("Meta title", "Titre SEO", "Meta-Titel", "Título SEO"),
+            "marketing",
+            localizable=True,
+            scopable=True,
+            validation={"max_length": 120},
+        ),
+        a(
+            "care_instructions",
+            "textarea",
+            L(
+                "Care instructions",
+                "Conseils d'entretien",
+                "Pflegehinweise",
+                "Instrucciones de cuidado",
+            ),
+            "general",
+            localizable=True,
+            validation={"max_length": 1000},
+        ),
+        a(
+            "ean",
+            "text",
+            L("EAN", "EAN", "EAN", "EAN"),
+            "general",
+            validation={"regex": "^[0-9]{13}$", "max_length": 13},
+        ),
+        a(
+            "brand",
+            "entity",
+            L("Brand", "Marque", "Marke", "Marca"),
+            "general",
+            entity_type="brand",
+        ),
+        a(
+            "suppliers",
+            "entities",
+            L("Suppliers", "Fournisseurs", "Lieferanten", "Proveedores"),
+            "logistics",
+            entity_type="supplier",
+        ),
+        a(
+            "materials",
+            "entities",
+            L("Materials", "Matières", "Materialien", "Materiales"),
+            "technical",
+            entity_type="material",
+        ),
+        a(
+            "main_image",
+            "media",
+            L("Main image", "Image principale", "Hauptbild", "Imagen principal"),
+            "media",
+            validation={"allowed_extensions": ["png", "jpg", "jpeg", "webp"]},
+        ),
+        a(
+            "price",
+            "price",
+            L("Price", "Prix", "Preis", "Precio"),
+            "pricing",
+            validation={"min": 0, "max": 10000, "decimals_allowed": True},
+        ),
+        a(
+            "sale_price",
+            "price",
+            L("Sale price", "Prix soldé", "Aktionspreis", "Precio rebajado"),
+            "pricing",
+            scopable=True,
+            validation={"min": 0, "max": 10000, "decimals_allowed": True},
+        ),
+        a(
+            "weight",
+            "metric",
+            L("Weight", "Poids", "Gewicht", "Peso"),
+            "logistics",
+            validation={"allowed_units": ["GRAM", "KILOGRAM"], "min": 0},
+        ),
+        a(
+            "stock_quantity",
+            "number",
+            L("Stock quantity", "Quantité en stock", "Lagerbestand", "Cantidad en stock"),
+            "logistics",
+            validation={"min": 0, "max": 100000, "decimals_allowed": False},
+        ),
+        a(
+            "release_date",
+            "date",
+            L("Release date", "Date de sortie", "Erscheinungsdatum", "Fecha de lanzamiento"),
+            "marketing",
+            validation={"min": "2000-01-01"},
+        ),
+        a(
+            "color",
+            "select",
+            L("Colour", "Couleur", "Farbe", "Color"),
+            "technical",
+            options=_options({c: lbls for c, (lbls, _) in v.COLORS.items()}),
+        ),
+        a(
+            "gender",
+            "select",
+            L("Gender", "Genre", "Geschlecht", "Género"),
+            "technical",
+            options=_options(v.GENDERS),
+        ),
+        a(
+            "season",
+            "select",
+            L("Season", "Saison", "Saison", "Temporada"),
+            "marketing",
+            options=_options(v.SEASONS),
+        ),
+        a(
+            "fit",
+            "select",
+            L("Fit", "Coupe", "Passform", "Corte"),
+            "technical",
+            options=_options(v.FITS),
+        ),
+        a(
+            "shoe_sizes",
+            "multiselect",
+            L("Shoe sizes", "Pointures", "Schuhgrößen", "Tallas de calzado"),
+            "technical",
+            options=_options(_SHOE_SIZE_OPTIONS),
+        ),
+        a(
+            "clothing_sizes",
+            "multiselect",
+            L("Sizes", "Tailles", "Größen", "Tallas"),
+            "technical",
+            options=_options(v.CLOTHING_SIZES),
+        ),
+        a(
+            "features",
+            "multiselect",
+            L("Features", "Caractéristiques", "Merkmale", "Características"),
+            "technical",
+            options=_options(v.FEATURES),
+        ),
+        a(
+            "connectivity",
+            "multiselect",
+            L("Connectivity", "Connectivité", "Konnektivität", "Conectividad"),
+            "technical",
+            options=_options(v.CONNECTIVITY),
+        ),
+        a(
+            "waterproof",
+            "boolean",
+            L("Waterproof", "Imperméable", "Wasserdicht", "Impermeable"),
+            "technical",
+        ),
+        a(
+            "featured",
+            "boolean",
+            L("Featured", "Mis en avant", "Hervorgehoben", "Destacado"),
+            "marketing",
+            scopable=True,
+        ),
+        a(
+            "heel_drop",
+            "metric",
+            L("Heel-to-toe drop", "Drop", "Sprengung", "Drop"),
+            "technical",
+            validation={"allowed_units": ["MILLIMETER"], "min": 0, "max": 20},
+        ),
+        a(
+            "capacity",
+            "metric",
+            L("Capacity", "Contenance", "Volumen", "Capacidad"),
+            "technical",
+            validation={"allowed_units": ["LITER", "MILLILITER"], "min": 0},
+        ),
+        a(
+            "battery_life",
+            "metric",
+            L("Battery life", "Autonomie", "Akkulaufzeit", "Autonomía"),
+            "technical",
+            validation={"allowed_units": ["HOUR", "MINUTE"], "min": 0},
+        ),
+        a(
+            "luminous_flux",
+            "number",
+            L("Luminous flux (lm)", "Flux lumineux (lm)", "Lichtstrom (lm)", "Flujo luminoso (lm)"),
+            "technical",
+            validation={"min": 0, "max": 5000, "decimals_allowed": False},
+        ),
+        a(
+            "water_resistance",
+            "number",
+            L(
+                "Water resistance (ATM)",
+                "Étanchéité (ATM)",
+                "Wasserdichtigkeit (ATM)",
+                "Resistencia al agua (ATM)",
+            ),
+            "technical",
+            validation={"min": 0, "max": 30, "decimals_allowed": False},
+        ),
+        a(
+            "warranty_years",
+            "number",
+            L("Warranty (years)", "Garantie (ans)", "Garantie (Jahre)", "Garantía (años)"),
+            "general",
+            validation={"min": 0, "max": 10, "decimals_allowed": False},
+        ),
+        a(
+            "rating",
+            "number",
+            L("Average rating", "Note moyenne", "Durchschnittliche Bewertung", "Valoración media"),
+            "marketing",
+            validation={"min": 0, "max": 5, "decimals_allowed": True},
+        ),
     ]
 
 
@@ -106,17 +310,44 @@ _COMMON = (
 
 _SET_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "running_shoes": (*_COMMON, "gender", "shoe_sizes", "waterproof", "heel_drop"),
-    "jackets": (*_COMMON, "care_instructions", "gender", "clothing_sizes", "fit", "season", "waterproof"),
+    "jackets": (
+        *_COMMON,
+        "care_instructions",
+        "gender",
+        "clothing_sizes",
+        "fit",
+        "season",
+        "waterproof",
+    ),
     "backpacks": (*_COMMON, "gender", "capacity", "waterproof", "warranty_years"),
-    "accessories": (*_COMMON, "care_instructions", "gender", "clothing_sizes", "capacity", "season"),
-    "electronics": (*_COMMON, "battery_life", "connectivity", "waterproof", "water_resistance", "luminous_flux", "warranty_years"),
+    "accessories": (
+        *_COMMON,
+        "care_instructions",
+        "gender",
+        "clothing_sizes",
+        "capacity",
+        "season",
+    ),
+    "electronics": (
+        *_COMMON,
+        "battery_life",
+        "connectivity",
+        "waterproof",
+        "water_resistance",
+        "luminous_flux",
+        "warranty_years",
+    ),
 }
 _SET_LABELS: dict[str, v.Labels] = {
-    "running_shoes": L("Running shoes", "Chaussures de course", "Laufschuhe", "Zapatillas de running"),
+    "running_shoes": L(
+        "Running shoes", "Chaussures de course", "Laufschuhe", "Zapatillas de running"
+    ),
     "jackets": L("Jackets", "Vestes", "Jacken", "Chaquetas"),
     "backpacks": L("Backpacks", "Sacs à dos", "Rucksäcke", "Mochilas"),
     "accessories": L("Accessories", "Accessoires", "Zubehör", "Accesorios"),
-    "electronics": L("Sports electronics", "Électronique sportive", "Sportelektronik", "Electrónica deportiva"),
+    "electronics": L(
+        "Sports electronics", "Électronique sportive", "Sportelektronik", "Electrónica deportiva"
+    ),
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "ecommerce": ("name", "description", "price", "main_image", "brand", "color"),
@@ -166,11 +397,46 @@ def _entity_types() -> list[JSON]:
             "labels": L("Brands", "Marques", "Marken", "Marcas"),
             "attributes": [
                 a("country", "select", country, None, options=_options(v.COUNTRIES)),
-                a("website", "text", L("Website", "Site web", "Website", "Sitio web"), None, validation={"regex": "^https://[a-z0-9.\\-]+(/\\S*)?$"}),
-                a("founded", "number", L("Founded", "Année de création", "Gegründet", "Fundación"), None, validation={"min": 1800, "max": 2100, "decimals_allowed": False}),
-                a("description", "textarea", description, None, localizable=True, validation={"max_length": 2000}),
-                a("b_corp", "boolean", L("B Corp certified", "Certifiée B Corp", "B-Corp-zertifiziert", "Certificada B Corp"), None),
-                a("logo", "media", L("Logo", "Logo", "Logo", "Logotipo"), None, validation={"allowed_extensions": ["png", "jpg", "webp"]}),
+                a(
+                    "website",
+                    "text",
+                    L("Website", "Site web", "Website", "Sitio web"),
+                    None,
+                    validation={"regex": "^https://[a-z0-9.\\-]+(/\\S*)?$"},
+                ),
+                a(
+                    "founded",
+                    "number",
+                    L("Founded", "Année de création", "Gegründet", "Fundación"),
+                    None,
+                    validation={"min": 1800, "max": 2100, "decimals_allowed": False},
+                ),
+                a(
+                    "description",
+                    "textarea",
+                    description,
+                    None,
+                    localizable=True,
+                    validation={"max_length": 2000},
+                ),
+                a(
+                    "b_corp",
+                    "boolean",
+                    L(
+                        "B Corp certified",
+                        "Certifiée B Corp",
+                        "B-Corp-zertifiziert",
+                        "Certificada B Corp",
+                    ),
+                    None,
+                ),
+                a(
+                    "logo",
+                    "media",
+                    L("Logo", "Logo", "Logo", "Logotipo"),
+                    None,
+                    validation={"allowed_extensions": ["png", "jpg", "webp"]},
+                ),
             ],
         },
         {
@@ -178,24 +444,134 @@ def _entity_types() -> list[JSON]:
             "labels": L("Suppliers", "Fournisseurs", "Lieferanten", "Proveedores"),
             "attributes": [
                 a("country", "select", country, None, options=_options(v.COUNTRIES)),
-                a("email", "text", L("Order e-mail", "E-mail de commande", "Bestell-E-Mail", "Correo de pedidos"), None, validation={"regex": "^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$"}),
-                a("contact_name", "text", L("Contact", "Contact", "Ansprechpartner", "Contacto"), None, validation={"max_length": 100}),
-                a("lead_time_days", "number", L("Lead time (days)", "Délai (jours)", "Lieferzeit (Tage)", "Plazo de entrega (días)"), None, validation={"min": 1, "max": 365, "decimals_allowed": False}),
-                a("certifications", "multiselect", L("Certifications", "Certifications", "Zertifizierungen", "Certificaciones"), None, options=_options(v.CERTIFICATIONS)),
-                a("contract_start", "date", L("Contract start", "Début du contrat", "Vertragsbeginn", "Inicio del contrato"), None),
-                a("preferred", "boolean", L("Preferred supplier", "Fournisseur privilégié", "Bevorzugter Lieferant", "Proveedor preferente"), None),
-                a("min_order_value", "price", L("Minimum order value", "Minimum de commande", "Mindestbestellwert", "Pedido mínimo"), None, validation={"min": 0}),
+                a(
+                    "email",
+                    "text",
+                    L("Order e-mail", "E-mail de commande", "Bestell-E-Mail", "Correo de pedidos"),
+                    None,
+                    validation={"regex": "^[^@\\s]+@[^@\\s]+\\.[a-z]{2,}$"},
+                ),
+                a(
+                    "contact_name",
+                    "text",
+                    L("Contact", "Contact", "Ansprechpartner", "Contacto"),
+                    None,
+                    validation={"max_length": 100},
+                ),
+                a(
+                    "lead_time_days",
+                    "number",
+                    L(
+                        "Lead time (days)",
+                        "Délai (jours)",
+                        "Lieferzeit (Tage)",
+                        "Plazo de entrega (días)",
+                    ),
+                    None,
+                    validation={"min": 1, "max": 365, "decimals_allowed": False},
+                ),
+                a(
+                    "certifications",
+                    "multiselect",
+                    L("Certifications", "Certifications", "Zertifizierungen", "Certificaciones"),
+                    None,
+                    options=_options(v.CERTIFICATIONS),
+                ),
+                a(
+                    "contract_start",
+                    "date",
+                    L(
+                        "Contract start",
+                        "Début du contrat",
+                        "Vertragsbeginn",
+                        "Inicio del contrato",
+                    ),
+                    None,
+                ),
+                a(
+                    "preferred",
+                    "boolean",
+                    L(
+                        "Preferred supplier",
+                        "Fournisseur privilégié",
+                        "Bevorzugter Lieferant",
+                        "Proveedor preferente",
+                    ),
+                    None,
+                ),
+                a(
+                    "min_order_value",
+                    "price",
+                    L(
+                        "Minimum order value",
+                        "Minimum de commande",
+                        "Mindestbestellwert",
+                        "Pedido mínimo",
+                    ),
+                    None,
+                    validation={"min": 0},
+                ),
             ],
         },
         {
             "code": "material",
             "labels": L("Materials", "Matières", "Materialien", "Materiales"),
             "attributes": [
-                a("family", "select", L("Family", "Famille", "Familie", "Familia"), None, options=_options(v.MATERIAL_FAMILIES)),
-                a("recycled_content", "number", L("Recycled content (%)", "Part recyclée (%)", "Recyclinganteil (%)", "Contenido reciclado (%)"), None, validation={"min": 0, "max": 100, "decimals_allowed": False}),
-                a("weight_per_m2", "number", L("Weight (g/m²)", "Grammage (g/m²)", "Flächengewicht (g/m²)", "Gramaje (g/m²)"), None, validation={"min": 0, "decimals_allowed": False}),
-                a("bluesign_approved", "boolean", L("bluesign® approved", "Approuvé bluesign®", "bluesign®-zugelassen", "Aprobado bluesign®"), None),
-                a("care_instructions", "textarea", L("Care instructions", "Conseils d'entretien", "Pflegehinweise", "Instrucciones de cuidado"), None, localizable=True, validation={"max_length": 1000}),
+                a(
+                    "family",
+                    "select",
+                    L("Family", "Famille", "Familie", "Familia"),
+                    None,
+                    options=_options(v.MATERIAL_FAMILIES),
+                ),
+                a(
+                    "recycled_content",
+                    "number",
+                    L(
+                        "Recycled content (%)",
+                        "Part recyclée (%)",
+                        "Recyclinganteil (%)",
+                        "Contenido reciclado (%)",
+                    ),
+                    None,
+                    validation={"min": 0, "max": 100, "decimals_allowed": False},
+                ),
+                a(
+                    "weight_per_m2",
+                    "number",
+                    L(
+                        "Weight (g/m²)",
+                        "Grammage (g/m²)",
+                        "Flächengewicht (g/m²)",
+                        "Gramaje (g/m²)",
+                    ),
+                    None,
+                    validation={"min": 0, "decimals_allowed": False},
+                ),
+                a(
+                    "bluesign_approved",
+                    "boolean",
+                    L(
+                        "bluesign® approved",
+                        "Approuvé bluesign®",
+                        "bluesign®-zugelassen",
+                        "Aprobado bluesign®",
+                    ),
+                    None,
+                ),
+                a(
+                    "care_instructions",
+                    "textarea",
+                    L(
+                        "Care instructions",
+                        "Conseils d'entretien",
+                        "Pflegehinweise",
+                        "Instrucciones de cuidado",
+                    ),
+                    None,
+                    localizable=True,
+                    validation={"max_length": 1000},
+                ),
             ],
         },
     ]
@@ -235,7 +611,16 @@ def _entities(seed: int, now_ts: int) -> list[JSON]:
             "description": _localized(b.tagline),
             "b_corp": [_value(b.b_corp)],
         }
-        out.append({"type": "brand", "code": b.code, "labels": v.same_label(b.name), "values": values, "created_at": created, "updated_at": updated})
+        out.append(
+            {
+                "type": "brand",
+                "code": b.code,
+                "labels": v.same_label(b.name),
+                "values": values,
+                "created_at": created,
+                "updated_at": updated,
+            }
+        )
     for s in v.SUPPLIERS:
         created, updated = _stamps(rng, now_ts, 2 * YEAR_SECONDS)
         contract = now_ts - rng.randrange(6 * YEAR_SECONDS) - 2 * YEAR_SECONDS
@@ -249,7 +634,16 @@ def _entities(seed: int, now_ts: int) -> list[JSON]:
             "preferred": [_value(rng.random() < 0.4)],
             "min_order_value": [_value([{"amount": s.min_order_eur, "currency": "EUR"}])],
         }
-        out.append({"type": "supplier", "code": s.code, "labels": v.same_label(s.name), "values": values, "created_at": created, "updated_at": updated})
+        out.append(
+            {
+                "type": "supplier",
+                "code": s.code,
+                "labels": v.same_label(s.name),
+                "values": values,
+                "created_at": created,
+                "updated_at": updated,
+            }
+        )
     for m in v.MATERIALS:
         created, updated = _stamps(rng, now_ts, 2 * YEAR_SECONDS)
         values = {
@@ -260,7 +654,16 @@ def _entities(seed: int, now_ts: int) -> list[JSON]:
         }
         if m.weight_per_m2 is not None:
             values["weight_per_m2"] = [_value(m.weight_per_m2)]
-        out.append({"type": "material", "code": m.code, "labels": dict(m.labels), "values": values, "created_at": created, "updated_at": updated})
+        out.append(
+            {
+                "type": "material",
+                "code": m.code,
+                "labels": dict(m.labels),
+                "values": values,
+                "created_at": created,
+                "updated_at": updated,
+            }
+        )
     return out
 
 
@@ -289,7 +692,10 @@ def _channels() -> list[JSON]:
 
 
 def _categories() -> list[JSON]:
-    return [{"code": code, "parent": parent, "labels": dict(lbls)} for code, parent, lbls in v.CATEGORIES]
+    return [
+        {"code": code, "parent": parent, "labels": dict(lbls)}
+        for code, parent, lbls in v.CATEGORIES
+    ]
 
 
 def _image_specs() -> tuple[tuple[str, str, tuple[int, int, int]], ...]:
@@ -317,7 +723,14 @@ _SEASONS_BY_KIND: dict[str, tuple[str, ...]] = {
     "socks": ("all_season", "fall_winter"),
 }
 _PRICE_ENDINGS = (90, 95, 99, 0, 90, 99)
-_DEFECTS = ("no_de_description", "no_image", "no_ean", "no_es_name", "empty_print_description", "no_price")
+_DEFECTS = (
+    "no_de_description",
+    "no_image",
+    "no_ean",
+    "no_es_name",
+    "empty_print_description",
+    "no_price",
+)
 _DESCRIPTION_TEMPLATES = {
     "ecommerce": v.DESCRIPTION_LONG,
     "marketplace": v.DESCRIPTION_SHORT,
@@ -330,7 +743,9 @@ class _KindData:
     """A product kind with everything precomputed that does not depend on the product."""
 
     spec: v.KindSpec
-    brands: tuple[tuple[str, v.Labels, v.Labels], ...]  # (code, name per locale for "de X", tagline)
+    brands: tuple[
+        tuple[str, v.Labels, v.Labels], ...
+    ]  # (code, name per locale for "de X", tagline)
     suppliers: tuple[str, ...]
     material_labels: dict[str, v.Labels]
     feature_labels: dict[str, v.Labels]
@@ -347,7 +762,9 @@ def _kind_data() -> list[_KindData]:
     materials = {m.code: m.labels for m in v.MATERIALS}
     out: list[_KindData] = []
     for k in v.KINDS:
-        brands = tuple((b.code, _of_brand(b.name), b.tagline) for b in v.BRANDS if k.attribute_set in b.sets)
+        brands = tuple(
+            (b.code, _of_brand(b.name), b.tagline) for b in v.BRANDS if k.attribute_set in b.sets
+        )
         suppliers = tuple(s.code for s in v.SUPPLIERS if k.attribute_set in s.sets)
         out.append(
             _KindData(
@@ -364,7 +781,7 @@ def _kind_data() -> list[_KindData]:
 
 
 def _ean(base12: str) -> str:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(base12))
+    total = sum(map(int, base12[0::2])) + 3 * sum(map(int, base12[1::2]))
     return base12 + str((10 - total % 10) % 10)
 
 
@@ -385,31 +802,54 @@ class _ProductFactory:
         self.table: list[_KindData] = [k for k in kinds for _ in range(k.spec.weight)]
         self.channels = v.CHANNELS
         self.brand_names = {b.code: b.name for b in v.BRANDS}
+        self.ecommerce_locales = next(c.locales for c in v.CHANNELS if c.code == "ecommerce")
+        self._join_cache: dict[tuple[str, str, tuple[str, ...]], dict[str, str]] = {}
+
+    def _joined(self, kd: _KindData, codes: tuple[str, ...], source: str) -> dict[str, str]:
+        """Labels of `codes` joined per locale ("a, b, c"), cached: there are few combinations."""
+        key = (kd.spec.code, source, codes)
+        found = self._join_cache.get(key)
+        if found is None:
+            table = kd.material_labels if source == "materials" else kd.feature_labels
+            found = {loc: ", ".join(table[c][loc] for c in codes) for loc in v.ENABLED_LOCALES}
+            self._join_cache[key] = found
+        return found
 
     def product(self, index: int) -> JSON:
-        rng = random.Random((self.seed << 40) ^ index)
-        rand = rng.random
-        choice = rng.choice
-        kd = choice(self.table)
+        rand = random.Random((self.seed << 40) ^ index).random
+
+        def pick(seq: Sequence[T]) -> T:
+            return seq[int(rand() * len(seq))]
+
+        def between(low: int, high: int) -> int:
+            return low + int(rand() * (high - low + 1))
+
+        def distinct(seq: Sequence[str], count: int) -> tuple[str, ...]:
+            pool = list(seq)
+            return tuple(pool.pop(int(rand() * len(pool))) for _ in range(count))
+
+        kd = pick(self.table)
         k = kd.spec
         set_code = k.attribute_set
-        model = f"{choice(k.models)} {rng.randint(1, 12)}"
-        color = choice(k.colors)
-        brand_code, of_brand, tagline = choice(kd.brands)
+        model = f"{pick(k.models)} {between(1, 12)}"
+        color = pick(k.colors)
+        brand_code, of_brand, tagline = pick(kd.brands)
         brand_name = self.brand_names[brand_code]
-        use = choice(k.uses)
-        materials = rng.sample(k.materials, 2 if len(k.materials) < 4 else rng.randint(2, 3))
-        features = rng.sample(k.features, rng.randint(2, 3))
+        use = pick(k.uses)
+        materials = distinct(k.materials, 2 if len(k.materials) < 4 else between(2, 3))
+        features = distinct(k.features, between(2, 3))
+        material_text = self._joined(kd, materials, "materials")
+        feature_text = self._joined(kd, features, "features")
         color_labels = kd.color_labels[color]
 
         roll = rand()
         status = "active" if roll < 0.8 else "draft" if roll < 0.95 else "archived"
-        defect_chance = {"active": 0.08, "draft": 0.4, "archived": 0.1}[status]
-        defect = choice(_DEFECTS) if rand() < defect_chance else None
+        defect_chance = 0.08 if status == "active" else 0.4 if status == "draft" else 0.1
+        defect = pick(_DEFECTS) if rand() < defect_chance else None
 
         now_ts = self.now_ts
-        created_ts = now_ts - rng.randrange(YEAR_SECONDS)
-        updated_ts = created_ts + rng.randrange(now_ts - created_ts + 1)
+        created_ts = now_ts - int(rand() * YEAR_SECONDS)
+        updated_ts = created_ts + int(rand() * (now_ts - created_ts + 1))
 
         names: dict[str, str] = {}
         texts: dict[str, dict[str, str]] = {}
@@ -417,22 +857,24 @@ class _ProductFactory:
             noun = k.noun[loc]
             product_name = f"{noun} {model}" if loc in k.name_before else f"{model} {noun}"
             names[loc] = f"{product_name} — {color_labels[loc]}"
-            feature_text = ", ".join(kd.feature_labels[f][loc] for f in features)
+            features_loc = feature_text[loc]
             texts[loc] = {
                 "model": model,
                 "noun": noun,
                 "brand": brand_name,
                 "of_brand": of_brand[loc],
                 "use": use[loc],
-                "materials": ", ".join(kd.material_labels[m][loc] for m in materials),
-                "features": feature_text,
-                "Features": feature_text[:1].upper() + feature_text[1:],
+                "materials": material_text[loc],
+                "features": features_loc,
+                "Features": features_loc[:1].upper() + features_loc[1:],
                 "tagline": tagline[loc],
             }
 
         values: JSON = {}
         values["name"] = [
-            _value(names[loc], loc) for loc in v.ENABLED_LOCALES if not (defect == "no_es_name" and loc == "es_ES")
+            {"locale": loc, "channel": None, "data": names[loc]}
+            for loc in v.ENABLED_LOCALES
+            if not (defect == "no_es_name" and loc == "es_ES")
         ]
         descriptions: list[JSON] = []
         for ch in self.channels:
@@ -443,10 +885,15 @@ class _ProductFactory:
                 text = template[loc].format_map(texts[loc])
                 if defect == "empty_print_description" and ch.code == "print":
                     text = ""
-                descriptions.append(_value(text, loc, ch.code))
+                descriptions.append({"locale": loc, "channel": ch.code, "data": text})
         values["description"] = descriptions
         values["meta_title"] = [
-            _value(v.META_TITLE[loc].format_map(texts[loc]), loc, "ecommerce") for loc in v.CHANNELS[0].locales
+            {
+                "locale": loc,
+                "channel": "ecommerce",
+                "data": v.META_TITLE[loc].format_map(texts[loc]),
+            }
+            for loc in self.ecommerce_locales
         ]
         care = v.CARE.get(k.code)
         if care is not None:
@@ -454,75 +901,113 @@ class _ProductFactory:
         if defect != "no_ean":
             values["ean"] = [_value(_ean(f"40{(index * 7919 + self.seed * 104729) % 10**10:010d}"))]
         values["brand"] = [_value(brand_code)]
-        values["suppliers"] = [_value(rng.sample(kd.suppliers, 1 if rand() < 0.6 else min(2, len(kd.suppliers))))]
-        values["materials"] = [_value(materials)]
+        values["suppliers"] = [
+            _value(list(distinct(kd.suppliers, 1 if rand() < 0.6 else min(2, len(kd.suppliers)))))
+        ]
+        values["materials"] = [_value(list(materials))]
         if defect != "no_image":
             values["main_image"] = [_value(f"img_{k.code}_{color}")]
 
-        lo, hi = k.price_eur
-        eur_cents = rng.randint(lo, hi) * 100 + choice(_PRICE_ENDINGS) - 100
+        eur_cents = between(*k.price_eur) * 100 + pick(_PRICE_ENDINGS) - 100
         if defect != "no_price":
-            values["price"] = [_value([{"amount": _eur(eur_cents), "currency": "EUR"}, {"amount": _usd(eur_cents), "currency": "USD"}])]
+            values["price"] = [
+                _value(
+                    [
+                        {"amount": _eur(eur_cents), "currency": "EUR"},
+                        {"amount": _usd(eur_cents), "currency": "USD"},
+                    ]
+                )
+            ]
         on_sale = rand() < 0.2 and status == "active"
         if on_sale:
-            sale_cents = eur_cents * (100 - choice((10, 15, 20, 25, 30))) // 100
+            sale_cents = eur_cents * (100 - pick((10, 15, 20, 25, 30))) // 100
             sale_cents -= sale_cents % 10
             values["sale_price"] = [
-                _value([{"amount": _eur(sale_cents), "currency": "EUR"}, {"amount": _usd(sale_cents), "currency": "USD"}], None, "ecommerce"),
+                _value(
+                    [
+                        {"amount": _eur(sale_cents), "currency": "EUR"},
+                        {"amount": _usd(sale_cents), "currency": "USD"},
+                    ],
+                    None,
+                    "ecommerce",
+                ),
                 _value([{"amount": _eur(sale_cents), "currency": "EUR"}], None, "marketplace"),
             ]
-        grams = rng.randint(*k.weight_g)
+        grams = between(*k.weight_g)
         values["weight"] = [
-            _value({"amount": round(grams / 1000, 2), "unit": "KILOGRAM"} if grams >= 1000 else {"amount": grams, "unit": "GRAM"})
+            _value(
+                {"amount": round(grams / 1000, 2), "unit": "KILOGRAM"}
+                if grams >= 1000
+                else {"amount": grams, "unit": "GRAM"}
+            )
         ]
-        values["stock_quantity"] = [_value(0 if status == "archived" or rand() < 0.07 else rng.randint(1, 2500))]
+        values["stock_quantity"] = [
+            _value(0 if status == "archived" or rand() < 0.07 else between(1, 2500))
+        ]
         if status == "draft":
-            release_ts = now_ts + rng.randint(14, 120) * DAY_SECONDS
+            release_ts = now_ts + between(14, 120) * DAY_SECONDS
         else:
-            release_ts = created_ts - rng.randint(0, 400) * DAY_SECONDS
+            release_ts = created_ts - between(0, 400) * DAY_SECONDS
         values["release_date"] = [_value(_date(release_ts))]
         values["color"] = [_value(color)]
-        values["features"] = [_value(features)]
+        values["features"] = [_value(list(features))]
         if rand() < 0.7 and status != "draft":
             values["rating"] = [_value(round(3.2 + rand() * 1.8, 1))]
-        values["featured"] = [_value(rand() < 0.08, None, "ecommerce"), _value(rand() < 0.05, None, "marketplace")]
+        values["featured"] = [
+            _value(rand() < 0.08, None, "ecommerce"),
+            _value(rand() < 0.05, None, "marketplace"),
+        ]
 
-        gender = choice(k.gender)
+        gender = pick(k.gender)
         if set_code != "electronics":
             values["gender"] = [_value(gender)]
         if set_code == "running_shoes":
-            start = {"men": 4, "women": 0, "unisex": 1}.get(gender, 0)
-            count = rng.randint(6, 8)
-            values["shoe_sizes"] = [_value(list(v.SHOE_SIZES[start : start + count]))]
+            start = 4 if gender == "men" else 0 if gender == "women" else 1
+            values["shoe_sizes"] = [_value(list(v.SHOE_SIZES[start : start + between(6, 8)]))]
             values["waterproof"] = [_value("pu_membrane" in materials)]
-            values["heel_drop"] = [_value({"amount": choice((0, 4, 5, 6, 8, 10, 12)), "unit": "MILLIMETER"})]
+            values["heel_drop"] = [
+                _value({"amount": pick((0, 4, 5, 6, 8, 10, 12)), "unit": "MILLIMETER"})
+            ]
         elif set_code == "jackets":
             sizes = k.sizes if rand() < 0.5 else k.sizes[1:-1] if gender != "kids" else k.sizes[:4]
             values["clothing_sizes"] = [_value(list(sizes))]
-            values["fit"] = [_value(choice(("regular", "slim", "relaxed")))]
-            values["season"] = [_value(choice(kd.seasons))]
-            values["waterproof"] = [_value(k.code == "rain_jacket" or (k.code == "insulated_jacket" and rand() < 0.3))]
+            values["fit"] = [_value(pick(("regular", "slim", "relaxed")))]
+            values["season"] = [_value(pick(kd.seasons))]
+            values["waterproof"] = [
+                _value(k.code == "rain_jacket" or (k.code == "insulated_jacket" and rand() < 0.3))
+            ]
         elif set_code == "backpacks":
-            values["capacity"] = [_value(_liters(choice(k.capacity)))]
+            values["capacity"] = [_value(_liters(pick(k.capacity)))]
             values["waterproof"] = [_value(rand() < 0.3)]
-            values["warranty_years"] = [_value(choice((2, 3, 5)))]
+            values["warranty_years"] = [_value(pick((2, 3, 5)))]
         elif set_code == "accessories":
             if k.sizes:
                 values["clothing_sizes"] = [_value(list(k.sizes))]
             if k.capacity:
-                values["capacity"] = [_value({"amount": round(choice(k.capacity) * 1000), "unit": "MILLILITER"})]
-            values["season"] = [_value(choice(kd.seasons))]
-        else:  # electronics
-            if k.code == "sport_watch":
-                values["battery_life"] = [_value({"amount": choice((14, 20, 36, 60, 120)), "unit": "HOUR"})]
-                values["connectivity"] = [_value(["gps", "bluetooth"] + (["ant_plus"] if rand() < 0.5 else []) + (["nfc"] if rand() < 0.3 else []))]
-                values["water_resistance"] = [_value(choice((3, 5, 10)))]
-                values["waterproof"] = [_value(True)]
-            else:
-                values["battery_life"] = [_value({"amount": choice((150, 240, 300, 480)), "unit": "MINUTE"})]
-                values["connectivity"] = [_value(["usb_c"] + (["bluetooth"] if rand() < 0.2 else []))]
-                values["luminous_flux"] = [_value(choice((200, 350, 450, 600, 900, 1200)))]
-                values["waterproof"] = [_value(rand() < 0.6)]
+                values["capacity"] = [
+                    _value({"amount": round(pick(k.capacity) * 1000), "unit": "MILLILITER"})
+                ]
+            values["season"] = [_value(pick(kd.seasons))]
+        elif k.code == "sport_watch":
+            values["battery_life"] = [
+                _value({"amount": pick((14, 20, 36, 60, 120)), "unit": "HOUR"})
+            ]
+            connectivity = ["gps", "bluetooth"]
+            if rand() < 0.5:
+                connectivity.append("ant_plus")
+            if rand() < 0.3:
+                connectivity.append("nfc")
+            values["connectivity"] = [_value(connectivity)]
+            values["water_resistance"] = [_value(pick((3, 5, 10)))]
+            values["waterproof"] = [_value(True)]
+            values["warranty_years"] = [_value(2)]
+        else:  # headlamp
+            values["battery_life"] = [
+                _value({"amount": pick((150, 240, 300, 480)), "unit": "MINUTE"})
+            ]
+            values["connectivity"] = [_value(["usb_c", "bluetooth"] if rand() < 0.2 else ["usb_c"])]
+            values["luminous_flux"] = [_value(pick((200, 350, 450, 600, 900, 1200)))]
+            values["waterproof"] = [_value(rand() < 0.6)]
             values["warranty_years"] = [_value(2)]
 
         categories = [k.category]
