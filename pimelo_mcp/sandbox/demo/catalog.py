@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pimelo_mcp.sandbox.demo import JSON, DemoCatalog, DemoMedia
 from pimelo_mcp.sandbox.demo import vocabulary as v
-from pimelo_mcp.sandbox.demo.images import render_all
+from pimelo_mcp.sandbox.demo.images import LOGOS, render_all, render_logos
 
 T = TypeVar("T")
 
@@ -610,6 +610,7 @@ def _entities(seed: int, now_ts: int) -> list[JSON]:
             "founded": [_value(b.founded)],
             "description": _localized(b.tagline),
             "b_corp": [_value(b.b_corp)],
+            "logo": [_value(f"img_logo_{b.code}")],
         }
         out.append(
             {
@@ -702,10 +703,25 @@ def _image_specs() -> tuple[tuple[str, str, tuple[int, int, int]], ...]:
     return tuple((k.code, c, v.COLORS[c][1]) for k in v.KINDS for c in k.colors)
 
 
+_LOGO_COLORS: tuple[tuple[int, int, int], ...] = (
+    (200, 40, 45), (30, 45, 90), (45, 140, 80), (235, 120, 30), (20, 130, 135),
+    (120, 60, 160), (38, 38, 42), (35, 95, 190),
+)  # fmt: skip
+
+
+def _logo_specs() -> tuple[tuple[str, str, tuple[int, int, int]], ...]:
+    marks = tuple(LOGOS)
+    return tuple(
+        (b.code, marks[i % len(marks)], _LOGO_COLORS[(i * 3) % len(_LOGO_COLORS)])
+        for i, b in enumerate(v.BRANDS)
+    )
+
+
 def _media() -> list[DemoMedia]:
+    images = (*render_all(_image_specs()), *render_logos(_logo_specs()))
     return [
         DemoMedia(code=img.code, filename=img.filename, mime_type="image/png", content=img.content)
-        for img in render_all(_image_specs())
+        for img in images
     ]
 
 

@@ -240,6 +240,48 @@ SHAPES: dict[str, tuple[Shape, ...]] = {
     "headlamp": _HEADLAMP,
 }
 
+# Brand logos: a disc in the brand colour with a white mark.
+LOGOS: dict[str, tuple[Shape, ...]] = {
+    "peaks": (
+        ellipse("main", 0.5, 0.5, 0.46, 0.46),
+        poly("accent", (0.2, 0.68), (0.42, 0.3), (0.55, 0.5), (0.63, 0.4), (0.8, 0.68)),
+    ),
+    "wave": (
+        ellipse("main", 0.5, 0.5, 0.46, 0.46),
+        poly(
+            "accent",
+            (0.18, 0.55),
+            (0.35, 0.42),
+            (0.5, 0.55),
+            (0.65, 0.42),
+            (0.82, 0.55),
+            (0.82, 0.63),
+            (0.65, 0.5),
+            (0.5, 0.63),
+            (0.35, 0.5),
+            (0.18, 0.63),
+        ),
+    ),
+    "bolt": (
+        ellipse("main", 0.5, 0.5, 0.46, 0.46),
+        poly(
+            "accent",
+            (0.55, 0.18),
+            (0.3, 0.55),
+            (0.47, 0.55),
+            (0.42, 0.82),
+            (0.7, 0.43),
+            (0.53, 0.43),
+        ),
+    ),
+    "ring": (
+        ellipse("main", 0.5, 0.5, 0.46, 0.46),
+        ellipse("accent", 0.5, 0.5, 0.28, 0.28),
+        ellipse("main", 0.5, 0.5, 0.18, 0.18),
+        rect("accent", 0.46, 0.12, 0.54, 0.3),
+    ),
+}
+
 _FIXED: dict[str, RGB] = {
     "sole": (242, 241, 236),
     "black": (44, 45, 50),
@@ -328,20 +370,20 @@ def encode_png(width: int, height: int, rows: Sequence[bytes]) -> bytes:
     )
 
 
-def render(shape: str, color: RGB, width: int, height: int) -> bytes:
-    """The PNG of one product kind in one colour."""
-    side = min(width, height) * 0.92
+def render(shape: str, color: RGB, width: int, height: int, *, logo: bool = False) -> bytes:
+    """The PNG of one product kind (or brand logo mark) in one colour."""
+    side = min(width, height) * (1.0 if logo else 0.92)
     ox, oy = (width - side) / 2, (height - side) / 2
-    rasters = [_Raster(s, ox, oy, side) for s in SHAPES[shape]]
-    top_bg = _blend(color, (255, 255, 255), 0.86)
-    bottom_bg: RGB = (222, 224, 228)
+    rasters = [_Raster(s, ox, oy, side) for s in (LOGOS if logo else SHAPES)[shape]]
+    top_bg = (255, 255, 255) if logo else _blend(color, (255, 255, 255), 0.86)
+    bottom_bg: RGB = (255, 255, 255) if logo else (222, 224, 228)
     light = _blend(color, (255, 255, 255), 0.45)
     dark = _blend(color, (0, 0, 0), 0.38)
     rows: list[bytes] = []
     for y in range(height):
         t = y / max(1, height - 1)
         bg = _blend(top_bg, bottom_bg, t)
-        shade = 1.08 - 0.2 * t
+        shade = 1.0 if logo else 1.08 - 0.2 * t
         row = bytearray(bytes(bg) * width)
         yc = y + 0.5
         for r in rasters:
@@ -393,3 +435,20 @@ def render_all(specs: tuple[tuple[str, str, RGB], ...]) -> tuple[RenderedImage, 
             )
         )
     return tuple(out)
+
+
+@cache
+def render_logos(
+    specs: tuple[tuple[str, str, RGB], ...], size: int = 160
+) -> tuple[RenderedImage, ...]:
+    """Render (brand code, mark, rgb) triples as square brand logos."""
+    return tuple(
+        RenderedImage(
+            code=f"img_logo_{brand}",
+            filename=f"logo_{brand}.png",
+            width=size,
+            height=size,
+            content=render(mark, rgb, size, size, logo=True),
+        )
+        for brand, mark, rgb in specs
+    )
