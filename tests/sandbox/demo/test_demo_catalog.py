@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from pimelo_mcp.sandbox.demo import DemoCatalog, build_demo_catalog
+from pimelo_mcp.sandbox.demo.catalog import product_at
 
 NOW = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 CODE = re.compile(r"^[a-z0-9_]{1,100}$")
@@ -319,8 +320,14 @@ def test_same_arguments_give_an_identical_catalog_including_image_bytes(
 
 
 def test_product_i_is_the_same_whatever_the_count(products: list[dict[str, Any]]) -> None:
-    small = build_demo_catalog(40, seed=7, now=NOW)
-    assert list(small.iter_products()) == products[:40]
+    for count in (1, 40, 130):
+        small = build_demo_catalog(count, seed=7, now=NOW)
+        assert list(small.iter_products()) == products[:count]
+
+
+def test_one_product_can_be_drawn_without_the_others(products: list[dict[str, Any]]) -> None:
+    for index in (0, 63, 64, 500, 999):
+        assert product_at(index, seed=7, now=NOW) == products[index]
 
 
 def test_another_seed_gives_other_products(products: list[dict[str, Any]]) -> None:
