@@ -547,3 +547,18 @@ def test_a_hundred_thousand_products_iterate_in_a_few_seconds() -> None:
     count = sum(1 for _ in big.iter_products())
     assert count == 100_000
     assert time.perf_counter() - start < 30
+
+
+def test_changing_one_catalog_leaves_the_next_build_untouched() -> None:
+    first = build_demo_catalog(3, now=NOW)
+    pristine = build_demo_catalog(3, now=NOW)
+    first.attributes[0]["labels"]["en_US"] = "changed"
+    first.attributes[14]["options"].clear()
+    first.entities[0]["values"]["country"][0]["data"] = "xx"
+    product = next(first.iter_products())
+    product["values"]["name"][0]["data"] = "changed"
+    product["values"]["shoe_sizes" if "shoe_sizes" in product["values"] else "color"].clear()
+    again = build_demo_catalog(3, now=NOW)
+    assert again.attributes == pristine.attributes
+    assert again.entities == pristine.entities
+    assert list(again.iter_products()) == list(pristine.iter_products())
