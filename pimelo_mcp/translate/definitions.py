@@ -1,0 +1,106 @@
+"""The slice of the catalog's configuration that translation needs: attributes, channels, locales."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+AttributeType = Literal[
+    "text",
+    "textarea",
+    "number",
+    "boolean",
+    "date",
+    "select",
+    "multiselect",
+    "price",
+    "metric",
+    "media",
+    "entity",
+    "entities",
+]
+
+
+@dataclass(frozen=True)
+class OptionDef:
+    code: str
+    labels: Mapping[str, str] = field(default_factory=dict[str, str])
+
+
+@dataclass(frozen=True)
+class AttributeDef:
+    """An attribute definition, as `GET /attributes` (or an entity type) describes it."""
+
+    code: str
+    type: AttributeType
+    labels: Mapping[str, str] = field(default_factory=dict[str, str])
+    localizable: bool = False
+    scopable: bool = False
+    options: tuple[OptionDef, ...] = ()
+    validation: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    entity_type: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> AttributeDef:
+        """Build from the API's JSON (extra fields ignored)."""
+        raw_options = cast(Sequence[Mapping[str, Any]], data.get("options") or [])
+        return cls(
+            code=str(data["code"]),
+            type=cast(AttributeType, data["type"]),
+            labels=dict(cast(Mapping[str, str], data.get("labels") or {})),
+            localizable=bool(data.get("localizable", False)),
+            scopable=bool(data.get("scopable", False)),
+            options=tuple(
+                OptionDef(code=str(option["code"]), labels=dict(option.get("labels") or {}))
+                for option in raw_options
+            ),
+            validation=dict(cast(Mapping[str, Any], data.get("validation") or {})),
+            entity_type=cast(str | None, data.get("entity_type")),
+        )
+
+    def label(self, locale: str | None = None) -> str:
+        if locale and locale in self.labels:
+            return self.labels[locale]
+        return next(iter(self.labels.values()), self.code)
+
+
+@dataclass(frozen=True)
+class ChannelDef:
+    code: str
+    locales: tuple[str, ...]
+    currencies: tuple[str, ...]
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> ChannelDef:
+        return cls(
+            code=str(data["code"]),
+            locales=tuple(cast(Sequence[str], data.get("locales") or ())),
+            currencies=tuple(cast(Sequence[str], data.get("currencies") or ())),
+        )
+
+
+@dataclass(frozen=True)
+class CatalogSchema:
+    """Attributes by code, channels by code, and the enabled locales."""
+
+    attributes: Mapping[str, AttributeDef]
+    channels: Mapping[str, ChannelDef]
+    locales: frozenset[str]
+
+    @classmethod
+    def build(
+        cls,
+        attributes: Sequence[AttributeDef],
+        channels: Sequence[ChannelDef],
+        locales: Sequence[str],
+    ) -> CatalogSchema:
+        return cls(
+            attributes={attribute.code: attribute for attribute in attributes},
+            channels={channel.code: channel for channel in channels},
+            locales=frozenset(locales),
+        )
+
+    @property
+    def currencies(self) -> frozenset[str]:
+        return frozenset(c for channel in self.channels.values() for c in channel.currencies)

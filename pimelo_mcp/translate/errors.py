@@ -1,0 +1,29 @@
+"""What translation refuses, phrased for the model that wrote the input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused part of the input: where (`values.price`, `filters[2].value`) and why."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class TranslationError(Exception):
+    """The input cannot become an exact API request; nothing was sent."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(problem) for problem in self.problems))
+
+
+class DataError(ValueError):
+    """Raised by a data parser; the caller adds the field path."""
