@@ -12,9 +12,19 @@ from pimelo_mcp.sandbox.store import Store
 from pimelo_mcp.sandbox.values import PRICE_RE, UNITS
 
 ATTRIBUTE_TYPES = (
-    "text", "textarea", "number", "boolean", "date", "select",
-    "multiselect", "price", "metric", "media", "entity", "entities",
-)  # fmt: skip
+    "text",
+    "textarea",
+    "number",
+    "boolean",
+    "date",
+    "select",
+    "multiselect",
+    "price",
+    "metric",
+    "media",
+    "entity",
+    "entities",
+)
 VALIDATION_KEYS: dict[str, tuple[str, ...]] = {
     "text": ("max_length", "regex"),
     "textarea": ("max_length",),
@@ -30,8 +40,16 @@ VALIDATION_KEYS: dict[str, tuple[str, ...]] = {
     "entities": (),
 }
 ATTRIBUTE_FIELDS = (
-    "code", "type", "labels", "group", "localizable", "scopable", "options", "validation", "entity_type",
-)  # fmt: skip
+    "code",
+    "type",
+    "labels",
+    "group",
+    "localizable",
+    "scopable",
+    "options",
+    "validation",
+    "entity_type",
+)
 IMMUTABLE_ATTRIBUTE_FIELDS = ("code", "type", "localizable", "scopable", "entity_type")
 # Product search filters use these names; an attribute may not shadow them.
 RESERVED_CODES = {
@@ -64,9 +82,16 @@ def validate_attribute(body: JSON, store: Store, errors: FieldErrors, current: J
             errors.add("type", f"is required and must be one of {', '.join(ATTRIBUTE_TYPES)}")
             kind = None
         result.update(
-            code=code, type=kind, labels={}, group=None, localizable=False, scopable=False,
-            options=[], validation={}, entity_type=None,
-        )  # fmt: skip
+            code=code,
+            type=kind,
+            labels={},
+            group=None,
+            localizable=False,
+            scopable=False,
+            options=[],
+            validation={},
+            entity_type=None,
+        )
         for flag in ("localizable", "scopable"):
             if flag in body:
                 if isinstance(body[flag], bool):
@@ -101,9 +126,12 @@ def validate_attribute(body: JSON, store: Store, errors: FieldErrors, current: J
         result["options"] = []
     if "validation" in body:
         result["validation"] = _check_validation(body["validation"], kind, errors)
-    if kind == "metric" and not (result.get("validation") or {}).get("allowed_units"):
-        if "validation.allowed_units" not in {e["field"] for e in errors.items}:
-            errors.add("validation.allowed_units", "is required for metric attributes")
+    if (
+        kind == "metric"
+        and not (result.get("validation") or {}).get("allowed_units")
+        and "validation.allowed_units" not in {e["field"] for e in errors.items}
+    ):
+        errors.add("validation.allowed_units", "is required for metric attributes")
     return result
 
 

@@ -144,10 +144,14 @@ def _check_scope(
     elif channel is not None:
         errors.add(path, "the attribute is not scopable: channel must be null")
         ok = False
-    if ok and locale is not None and channel is not None:
-        if locale not in store.channels[channel].get("locales", []):
-            errors.add(path, f"locale {locale!r} is not a locale of channel {channel!r}")
-            ok = False
+    if (
+        ok
+        and locale is not None
+        and channel is not None
+        and locale not in store.channels[channel].get("locales", [])
+    ):
+        errors.add(path, f"locale {locale!r} is not a locale of channel {channel!r}")
+        ok = False
     return ok
 
 

@@ -7,9 +7,9 @@ from starlette.responses import Response
 
 from pimelo_mcp.sandbox.auth import require_scope
 from pimelo_mcp.sandbox.definitions import validate_attribute, validate_attribute_set
+from pimelo_mcp.sandbox.idempotency import idempotent
 from pimelo_mcp.sandbox.jsonutil import JSON, now_ts
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError, not_found
-from pimelo_mcp.sandbox.idempotency import idempotent
 from pimelo_mcp.sandbox.routes.common import (
     check_version,
     etag,

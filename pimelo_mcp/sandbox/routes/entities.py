@@ -143,9 +143,14 @@ def create_entity(
         raise ProblemError(409, f"Entity {type_code}/{code} already exists.")
     stamp = now_ts()
     entity: JSON = {
-        "type": type_code, "code": code, "labels": labels, "values": merge_values({}, writes),
-        "version": 1, "created_at": stamp, "updated_at": stamp,
-    }  # fmt: skip
+        "type": type_code,
+        "code": code,
+        "labels": labels,
+        "values": merge_values({}, writes),
+        "version": 1,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
     _save(store, entity, insert=True)
     return entity
 
@@ -203,9 +208,14 @@ async def search_entities(request: Request) -> Response:
     body = await read_json(request)
     errors = FieldErrors()
     plan = plan_search(
-        body, kind="entity", store=store, attributes=_attributes(entity_type),
-        allowed_fields=SEARCH_FIELDS, default_sort="code", errors=errors,
-    )  # fmt: skip
+        body,
+        kind="entity",
+        store=store,
+        attributes=_attributes(entity_type),
+        allowed_fields=SEARCH_FIELDS,
+        default_sort="code",
+        errors=errors,
+    )
     errors.raise_if_any()
     rows, cursor = run_page(store, "entities", COLUMNS, plan, ["t.type = ?"], [type_code])
     items = [render(_entity(row), plan.locale, plan.channel, plan.attributes) for row in rows]

@@ -131,9 +131,10 @@ def _product_media_codes(store: Store, identifier: str) -> list[str]:
     ).fetchone()
     if row is None:
         raise ProblemError(
-            422, f"product: {identifier!r} is not a known product",
+            422,
+            f"product: {identifier!r} is not a known product",
             errors=[{"field": "product", "message": f"{identifier!r} is not a known product"}],
-        )  # fmt: skip
+        )
     values: dict[str, list[JSON]] = json.loads(row[0])
     media_codes = {c for c, a in store.attributes.items() if a["type"] == "media"}
     return sorted(

@@ -35,9 +35,18 @@ STATUSES = ("draft", "active", "archived")
 COLUMNS = "t.id, t.uuid, t.identifier, t.attribute_set, t.status, t.categories, t.vals, t.version, t.created_at, t.updated_at"
 CREATE_FIELDS = ("identifier", "attribute_set", "status", "categories", "values")
 SEARCH_FIELDS = (
-    "query", "filters", "locale", "channel", "sort", "limit", "search_after",
-    "attributes", "with_completeness", "attribute_set", "status",
-)  # fmt: skip
+    "query",
+    "filters",
+    "locale",
+    "channel",
+    "sort",
+    "limit",
+    "search_after",
+    "attributes",
+    "with_completeness",
+    "attribute_set",
+    "status",
+)
 
 
 def _product(row: tuple[Any, ...]) -> JSON:
@@ -120,9 +129,14 @@ def _write_row(store: Store, product: JSON, *, insert: bool) -> None:
     values = product["values"]
     search = product_search_text(product["identifier"], values, store.text_codes())
     fields = (
-        product["attribute_set"], product["status"], json.dumps(product["categories"]),
-        json.dumps(values, separators=(",", ":")), search, product["version"], product["updated_at"],
-    )  # fmt: skip
+        product["attribute_set"],
+        product["status"],
+        json.dumps(product["categories"]),
+        json.dumps(values, separators=(",", ":")),
+        search,
+        product["version"],
+        product["updated_at"],
+    )
     if insert:
         cursor = store.conn.execute(
             "INSERT INTO products (uuid, identifier, attribute_set, status, categories, vals, search, version, updated_at, created_at)"
@@ -157,10 +171,14 @@ def create_product(store: Store, body: JSON, extra_fields: tuple[str, ...] = ())
     writes: dict[str, list[JSON]] = {}
     if "values" in body:
         writes = validate_values(
-            body["values"], "values", store.attributes, store, errors,
+            body["values"],
+            "values",
+            store.attributes,
+            store,
+            errors,
             allowed=set(attribute_set["attributes"]) if attribute_set else None,
             allowed_label=f"attribute set {set_code}",
-        )  # fmt: skip
+        )
     errors.raise_if_any()
     assert isinstance(identifier, str)
     if store.conn.execute("SELECT 1 FROM products WHERE identifier = ?", (identifier,)).fetchone():
@@ -213,9 +231,14 @@ def update_product(
     members = set(attribute_set["attributes"]) if attribute_set else set[str]()
     if "values" in body:
         writes = validate_values(
-            body["values"], "values", store.attributes, store, errors,
-            allowed=members, allowed_label=f"attribute set {updated['attribute_set']}",
-        )  # fmt: skip
+            body["values"],
+            "values",
+            store.attributes,
+            store,
+            errors,
+            allowed=members,
+            allowed_label=f"attribute set {updated['attribute_set']}",
+        )
         updated["values"] = merge_values(current["values"], writes)
     outside = sorted(set(updated["values"]) - members)
     if outside and updated["attribute_set"] != current["attribute_set"]:
@@ -240,9 +263,14 @@ async def search_products(request: Request) -> Response:
     store = sandbox(request).store
     errors = FieldErrors()
     plan = plan_search(
-        body, kind="product", store=store, attributes=store.attributes,
-        allowed_fields=SEARCH_FIELDS, default_sort="identifier", errors=errors,
-    )  # fmt: skip
+        body,
+        kind="product",
+        store=store,
+        attributes=store.attributes,
+        allowed_fields=SEARCH_FIELDS,
+        default_sort="identifier",
+        errors=errors,
+    )
     shortcut_filter(body, "attribute_set", store.attribute_sets, errors, plan.sql)
     shortcut_filter(body, "status", STATUSES, errors, plan.sql)
     errors.raise_if_any()
@@ -255,7 +283,7 @@ async def search_products(request: Request) -> Response:
             channel=plan.channel,
             attributes=plan.attributes,
             with_completeness=plan.with_completeness,
-        )  # fmt: skip
+        )
         for row in rows
     ]
     return json_response({"items": items, "search_after": cursor})
