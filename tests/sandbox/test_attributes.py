@@ -8,15 +8,36 @@ import httpx2
 import pytest
 
 VALID: list[dict[str, Any]] = [
-    {"code": "a_text", "type": "text", "validation": {"max_length": 20, "regex": "^[A-Z]+$"}, "localizable": True},
+    {
+        "code": "a_text",
+        "type": "text",
+        "validation": {"max_length": 20, "regex": "^[A-Z]+$"},
+        "localizable": True,
+    },
     {"code": "a_textarea", "type": "textarea", "validation": {"max_length": 500}, "scopable": True},
-    {"code": "a_number", "type": "number", "validation": {"min": 0, "max": 10, "decimals_allowed": False}},
+    {
+        "code": "a_number",
+        "type": "number",
+        "validation": {"min": 0, "max": 10, "decimals_allowed": False},
+    },
     {"code": "a_boolean", "type": "boolean"},
     {"code": "a_date", "type": "date", "validation": {"min": "2020-01-01", "max": "2030-12-31"}},
     {"code": "a_select", "type": "select", "options": [{"code": "x", "labels": {"en_US": "X"}}]},
-    {"code": "a_multiselect", "type": "multiselect", "options": [{"code": "x", "labels": {}}, {"code": "y", "labels": {}}]},
-    {"code": "a_price", "type": "price", "validation": {"min": "0.50", "max": 1000, "decimals_allowed": True}},
-    {"code": "a_metric", "type": "metric", "validation": {"allowed_units": ["LITER", "MILLILITER"], "min": 0}},
+    {
+        "code": "a_multiselect",
+        "type": "multiselect",
+        "options": [{"code": "x", "labels": {}}, {"code": "y", "labels": {}}],
+    },
+    {
+        "code": "a_price",
+        "type": "price",
+        "validation": {"min": "0.50", "max": 1000, "decimals_allowed": True},
+    },
+    {
+        "code": "a_metric",
+        "type": "metric",
+        "validation": {"allowed_units": ["LITER", "MILLILITER"], "min": 0},
+    },
     {"code": "a_media", "type": "media", "validation": {"allowed_extensions": ["png", "jpg"]}},
     {"code": "a_entity", "type": "entity", "entity_type": "brand"},
     {"code": "a_entities", "type": "entities", "entity_type": "material"},
@@ -24,8 +45,12 @@ VALID: list[dict[str, Any]] = [
 
 
 @pytest.mark.parametrize("body", VALID, ids=[b["type"] for b in VALID])
-async def test_attributes_of_every_type_can_be_created(client: httpx2.AsyncClient, body: dict[str, Any]) -> None:
-    response = await client.post("attributes", json={**body, "labels": {"en_US": "Label"}, "group": "tech"})
+async def test_attributes_of_every_type_can_be_created(
+    client: httpx2.AsyncClient, body: dict[str, Any]
+) -> None:
+    response = await client.post(
+        "attributes", json={**body, "labels": {"en_US": "Label"}, "group": "tech"}
+    )
     assert response.status_code == 201, response.text
     attribute = response.json()
     assert response.headers["location"].endswith(f"/attributes/{body['code']}")
@@ -50,9 +75,18 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"code": "x", "type": "number", "validation": {"min": 5, "max": 1}}, "validation.min"),
     ({"code": "x", "type": "date", "validation": {"max": "tomorrow"}}, "validation.max"),
     ({"code": "x", "type": "metric"}, "validation.allowed_units"),
-    ({"code": "x", "type": "metric", "validation": {"allowed_units": ["GRAM", "METER"]}}, "validation.allowed_units"),
-    ({"code": "x", "type": "metric", "validation": {"allowed_units": ["PARSEC"]}}, "validation.allowed_units"),
-    ({"code": "x", "type": "media", "validation": {"allowed_extensions": []}}, "validation.allowed_extensions"),
+    (
+        {"code": "x", "type": "metric", "validation": {"allowed_units": ["GRAM", "METER"]}},
+        "validation.allowed_units",
+    ),
+    (
+        {"code": "x", "type": "metric", "validation": {"allowed_units": ["PARSEC"]}},
+        "validation.allowed_units",
+    ),
+    (
+        {"code": "x", "type": "media", "validation": {"allowed_extensions": []}},
+        "validation.allowed_extensions",
+    ),
     ({"code": "x", "type": "text", "options": [{"code": "a"}]}, "options"),
     ({"code": "x", "type": "select", "options": [{"code": "a"}, {"code": "a"}]}, "options[1].code"),
     ({"code": "x", "type": "entity"}, "entity_type"),
@@ -81,7 +115,10 @@ async def test_creating_an_existing_attribute_is_a_conflict(client: httpx2.Async
 async def test_patch_updates_labels_options_and_validation(client: httpx2.AsyncClient) -> None:
     response = await client.patch(
         "attributes/color",
-        json={"labels": {"fr_FR": "Couleur"}, "options": [{"code": "red", "labels": {}}, {"code": "black", "labels": {}}]},
+        json={
+            "labels": {"fr_FR": "Couleur"},
+            "options": [{"code": "red", "labels": {}}, {"code": "black", "labels": {}}],
+        },
         headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200
@@ -90,27 +127,42 @@ async def test_patch_updates_labels_options_and_validation(client: httpx2.AsyncC
     assert [o["code"] for o in attribute["options"]] == ["red", "black"]
     assert attribute["version"] == 2
     assert response.headers["etag"] == '"2"'
-    accepted = await client.patch("products/SHOE-2", json={"values": {"color": [{"locale": None, "channel": None, "data": "black"}]}})
+    accepted = await client.patch(
+        "products/SHOE-2",
+        json={"values": {"color": [{"locale": None, "channel": None, "data": "black"}]}},
+    )
     assert accepted.status_code == 200
 
 
 @pytest.mark.parametrize(
     ("patch", "field"),
-    [({"type": "number"}, "type"), ({"code": "other"}, "code"), ({"localizable": False}, "localizable")],
+    [
+        ({"type": "number"}, "type"),
+        ({"code": "other"}, "code"),
+        ({"localizable": False}, "localizable"),
+    ],
 )
-async def test_type_code_and_scoping_are_immutable(client: httpx2.AsyncClient, patch: dict[str, Any], field: str) -> None:
+async def test_type_code_and_scoping_are_immutable(
+    client: httpx2.AsyncClient, patch: dict[str, Any], field: str
+) -> None:
     response = await client.patch("attributes/name", json=patch)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
 
 
-async def test_attribute_patch_that_changes_nothing_keeps_version(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("attributes/name", json={"type": "text", "labels": {"en_US": "Name"}})
+async def test_attribute_patch_that_changes_nothing_keeps_version(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await client.patch(
+        "attributes/name", json={"type": "text", "labels": {"en_US": "Name"}}
+    )
     assert response.json()["version"] == 1
 
 
 async def test_attribute_patch_with_stale_if_match_is_412(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("attributes/name", json={"labels": {}}, headers={"If-Match": '"7"'})
+    response = await client.patch(
+        "attributes/name", json={"labels": {}}, headers={"If-Match": '"7"'}
+    )
     assert response.status_code == 412
     assert response.json()["current_version"] == 1
 
@@ -126,7 +178,9 @@ async def test_attribute_patch_with_stale_if_match_is_412(client: httpx2.AsyncCl
         ({"search": "release", "type": "date"}, ["release_date"]),
     ],
 )
-async def test_attribute_list_filters(client: httpx2.AsyncClient, params: dict[str, str], expected: list[str]) -> None:
+async def test_attribute_list_filters(
+    client: httpx2.AsyncClient, params: dict[str, str], expected: list[str]
+) -> None:
     response = await client.get("attributes", params=params)
     assert [a["code"] for a in response.json()["items"]] == expected
 
@@ -143,7 +197,12 @@ async def test_attribute_set_can_be_created_and_read(client: httpx2.AsyncClient)
     response = await client.post("attribute-sets", json=body)
     assert response.status_code == 201
     assert response.headers["location"].endswith("/attribute-sets/boots")
-    assert response.json() | {} == {**body, "version": 1, "created_at": response.json()["created_at"], "updated_at": response.json()["updated_at"]}
+    assert response.json() | {} == {
+        **body,
+        "version": 1,
+        "created_at": response.json()["created_at"],
+        "updated_at": response.json()["updated_at"],
+    }
     listed = (await client.get("attribute-sets")).json()["items"]
     assert [s["code"] for s in listed] == ["basic", "boots", "shoes"]
     assert (await client.post("attribute-sets", json=body)).status_code == 409
@@ -175,8 +234,12 @@ async def test_attribute_set_patch_refreshes_completeness(client: httpx2.AsyncCl
     assert [p["identifier"] for p in after] == ["BASIC-1", "SHOE-1", "SHOE-2", "SHOE-3"]
 
 
-async def test_attribute_set_cannot_drop_attributes_that_products_use(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("attribute-sets/basic", json={"attributes": ["name", "color"], "label_attribute": "name"})
+async def test_attribute_set_cannot_drop_attributes_that_products_use(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await client.patch(
+        "attribute-sets/basic", json={"attributes": ["name", "color"], "label_attribute": "name"}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "attributes"
     assert "ean" in response.json()["errors"][0]["message"]

@@ -41,9 +41,15 @@ def webp(width: int, height: int) -> bytes:
     ],
 )
 async def test_upload_sniffs_type_and_reads_dimensions(
-    client: httpx2.AsyncClient, filename: str, content: bytes, mime_type: str, size: tuple[int | None, int | None]
+    client: httpx2.AsyncClient,
+    filename: str,
+    content: bytes,
+    mime_type: str,
+    size: tuple[int | None, int | None],
 ) -> None:
-    response = await client.post("media", files={"file": (filename, content, "application/octet-stream")})
+    response = await client.post(
+        "media", files={"file": (filename, content, "application/octet-stream")}
+    )
     assert response.status_code == 201, response.text
     media = response.json()
     assert media["mime_type"] == mime_type
@@ -60,25 +66,39 @@ async def test_upload_sniffs_type_and_reads_dimensions(
     assert (await client.get(f"media/{media['code']}")).json() == media
 
 
-async def test_codes_are_derived_from_file_names_and_made_unique(client: httpx2.AsyncClient) -> None:
-    first = await client.post("media", files={"file": ("Shoe Red.PNG", make_png(1, 1), "image/png")})
-    second = await client.post("media", files={"file": ("shoe red.png", make_png(1, 1), "image/png")})
+async def test_codes_are_derived_from_file_names_and_made_unique(
+    client: httpx2.AsyncClient,
+) -> None:
+    first = await client.post(
+        "media", files={"file": ("Shoe Red.PNG", make_png(1, 1), "image/png")}
+    )
+    second = await client.post(
+        "media", files={"file": ("shoe red.png", make_png(1, 1), "image/png")}
+    )
     assert first.json()["code"] == "shoe_red_2"  # shoe_red exists in the catalog
     assert second.json()["code"] == "shoe_red_3"
 
 
 async def test_explicit_code_is_used_and_must_be_free_and_valid(client: httpx2.AsyncClient) -> None:
-    ok = await client.post("media", files={"file": ("a.png", make_png(1, 1), "image/png")}, data={"code": "hero"})
+    ok = await client.post(
+        "media", files={"file": ("a.png", make_png(1, 1), "image/png")}, data={"code": "hero"}
+    )
     assert ok.json()["code"] == "hero"
-    taken = await client.post("media", files={"file": ("a.png", make_png(1, 1), "image/png")}, data={"code": "hero"})
+    taken = await client.post(
+        "media", files={"file": ("a.png", make_png(1, 1), "image/png")}, data={"code": "hero"}
+    )
     assert taken.status_code == 409
-    bad = await client.post("media", files={"file": ("a.png", make_png(1, 1), "image/png")}, data={"code": "Bad Code"})
+    bad = await client.post(
+        "media", files={"file": ("a.png", make_png(1, 1), "image/png")}, data={"code": "Bad Code"}
+    )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "code"
 
 
 async def test_files_of_other_types_are_unsupported(client: httpx2.AsyncClient) -> None:
-    response = await client.post("media", files={"file": ("fake.png", b"MZ\x90\x00 not an image", "image/png")})
+    response = await client.post(
+        "media", files={"file": ("fake.png", b"MZ\x90\x00 not an image", "image/png")}
+    )
     assert response.status_code == 415
     assert response.json()["type"].endswith("/unsupported-media-type")
     assert "image/png" in response.json()["allowed"]
@@ -91,7 +111,9 @@ async def test_upload_that_is_not_multipart_is_unsupported(client: httpx2.AsyncC
 
 
 async def test_upload_without_a_file_part_is_refused(client: httpx2.AsyncClient) -> None:
-    response = await client.post("media", data={"code": "x"}, files={"other": ("a.png", b"x", "image/png")})
+    response = await client.post(
+        "media", data={"code": "x"}, files={"other": ("a.png", b"x", "image/png")}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"file", "other"}
 
@@ -135,5 +157,7 @@ async def test_media_upload_is_idempotent(client: httpx2.AsyncClient) -> None:
     second = await client.post("media", files=files, headers=headers)
     assert first.json() == second.json()
     assert second.headers["idempotent-replayed"] == "true"
-    other = await client.post("media", files={"file": ("y.png", make_png(2, 1), "image/png")}, headers=headers)
+    other = await client.post(
+        "media", files={"file": ("y.png", make_png(2, 1), "image/png")}, headers=headers
+    )
     assert other.status_code == 409
