@@ -93,15 +93,18 @@ async def _serve(
 ) -> None:
     import uvicorn
 
+    class ReadyServer(uvicorn.Server):
+        """Prints how to connect once uvicorn has really started listening."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                lines = [READY_PREFIX + base_url]
+                lines += [
+                    f"token {name} {value} scopes {','.join(scopes)}"
+                    for name, value, scopes in tokens
+                ]
+                print("\n".join(lines), flush=True)
+
     config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not task.done():
-        await asyncio.sleep(0.01)
-    if server.started:
-        lines = [READY_PREFIX + base_url]
-        lines += [
-            f"token {name} {value} scopes {','.join(scopes)}" for name, value, scopes in tokens
-        ]
-        print("\n".join(lines), flush=True)
-    await task
+    await ReadyServer(config).serve(sockets=[sock])

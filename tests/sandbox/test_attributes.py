@@ -58,9 +58,19 @@ async def test_attributes_of_every_type_can_be_created(
     assert attribute["type"] == body["type"]
     assert attribute["version"] == 1
     assert set(attribute) == {
-        "code", "type", "labels", "group", "localizable", "scopable", "options",
-        "validation", "entity_type", "version", "created_at", "updated_at",
-    }  # fmt: skip
+        "code",
+        "type",
+        "labels",
+        "group",
+        "localizable",
+        "scopable",
+        "options",
+        "validation",
+        "entity_type",
+        "version",
+        "created_at",
+        "updated_at",
+    }
     assert (await client.get(f"attributes/{body['code']}")).json() == attribute
 
 
@@ -219,8 +229,12 @@ async def test_invalid_attribute_sets_list_every_error(client: httpx2.AsyncClien
     response = await client.post("attribute-sets", json=body)
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {
-        "attributes[1]", "requirements.web", "requirements.ecommerce", "label_attribute", "image_attribute",
-    }  # fmt: skip
+        "attributes[1]",
+        "requirements.web",
+        "requirements.ecommerce",
+        "label_attribute",
+        "image_attribute",
+    }
 
 
 async def test_attribute_set_patch_refreshes_completeness(client: httpx2.AsyncClient) -> None:

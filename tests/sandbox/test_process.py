@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import queue
 import re
-import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx2
 import pytest
@@ -28,31 +30,39 @@ def demo_catalog_available() -> bool:
         return False
 
 
-def read_line(process: subprocess.Popen[str], deadline: float) -> str:
+def read_line(lines: queue.Queue[str | None], deadline: float) -> str:
     """One stdout line, failing (not hanging) when the process says nothing in time."""
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            raise AssertionError("the sandbox printed nothing in time")
-    line = process.stdout.readline()
-    if not line:
-        raise AssertionError(f"the sandbox exited early with {process.wait()}")
+    try:
+        line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+    except queue.Empty:
+        raise AssertionError("the sandbox printed nothing in time") from None
+    if line is None:
+        raise AssertionError("the sandbox exited before it was ready")
     return line.rstrip("\n")
+
+
+def pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 @contextmanager
 def sandbox_process(command: list[str]) -> Iterator[tuple[str, dict[str, tuple[str, str]]]]:
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
+    assert process.stdout is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=pump, args=(process.stdout, lines), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 60
-        ready = READY.match(read_line(process, deadline))
+        ready = READY.match(read_line(lines, deadline))
         assert ready, "the first stdout line is the ready line"
         tokens: dict[str, tuple[str, str]] = {}
         for _ in range(3):
-            token = TOKEN.match(read_line(process, deadline))
+            token = TOKEN.match(read_line(lines, deadline))
             assert token
             tokens[token[1]] = (token[2], token[3])
         yield ready[1], tokens
@@ -64,10 +74,8 @@ def sandbox_process(command: list[str]) -> Iterator[tuple[str, dict[str, tuple[s
             process.kill()
             raise
         finally:
-            if process.stdout:
-                process.stdout.close()
-            if process.stderr:
-                process.stderr.close()
+            reader.join(timeout=15)
+            process.stdout.close()
     assert code == 0, "SIGTERM stops the sandbox cleanly"
 
 
@@ -124,8 +132,13 @@ def test_sandbox_runner_prints_tokens_serves_and_keeps_a_db_across_restarts(tmp_
     ]
     with sandbox_process(command) as (base_url, tokens):
         assert tokens["read-only"][1].split(",") == [
-            "products:read", "entities:read", "settings:read", "media:read", "import-export:read", "attributes:read",
-        ]  # fmt: skip
+            "products:read",
+            "entities:read",
+            "settings:read",
+            "media:read",
+            "import-export:read",
+            "attributes:read",
+        ]
         assert tokens["products-only"][1] == "products:read,products:write"
         with httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {FIXED}"}) as http:
             created = http.post("products", json={"identifier": "KEPT-1", "attribute_set": "basic"})
