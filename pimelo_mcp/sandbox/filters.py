@@ -15,6 +15,8 @@ from pimelo_mcp.sandbox.jsonutil import (
     day_start,
     format_ts,
     is_number,
+    member_dict,
+    member_list,
     next_day_start,
     parse_date,
     parse_ts,
@@ -125,7 +127,9 @@ def _compile_condition(
         errors.add(f"{scope.field}.{name}", "is not a known field or attribute")
         raise _Skip
     allowed_ops = builtin if builtin is not None else OPERATORS[attribute["type"]]  # pyright: ignore[reportOptionalSubscript]
-    extra = {"currency"} if attribute is not None and attribute["type"] == "price" else set()
+    extra: set[str] = (
+        {"currency"} if attribute is not None and attribute["type"] == "price" else set()
+    )
     unknown = sorted(set(condition) - CONDITION_KEYS - extra)
     if unknown:
         errors.add(path, f"unknown member(s): {', '.join(unknown)}")
@@ -377,7 +381,9 @@ def _price_amount(value: Any, path: str, errors: FieldErrors) -> float:
 
 def _metric_base(value: Any, attribute: JSON, path: str, errors: FieldErrors) -> float:
     metric = as_dict(value)
-    allowed: list[str] = (attribute.get("validation") or {}).get("allowed_units") or []
+    allowed = [
+        str(u) for u in as_list(member_dict(attribute, "validation").get("allowed_units")) or []
+    ]
     families = {UNITS[u][0] for u in allowed if u in UNITS}
     if (
         metric is None
@@ -438,7 +444,7 @@ def _compile_attribute(
     elif kind in ("select", "entity"):
         items = _strings(value, operator, path, errors)
         if kind == "select":
-            options = {o["code"] for o in attribute.get("options") or []}
+            options = {str(o["code"]) for o in member_list(attribute, "options")}
             unknown = [i for i in items if i not in options]
             if unknown:
                 errors.add(f"{path}.value", f"unknown option(s) of {code}: {', '.join(unknown)}")
@@ -447,7 +453,7 @@ def _compile_attribute(
     elif kind in ("multiselect", "entities"):
         items = _strings(value, operator, path, errors)
         if kind == "multiselect":
-            options = {o["code"] for o in attribute.get("options") or []}
+            options = {str(o["code"]) for o in member_list(attribute, "options")}
             unknown = [i for i in items if i not in options]
             if unknown:
                 errors.add(f"{path}.value", f"unknown option(s) of {code}: {', '.join(unknown)}")

@@ -8,10 +8,10 @@ import os
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pimelo_mcp.sandbox.completeness import compute_completeness
 from pimelo_mcp.sandbox.demo import DemoCatalog
@@ -145,7 +145,7 @@ class Store:
     # -- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Generator[sqlite3.Connection, None, None]:
         self.conn.execute("BEGIN")
         try:
             yield self.conn
@@ -462,7 +462,7 @@ def complete_attribute(attribute: Mapping[str, Any]) -> JSON:
         "scopable": bool(attribute.get("scopable", False)),
         "options": [
             {"code": o["code"], "labels": dict(o.get("labels") or {})}
-            for o in attribute.get("options") or []
+            for o in cast(list[JSON], attribute.get("options") or [])
         ],
         "validation": dict(attribute.get("validation") or {}),
         "entity_type": attribute.get("entity_type"),
@@ -474,7 +474,10 @@ def complete_attribute_set(attribute_set: Mapping[str, Any]) -> JSON:
         "code": attribute_set["code"],
         "labels": dict(attribute_set.get("labels") or {}),
         "attributes": list(attribute_set.get("attributes") or []),
-        "requirements": {k: list(v) for k, v in (attribute_set.get("requirements") or {}).items()},
+        "requirements": {
+            str(k): list(v)
+            for k, v in cast(dict[str, list[str]], attribute_set.get("requirements") or {}).items()
+        },
         "label_attribute": attribute_set.get("label_attribute"),
         "image_attribute": attribute_set.get("image_attribute"),
     }
