@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -501,7 +501,7 @@ def _compare(
 
     if base == "SINCE LAST N DAYS":
         days = _since_days(value, path, errors)
-        exists(f"{DATA} >= ?", (date.today() - timedelta(days=days)).isoformat())
+        exists(f"{DATA} >= ?", (datetime.now(UTC).date() - timedelta(days=days)).isoformat())
     elif base == "BETWEEN":
         pair = as_list(value)
         if pair is None or len(pair) != 2:
