@@ -142,6 +142,9 @@ class Store:
         self._seq = 0
         self._load_records()
 
+    def close(self) -> None:
+        self.conn.close()
+
     # -- transactions -------------------------------------------------------------------
 
     @contextmanager
