@@ -198,9 +198,9 @@ def _string_clause(column: str, operator: str, items: list[str], sql: Sql, negat
     elif base == "IN":
         clause, params = f"{column} IN ({_marks(len(items))})", list(items)
     elif base == "STARTS WITH":
-        clause, params = f"substr(lower({column}), 1, ?) = ?", [len(items[0]), items[0].lower()]
+        clause, params = f"substr(plower({column}), 1, ?) = ?", [len(items[0]), items[0].lower()]
     else:  # CONTAINS
-        clause, params = f"instr(lower({column}), ?) > 0", [items[0].lower()]
+        clause, params = f"instr(plower({column}), ?) > 0", [items[0].lower()]
     if negate:
         clause = f"NOT ({clause})"
     sql.add(clause, *params)
@@ -431,9 +431,9 @@ def _compile_attribute(
         elif base == "IN":
             exists(f"{DATA} IN ({_marks(len(items))})", *items, negate=negate)
         elif base == "STARTS WITH":
-            exists(f"substr(lower({DATA}), 1, ?) = ?", len(items[0]), items[0].lower())
+            exists(f"substr(plower({DATA}), 1, ?) = ?", len(items[0]), items[0].lower())
         else:
-            exists(f"instr(lower({DATA}), ?) > 0", items[0].lower(), negate=negate)
+            exists(f"instr(plower({DATA}), ?) > 0", items[0].lower(), negate=negate)
     elif kind in ("number", "date"):
         _compare(kind, base, value, negate, path, errors, exists)
     elif kind == "boolean":

@@ -63,6 +63,10 @@ CREATE INDEX IF NOT EXISTS entities_created ON entities (type, created_at, id);
 RECORD_KINDS = ("locale", "channel", "category", "attribute", "attribute_set", "entity_type")
 
 
+def _fold_case(value: str | float | None) -> str | float | None:
+    return value.lower() if isinstance(value, str) else value
+
+
 def hash_token(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -131,6 +135,8 @@ class Store:
         self.conn = sqlite3.connect(
             db_path or ":memory:", check_same_thread=False, isolation_level=None
         )
+        # SQLite's lower() folds ASCII only; free text must fold like Python does.
+        self.conn.create_function("plower", 1, _fold_case, deterministic=True)
         if db_path:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
