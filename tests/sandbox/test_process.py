@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import queue
 import re
 import subprocess
@@ -21,13 +20,6 @@ FIXTURE_RUNNER = str(Path(__file__).with_name("fixture_sandbox.py"))
 READY = re.compile(r"^Pimelo sandbox ready at (http://127\.0\.0\.1:(\d+)/api/v1/)$")
 TOKEN = re.compile(r"^token (\S+) (pim_\S+) scopes (\S+)$")
 FIXED = "pim_process_test_token"
-
-
-def demo_catalog_available() -> bool:
-    try:
-        return importlib.util.find_spec("pimelo_mcp.sandbox.demo.catalog") is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def read_line(lines: queue.Queue[str | None], deadline: float) -> str:
@@ -80,10 +72,6 @@ def sandbox_process(command: list[str]) -> Iterator[tuple[str, dict[str, tuple[s
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not demo_catalog_available(),
-    reason="pimelo_mcp.sandbox.demo.catalog (the demo catalog generator) is not merged yet",
-)
 def test_sandbox_command_serves_the_demo_catalog_over_tcp() -> None:
     command = [
         sys.executable,
