@@ -251,7 +251,8 @@ class PimeloClient:
             try:
                 await self._limiter.acquire(deadline)
             except BudgetWaitTooLong as wait:
-                raise self._budget_error(method, shown, wait.wait) from None
+                left = deadline - self._clock.monotonic()
+                raise self._budget_error(method, shown, wait.wait, left) from None
             response: httpx2.Response | None = None
             error: PimeloError | None = None
             try:
@@ -342,7 +343,7 @@ class PimeloClient:
             return backoff_delay(attempt)
         return None
 
-    def _budget_error(self, method: str, shown: str, wait: float) -> PimeloError:
+    def _budget_error(self, method: str, shown: str, wait: float, left: float) -> PimeloError:
         if wait <= 0:
             return APITimeoutError(
                 f"{method} {shown} waited its whole time budget of "
@@ -357,8 +358,8 @@ class PimeloClient:
                 "status": 429,
                 "detail": (
                     f"the token's requests for this window are used up and the next window "
-                    f"opens in {wait:.0f} s, after this call's time budget of "
-                    f"{self.call_budget_seconds:.0f} s"
+                    f"opens in {wait:.0f} s, later than the {max(0.0, left):.0f} s left of this "
+                    f"call's time budget ({self.call_budget_seconds:.0f} s)"
                 ),
             },
             method=method,

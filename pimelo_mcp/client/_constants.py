@@ -46,6 +46,12 @@ MAX_SERVER_DELAY_SECONDS = 60.0
 # The documented window is 600 requests per 60 s; used until the service says otherwise
 # (X-RateLimit-Reset, or /me's rate_limit.window_seconds).
 DEFAULT_WINDOW_SECONDS = 60.0
+# At most this share of what the service says is left may be in flight at once. Alone, a
+# process still spends the whole window (only its concurrency near the end is lowered);
+# with other processes on the same token, each one's stale view of Remaining can only
+# overspend by what it has in flight, and two processes that both start a fresh window
+# with "limit" left each send half of it, together the limit.
+IN_FLIGHT_SHARE_OF_REMAINING = 0.5
 # X-RateLimit-Reset is whole seconds, so two answers from the same window can put its end
 # up to a second apart; a later end by more than this is a new window.
 WINDOW_END_TOLERANCE_SECONDS = 1.5

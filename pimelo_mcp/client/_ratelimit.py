@@ -5,7 +5,14 @@ knows `remaining` (the smallest X-RateLimit-Remaining seen in the current window
 the window ends (X-RateLimit-Reset, else Retry-After on a 429, else a window length counted
 from the first answer of the window, which can only err on the late side). A request may
 start only while `remaining - in_flight > 0`, so that 50 tasks that all saw "remaining=10"
-send 10 and wait, instead of collecting 40 429s. When the window ends, `remaining` goes back
+send 10 and wait, instead of collecting 40 429s; and only while at most half of
+`remaining` is in flight.
+
+Once Remaining has fallen faster than this process's own requests explain (another process
+or replica spends the same token), the limiter turns "shared": each window starts with a
+probe, and requests are spaced evenly over the time left (time left / requests left).
+Each process then slows down as it sees Remaining shrink, so that together they spend the
+window without racing each other into 429s. Alone, a process bursts through its window. When the window ends, `remaining` goes back
 to the known limit. Before the first answer, one request probes while the others wait.
 A service that sends no rate-limit headers is not paced (429s are still honoured).
 
@@ -16,6 +23,7 @@ within the limit too: each sees the others' requests in the shrinking Remaining.
 from __future__ import annotations
 
 import hashlib
+import math
 import weakref
 from collections.abc import Mapping
 
@@ -46,6 +54,10 @@ class RateLimiter:
         self.window_start: float | None = None  # monotonic time of the window's first answer
         self.blocked_until = 0.0  # a 429's Retry-After: nobody sends before this
         self.in_flight = 0
+        self.last_start: float | None = None  # monotonic time the last request started
+        # Set once Remaining fell faster than this process's own requests explain: another
+        # process (or replica) spends the same token, so the end of each window is spread.
+        self.shared = False
         self.paced: bool | None = None  # None: no answer yet; False: the service sends no headers
         # Made on first wait: an anyio.Event can only be created inside an event loop.
         self._changed: anyio.Event | None = None
@@ -53,7 +65,7 @@ class RateLimiter:
     def __repr__(self) -> str:
         return (
             f"RateLimiter(limit={self.limit}, remaining={self.remaining}, "
-            f"in_flight={self.in_flight}, paced={self.paced})"
+            f"in_flight={self.in_flight}, paced={self.paced}, shared={self.shared})"
         )
 
     # -- state -------------------------------------------------------------------------
@@ -68,7 +80,8 @@ class RateLimiter:
     def _roll_over(self, now: float) -> None:
         end = self._effective_end()
         if end is not None and now >= end and self.remaining is not None:
-            self.remaining = self.limit  # None if never told: probe again
+            # A new window: the whole limit, unless others share it (then probe first).
+            self.remaining = None if self.shared else self.limit
             self.window_end = None
             self.window_start = None
 
@@ -81,9 +94,18 @@ class RateLimiter:
             return True, None
         if self.remaining is None:
             return self.in_flight == 0, None
-        if self.remaining - self.in_flight > 0:
-            return True, None
+        free = self.remaining - self.in_flight
         end = self._effective_end()
+        if free > 0:
+            allowed_in_flight = max(1, math.ceil(self.remaining * c.IN_FLIGHT_SHARE_OF_REMAINING))
+            if self.in_flight >= allowed_in_flight:
+                return False, None  # an answer in flight will free a place
+            if self.shared and end is not None and self.last_start is not None:
+                # Shared budget: space the rest evenly over the time left in the window.
+                next_at = self.last_start + max(0.0, end - self.last_start) / free
+                if now < next_at:
+                    return False, next_at
+            return True, None
         if end is None:  # exhausted with no idea of the window: assume it began now
             self.window_start = now
             end = now + self.window_seconds
@@ -107,6 +129,7 @@ class RateLimiter:
             ok, wake = self._next_start(now)
             if ok:
                 self.in_flight += 1
+                self.last_start = now
                 return
             if deadline is not None:
                 if wake is not None and wake > deadline:
@@ -152,7 +175,7 @@ class RateLimiter:
         limit = parse_count(headers.get("X-RateLimit-Limit"))
         remaining = parse_count(headers.get("X-RateLimit-Remaining"))
         reset = parse_seconds(headers.get("X-RateLimit-Reset"))
-        retry_after = parse_retry_after(headers.get("Retry-After"))
+        retry_after = parse_retry_after(headers.get("Retry-After"), now=self._clock.time())
         if status == 429:
             remaining = 0
             if retry_after is not None:
@@ -181,6 +204,9 @@ class RateLimiter:
             self.remaining = remaining  # first answer, or the first of a new window
             self.window_start = now
         else:
+            # Ours explain a drop of one (this answer) plus those still in flight.
+            if remaining < self.remaining - 1 - self.in_flight:
+                self.shared = True
             self.remaining = min(self.remaining, remaining)
         if end is not None:
             self.window_end = end

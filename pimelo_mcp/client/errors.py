@@ -141,7 +141,7 @@ class APIStatusError(PimeloError):
         where = f" on {self.method} {self.path}" if self.method and self.path else ""
         text = f"{self.title} (HTTP {self.status_code}{where})"
         if self.detail:
-            text += f": {self.detail}"
+            text += f": {self.detail.rstrip('. ')}"
         return f"{text}. {self.hint()}"
 
 
