@@ -182,7 +182,8 @@ async def test_two_processes_with_one_token_stay_within_the_limit(
     assert fake.statuses.count(200) == 42
     # Each learns from Remaining that the budget is shared, then spreads its requests:
     # 429s only while learning, in the first window.
-    assert first.rate_limiter.shared and second.rate_limiter.shared
+    assert first.rate_limiter.shared
+    assert second.rate_limiter.shared
     late = [
         status
         for status, at in zip(fake.statuses, fake.status_times, strict=True)

@@ -66,7 +66,10 @@ def _checked(target: BulkTarget, operations: Sequence[Mapping[str, Any]]) -> lis
                 f"operations[{index}]: expected_version only applies to updates."
             )
         if expected is not None:
-            if_match(expected)  # validates it
+            try:
+                if_match(expected)
+            except InvalidArgumentError as error:
+                raise InvalidArgumentError(f"operations[{index}]: {error}") from None
         checked.append(jsonable(operation))
     return checked
 
