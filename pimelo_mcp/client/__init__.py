@@ -40,6 +40,7 @@ from pimelo_mcp.client._models import (
 from pimelo_mcp.client._ratelimit import RateLimiter
 from pimelo_mcp.client.errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -66,6 +67,7 @@ __all__ = [
     "NOT_GIVEN",
     "SYSTEM_CLOCK",
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "Attribute",

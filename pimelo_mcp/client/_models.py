@@ -153,10 +153,12 @@ class Entity(PimeloModel):
 
 
 class Completeness(PimeloModel):
+    """Completeness of a product for one (channel, locale): `required` and `missing` are attribute codes."""
+
     channel: str
     locale: str
     ratio: float
-    required: int
+    required: list[str] = Field(default_factory=list[str])
     missing: list[str] = Field(default_factory=list[str])
 
 

@@ -7,6 +7,7 @@ The tree:
   |                                 a token not starting with pim_, an empty id, a bad code
   + APIConnectionError              no HTTP answer: DNS, refused connection, reset
   |  - APITimeoutError              no answer in time (one exchange, or the call's budget)
+  + APIResponseValidationError      a 2xx answer whose body does not fit the contract
   + APIStatusError                  an HTTP answer with a 4xx/5xx status (Problem Details)
      - BadRequestError              400  the body is not JSON / not an object
      - AuthenticationError          401  missing, unknown or expired token
@@ -41,6 +42,7 @@ from pimelo_mcp.client._retry import parse_retry_after
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -81,6 +83,15 @@ class APIConnectionError(PimeloError):
 
 class APITimeoutError(APIConnectionError):
     """No answer in time: one exchange timed out, or the whole call ran out of its budget."""
+
+
+class APIResponseValidationError(PimeloError):
+    """A successful answer whose body does not have the shape the contract describes."""
+
+    def __init__(self, message: str, *, model: str = "", errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.errors = errors or []
 
 
 @dataclass(frozen=True)

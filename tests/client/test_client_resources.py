@@ -10,6 +10,7 @@ import pytest
 from client_fakes import FakePimelo, json_response, problem_response
 
 from pimelo_mcp.client import (
+    APIResponseValidationError,
     Attribute,
     AttributeSet,
     Category,
@@ -208,7 +209,7 @@ async def test_products_retrieve_passes_locale_channel_and_completeness(
                     "channel": "ecommerce",
                     "locale": "en_US",
                     "ratio": 0.5,
-                    "required": 2,
+                    "required": ["name", "price"],
                     "missing": ["price"],
                 }
             ],
@@ -470,3 +471,13 @@ async def test_media_list_and_retrieve(client: PimeloClient, fake: FakePimelo) -
     assert dict(fake.requests[0].url.params) == {"product": "SHOE-1", "mime_type": "image/png"}
     assert (await client.media.retrieve("shoe_png")).width == 1
     assert [m.code async for m in client.media.iterate(search="shoe")] == ["shoe_png"]
+
+
+async def test_an_answer_of_the_wrong_shape_is_a_response_validation_error(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    capture(fake, "GET", "products/SHOE-1", {"identifier": "SHOE-1", "categories": "not-a-list"})
+    with pytest.raises(APIResponseValidationError) as raised:
+        await client.products.retrieve("SHOE-1")
+    assert raised.value.model == "Product"
+    assert raised.value.errors[0].startswith("categories")

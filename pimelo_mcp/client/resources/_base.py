@@ -5,15 +5,35 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+import pydantic
 from pydantic import BaseModel
 
 from pimelo_mcp.client._models import Page
-from pimelo_mcp.client.errors import PimeloError
+from pimelo_mcp.client.errors import APIResponseValidationError, PimeloError
 
 if TYPE_CHECKING:
     from pimelo_mcp.client._client import PimeloClient
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: object) -> M:
+    """The answer as `model`; a body of another shape is an `APIResponseValidationError`."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as error:
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()[:10]
+        ]
+        raise APIResponseValidationError(
+            f"Pimelo answered with a {model.__name__} this client cannot read "
+            f"({'; '.join(problems)}). The service may have changed: update pimelo-mcp, "
+            "or report it.",
+            model=model.__name__,
+            errors=problems,
+        ) from None
 
 
 class NotGiven:

@@ -18,7 +18,7 @@ from pimelo_mcp.client.errors import (
     MethodNotAllowedError,
     NotFoundError,
 )
-from pimelo_mcp.client.resources._base import if_match, jsonable
+from pimelo_mcp.client.resources._base import if_match, jsonable, parse
 
 if TYPE_CHECKING:
     from pimelo_mcp.client._client import PimeloClient
@@ -98,7 +98,7 @@ async def run_bulk(
                     raise
                 _BULK_UNSUPPORTED.add(memo)
             else:
-                answer = BulkResult.model_validate(data)
+                answer = parse(BulkResult, data)
                 results.extend(_rebased(answer, start, len(chunk)))
                 continue
         results.extend(await _one_by_one(client, target, chunk, start, call_key))

@@ -13,6 +13,7 @@ from pimelo_mcp.client.resources._base import (
     body,
     if_match,
     paginate,
+    parse,
 )
 
 
@@ -26,7 +27,7 @@ class AttributeSets(APIResource):
             "attribute-sets",
             params={"limit": check_limit(limit), "search_after": search_after},
         )
-        return Page[AttributeSet].model_validate(data)
+        return parse(Page[AttributeSet], data)
 
     def iterate(self, *, limit: int | None = None) -> AsyncIterator[AttributeSet]:
         """Every attribute set, page after page."""
@@ -37,7 +38,7 @@ class AttributeSets(APIResource):
         data = await self._client.request_json(
             "GET", path("attribute-sets", check_code(code, "attribute_set"))
         )
-        return AttributeSet.model_validate(data)
+        return parse(AttributeSet, data)
 
     async def create(
         self,
@@ -64,7 +65,7 @@ class AttributeSets(APIResource):
             json=payload,
             headers={"Idempotency-Key": self._client.new_idempotency_key()},
         )
-        return AttributeSet.model_validate(data)
+        return parse(AttributeSet, data)
 
     async def update(
         self,
@@ -90,4 +91,4 @@ class AttributeSets(APIResource):
             ),
             headers=if_match(expected_version),
         )
-        return AttributeSet.model_validate(data)
+        return parse(AttributeSet, data)

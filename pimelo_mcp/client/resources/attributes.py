@@ -14,6 +14,7 @@ from pimelo_mcp.client.resources._base import (
     body,
     if_match,
     paginate,
+    parse,
 )
 
 Options = Sequence[AttributeOption | Mapping[str, Any]]
@@ -49,7 +50,7 @@ class Attributes(APIResource):
                 "search_after": search_after,
             },
         )
-        return Page[Attribute].model_validate(data)
+        return parse(Page[Attribute], data)
 
     def iterate(
         self,
@@ -79,7 +80,7 @@ class Attributes(APIResource):
         data = await self._client.request_json(
             "GET", path("attributes", check_code(code, "attribute"))
         )
-        return Attribute.model_validate(data)
+        return parse(Attribute, data)
 
     async def create(
         self,
@@ -112,7 +113,7 @@ class Attributes(APIResource):
             json=payload,
             headers={"Idempotency-Key": self._client.new_idempotency_key()},
         )
-        return Attribute.model_validate(data)
+        return parse(Attribute, data)
 
     async def update(
         self,
@@ -134,4 +135,4 @@ class Attributes(APIResource):
             json=body(labels=labels, group=group, options=options, validation=validation),
             headers=if_match(expected_version),
         )
-        return Attribute.model_validate(data)
+        return parse(Attribute, data)

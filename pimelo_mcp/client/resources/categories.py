@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from pimelo_mcp.client._models import Category, Page
 from pimelo_mcp.client._validation import check_code, check_limit
-from pimelo_mcp.client.resources._base import APIResource, paginate
+from pimelo_mcp.client.resources._base import APIResource, paginate, parse
 
 
 class Categories(APIResource):
@@ -27,7 +27,7 @@ class Categories(APIResource):
                 "search_after": search_after,
             },
         )
-        return Page[Category].model_validate(data)
+        return parse(Page[Category], data)
 
     def iterate(
         self, *, parent: str | None = None, limit: int | None = None

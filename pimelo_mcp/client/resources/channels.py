@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from pimelo_mcp.client._models import Channel, Page
 from pimelo_mcp.client._validation import check_code, check_limit, path
-from pimelo_mcp.client.resources._base import APIResource, paginate
+from pimelo_mcp.client.resources._base import APIResource, paginate, parse
 
 
 class Channels(APIResource):
@@ -17,7 +17,7 @@ class Channels(APIResource):
         data = await self._client.request_json(
             "GET", "channels", params={"limit": check_limit(limit), "search_after": search_after}
         )
-        return Page[Channel].model_validate(data)
+        return parse(Page[Channel], data)
 
     def iterate(self, *, limit: int | None = None) -> AsyncIterator[Channel]:
         """Every channel, page after page."""
@@ -26,4 +26,4 @@ class Channels(APIResource):
     async def retrieve(self, code: str) -> Channel:
         """One channel (`GET /channels/{code}`)."""
         data = await self._client.request_json("GET", path("channels", check_code(code, "channel")))
-        return Channel.model_validate(data)
+        return parse(Channel, data)

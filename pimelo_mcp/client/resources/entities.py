@@ -14,6 +14,7 @@ from pimelo_mcp.client.resources._base import (
     body,
     if_match,
     paginate,
+    parse,
     search_body,
 )
 from pimelo_mcp.client.resources._bulk import BulkTarget, run_bulk
@@ -50,7 +51,7 @@ class Entities(APIResource):
         data = await self._client.request_json(
             "POST", path("entities", check_code(entity_type, "entity_type"), "search"), json=payload
         )
-        return Page[Entity].model_validate(data)
+        return parse(Page[Entity], data)
 
     def search_all(
         self,
@@ -85,7 +86,7 @@ class Entities(APIResource):
         data = await self._client.request_json(
             "GET", path("entities", check_code(entity_type, "entity_type"), check_code(code))
         )
-        return Entity.model_validate(data)
+        return parse(Entity, data)
 
     async def create(
         self,
@@ -102,7 +103,7 @@ class Entities(APIResource):
             json=body(code=check_code(code), labels=labels, values=values),
             headers={"Idempotency-Key": self._client.new_idempotency_key()},
         )
-        return Entity.model_validate(data)
+        return parse(Entity, data)
 
     async def update(
         self,
@@ -120,7 +121,7 @@ class Entities(APIResource):
             json=body(labels=labels, values=values),
             headers=if_match(expected_version),
         )
-        return Entity.model_validate(data)
+        return parse(Entity, data)
 
     async def bulk(self, entity_type: str, operations: Sequence[Mapping[str, Any]]) -> BulkResult:
         """Create/update many records of `entity_type`: `{"op": ..., "code": ..., ...}` each."""

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from pimelo_mcp.client._models import EntityType, Page
 from pimelo_mcp.client._validation import check_code, check_limit, path
-from pimelo_mcp.client.resources._base import APIResource, paginate
+from pimelo_mcp.client.resources._base import APIResource, paginate, parse
 
 
 class EntityTypes(APIResource):
@@ -19,7 +19,7 @@ class EntityTypes(APIResource):
             "entity-types",
             params={"limit": check_limit(limit), "search_after": search_after},
         )
-        return Page[EntityType].model_validate(data)
+        return parse(Page[EntityType], data)
 
     def iterate(self, *, limit: int | None = None) -> AsyncIterator[EntityType]:
         """Every entity type, page after page."""
@@ -30,4 +30,4 @@ class EntityTypes(APIResource):
         data = await self._client.request_json(
             "GET", path("entity-types", check_code(entity_type, "entity_type"))
         )
-        return EntityType.model_validate(data)
+        return parse(EntityType, data)

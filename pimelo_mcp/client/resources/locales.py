@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from pimelo_mcp.client._models import Locale, Page
 from pimelo_mcp.client._validation import check_limit
-from pimelo_mcp.client.resources._base import APIResource, paginate
+from pimelo_mcp.client.resources._base import APIResource, paginate, parse
 
 
 class Locales(APIResource):
@@ -23,7 +23,7 @@ class Locales(APIResource):
             "locales",
             params={"enabled": enabled, "limit": check_limit(limit), "search_after": search_after},
         )
-        return Page[Locale].model_validate(data)
+        return parse(Page[Locale], data)
 
     def iterate(
         self, *, enabled: bool | None = None, limit: int | None = None

@@ -14,7 +14,7 @@ import httpx2
 from pimelo_mcp.client._models import Media, Page
 from pimelo_mcp.client._validation import check_code, check_identifier, check_limit, path
 from pimelo_mcp.client.errors import InvalidArgumentError
-from pimelo_mcp.client.resources._base import APIResource, paginate
+from pimelo_mcp.client.resources._base import APIResource, paginate, parse
 
 UploadSource = bytes | bytearray | memoryview | str | os.PathLike[str] | AsyncIterable[bytes]
 
@@ -53,7 +53,7 @@ class MediaResource(APIResource):
                 "search_after": search_after,
             },
         )
-        return Page[Media].model_validate(data)
+        return parse(Page[Media], data)
 
     def iterate(
         self,
@@ -77,7 +77,7 @@ class MediaResource(APIResource):
     async def retrieve(self, code: str) -> Media:
         """One media's metadata (`GET /media/{code}`)."""
         data = await self._client.request_json("GET", path("media", check_code(code, "media")))
-        return Media.model_validate(data)
+        return parse(Media, data)
 
     async def upload(
         self,
@@ -116,7 +116,7 @@ class MediaResource(APIResource):
             data={"code": check_code(code, "code")} if code is not None else None,
             headers={"Idempotency-Key": self._client.new_idempotency_key()},
         )
-        return Media.model_validate(data)
+        return parse(Media, data)
 
     async def download(self, code: str) -> bytes:
         """The file's bytes (`GET /media/{code}/download`)."""

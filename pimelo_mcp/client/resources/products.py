@@ -14,6 +14,7 @@ from pimelo_mcp.client.resources._base import (
     body,
     if_match,
     paginate,
+    parse,
     search_body,
 )
 from pimelo_mcp.client.resources._bulk import BulkTarget, run_bulk
@@ -55,7 +56,7 @@ class Products(APIResource):
             search_after=search_after,
         )
         data = await self._client.request_json("POST", "products/search", json=payload)
-        return Page[Product].model_validate(data)
+        return parse(Page[Product], data)
 
     def search_all(
         self,
@@ -106,7 +107,7 @@ class Products(APIResource):
                 "with_completeness": with_completeness,
             },
         )
-        return Product.model_validate(data)
+        return parse(Product, data)
 
     async def create(
         self,
@@ -131,7 +132,7 @@ class Products(APIResource):
             json=payload,
             headers={"Idempotency-Key": self._client.new_idempotency_key()},
         )
-        return Product.model_validate(data)
+        return parse(Product, data)
 
     async def update(
         self,
@@ -156,7 +157,7 @@ class Products(APIResource):
             ),
             headers=if_match(expected_version),
         )
-        return Product.model_validate(data)
+        return parse(Product, data)
 
     async def bulk(self, operations: Sequence[Mapping[str, Any]]) -> BulkResult:
         """Create/update many products: `{"op": "create"|"update", "identifier": ..., ...}` each.
