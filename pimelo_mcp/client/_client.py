@@ -108,6 +108,14 @@ def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str]:
     return result
 
 
+def _safe_to_repeat(method: str, path: str, headers: Mapping[str, str] | None) -> bool:
+    if method.upper() in c.IDEMPOTENT_METHODS:
+        return True
+    if method.upper() == "POST" and path.rstrip("/").endswith("/search"):
+        return True
+    return any(name.lower() == "idempotency-key" for name in (headers or {}))
+
+
 class PimeloClient:
     """Async client of the Pimelo REST API v1.
 
@@ -223,7 +231,7 @@ class PimeloClient:
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        retry: bool = True,
+        retry: bool | None = None,
         stream: bool = False,
         follow_redirects: bool = False,
     ) -> httpx2.Response:
@@ -233,7 +241,11 @@ class PimeloClient:
         With `stream=True` the body is not read: the caller must `aclose()` the response.
         Raises an `APIStatusError` subclass for 4xx/5xx, `APIConnectionError` when no
         answer came, `RateLimitedError` when the budget would outlast the call's time budget.
+        `retry=None` retries only what is safe to repeat: GET, PATCH (merge-patch is
+        idempotent), searches, and any request that carries an `Idempotency-Key`.
         """
+        if retry is None:
+            retry = _safe_to_repeat(method, path, headers)
         if self._closed:
             raise PimeloError("This PimeloClient is closed; create a new one.")
         url = self._base_url.join(path)
@@ -377,7 +389,7 @@ class PimeloClient:
         headers: Mapping[str, str] | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         data: Mapping[str, str] | None = None,
-        retry: bool = True,
+        retry: bool | None = None,
     ) -> Any:
         """`request()` and the answer's JSON body; a body that is not JSON is a clear error."""
         response = await self.request(

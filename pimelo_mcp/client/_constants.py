@@ -35,6 +35,10 @@ DEFAULT_MAX_RETRIES = 3
 INITIAL_RETRY_DELAY_SECONDS = 0.5
 MAX_RETRY_DELAY_SECONDS = 8.0
 RETRY_JITTER_FRACTION = 0.25
+# Methods that may be repeated without changing the outcome; PATCH is merge-patch, so
+# sending the same patch twice leaves the record as once. A POST is repeated only when it
+# is a search or carries an Idempotency-Key.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PATCH", "PUT", "DELETE"})
 # Statuses that mean "try again later" rather than "this request is wrong".
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 

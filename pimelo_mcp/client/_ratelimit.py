@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Mapping
 
 import anyio
+import anyio.lowlevel
 
 from pimelo_mcp.client import _constants as c
 from pimelo_mcp.client._clock import Clock
@@ -59,8 +60,10 @@ class RateLimiter:
         # process (or replica) spends the same token, so the end of each window is spread.
         self.shared = False
         self.paced: bool | None = None  # None: no answer yet; False: the service sends no headers
-        # Made on first wait: an anyio.Event can only be created inside an event loop.
+        # Made on first wait: an anyio.Event can only be created inside an event loop, and
+        # belongs to that loop (a limiter may outlive one `asyncio.run`).
         self._changed: anyio.Event | None = None
+        self._changed_loop: object = None
 
     def __repr__(self) -> str:
         return (
@@ -140,8 +143,10 @@ class RateLimiter:
             await self._wait(wake)
 
     async def _wait(self, wake: float | None) -> None:
-        if self._changed is None:
+        loop = anyio.lowlevel.current_token()
+        if self._changed is None or self._changed_loop != loop:
             self._changed = anyio.Event()
+            self._changed_loop = loop
         changed = self._changed
         if wake is None:
             await changed.wait()
@@ -201,7 +206,11 @@ class RateLimiter:
             or (end is not None and known_end is not None and end > known_end + tolerance)
             or (end is not None and known_end is None and self.window_start is None)
         ):
-            self.remaining = remaining  # first answer, or the first of a new window
+            # First answer, or the first of a new window: if the window was already in use
+            # by more than our own requests in flight, someone else spends this token too.
+            if self.limit is not None and remaining < self.limit - 1 - self.in_flight:
+                self.shared = True
+            self.remaining = remaining
             self.window_start = now
         else:
             # Ours explain a drop of one (this answer) plus those still in flight.

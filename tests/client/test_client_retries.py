@@ -252,3 +252,25 @@ async def test_a_retry_that_would_pass_the_call_budget_is_not_attempted(
     assert raised.value.retry_after == 50.0
     assert len(fake.requests) == 1
     assert clock.sleeps == []
+
+
+async def test_a_plain_post_without_idempotency_key_is_not_retried(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    fake.route("POST", "import-export/jobs")(
+        lambda request: problem_response(503, "unavailable", "Down")
+    )
+    with pytest.raises(ServerError):
+        await client.request("POST", "import-export/jobs", json={})
+    assert len(fake.requests) == 1
+
+
+async def test_a_post_search_through_the_low_level_request_is_retried(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    fake.route("POST", "entities/brand/search")(
+        flaky([transient("503")], json_response({"items": [], "search_after": None}))
+    )
+    response = await client.request("POST", "entities/brand/search", json={})
+    assert response.status_code == 200
+    assert len(fake.requests) == 2

@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from pimelo_mcp.client._models import BulkResult, Page, Product
-from pimelo_mcp.client._validation import check_code, check_identifier, check_limit, path
+from pimelo_mcp.client._validation import (
+    check_code,
+    check_identifier,
+    check_limit,
+    check_locale,
+    path,
+)
 from pimelo_mcp.client.resources._base import (
     NOT_GIVEN,
     APIResource,
@@ -102,7 +108,7 @@ class Products(APIResource):
             "GET",
             path("products", check_identifier(identifier)),
             params={
-                "locale": locale,
+                "locale": None if locale is None else check_locale(locale),
                 "channel": None if channel is None else check_code(channel, "channel"),
                 "with_completeness": with_completeness,
             },
