@@ -288,7 +288,7 @@ class PimeloClient:
                     path=shown,
                 )
                 error.__cause__ = exc
-            except httpx2.TransportError as exc:
+            except httpx2.RequestError as exc:
                 error = APIConnectionError(
                     f"Could not reach Pimelo for {method} {shown} ({type(exc).__name__}). "
                     "Check the base URL and the network, then retry.",
