@@ -30,6 +30,7 @@ from pimelo_mcp.tools.common import (
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
+    CatalogSchema,
     FilterShortcuts,
     TranslationError,
     translate_filters,
@@ -120,26 +121,46 @@ def product_view(
 class ProductPage(ToolOutput):
     items: list[ProductView]
     next_cursor: str | None = None
+    shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
 
     def text(self) -> str:
         if not self.items:
             return "No products match."
         more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
-        return (
-            f"{len(self.items)} products:\n" + "\n".join(item.line() for item in self.items) + more
-        )
+        lines = "\n".join(item.line() for item in self.items)
+        return f"{len(self.items)} products (values in {self.shown_for}):\n{lines}{more}"
 
 
 class ProductDetail(ToolOutput):
     product: ProductView
+    shown_for: str | None = None
 
     def text(self) -> str:
-        lines = [self.product.line()]
+        lines = [f"{self.product.line()}, values in {self.shown_for or 'every locale and channel'}"]
         lines.extend(f"{code}: {value}" for code, value in self.product.values.items())
         for c in self.product.completeness or []:
             missing = f", missing {', '.join(c.missing)}" if c.missing else ""
             lines.append(f"complete {c.percent}% for {c.channel}/{c.locale}{missing}")
         return "\n".join(lines)
+
+
+def default_scope(
+    schema: CatalogSchema, locale: str | None, channel: str | None
+) -> tuple[str, str]:
+    """The locale and channel compact values are shown in: as asked, else the first channel and its first locale.
+
+    Showing every locale of every channel would cost a model several times the tokens of
+    the one it works in; the answer says which one it shows.
+    """
+    chosen_channel = channel or next(iter(schema.channels), "")
+    channel_locales = (
+        schema.channels[chosen_channel].locales if chosen_channel in schema.channels else ()
+    )
+    chosen_locale = locale or next(
+        (code for code in channel_locales if code in schema.locales),
+        min(schema.locales, default=""),
+    )
+    return chosen_locale, chosen_channel
 
 
 def _updated_since(text: str | None) -> str | int | None:
@@ -209,12 +230,13 @@ async def search_products(
         limit=limit,
         search_after=cursor,
     )
+    shown_locale, shown_channel = default_scope(schema, locale, channel)
     return ProductPage(
         items=[
             product_view(
                 p,
-                locale=locale,
-                channel=channel,
+                locale=shown_locale,
+                channel=shown_channel,
                 fields=fields,
                 full=False,
                 text_limit=SEARCH_TEXT_LIMIT,
@@ -222,6 +244,7 @@ async def search_products(
             for p in page.items
         ],
         next_cursor=page.next_cursor,
+        shown_for=f"{shown_locale}/{shown_channel}",
     )
 
 
@@ -244,19 +267,24 @@ async def get_product(
     ] = False,
     full: Full = False,
 ) -> ProductDetail:
-    """One product by identifier, with its values for a locale/channel (or all) and optionally its completeness."""
-    product = await state_of(ctx).client.products.retrieve(
+    """One product by identifier: its values in one locale and channel (default: the first channel's first locale; full shows all), optionally its completeness."""
+    state = state_of(ctx)
+    product = await state.client.products.retrieve(
         identifier, locale=locale, channel=channel, with_completeness=with_completeness or None
+    )
+    shown_locale, shown_channel = (
+        (locale, channel) if full else default_scope(await state.schema.products(), locale, channel)
     )
     return ProductDetail(
         product=product_view(
             product,
-            locale=locale,
-            channel=channel,
+            locale=shown_locale,
+            channel=shown_channel,
             fields=fields,
             full=full,
             text_limit=GET_TEXT_LIMIT,
-        )
+        ),
+        shown_for=None if full else f"{shown_locale}/{shown_channel}",
     )
 
 
