@@ -5,7 +5,9 @@ from pathlib import Path
 from scripts.update_readme import README, with_tool_table
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/python -m pytest"
+TEST_COMMAND = (
+    "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/python -m pytest"
+)
 
 
 def test_readme_tool_table_is_generated_from_the_registry() -> None:

@@ -85,7 +85,11 @@ def markdown_table(specs: tuple[ToolSpec, ...] | list[ToolSpec]) -> str:
     """The README's tool table, generated from the registry (a test keeps the README in step)."""
     rows = ["| tool | scope | kind | what it does |", "|---|---|---|---|"]
     for spec in specs:
-        kind = "read" if spec.read_only else ("write" if not spec.destructive else "write (overwrites)")
+        kind = (
+            "read"
+            if spec.read_only
+            else ("write" if not spec.destructive else "write (overwrites)")
+        )
         first_sentence = spec.description.split(". ")[0].rstrip(".") + "."
         rows.append(f"| `{spec.name}` | `{spec.scope}` | {kind} | {first_sentence} |")
     return "\n".join(rows)
