@@ -7,7 +7,7 @@ back in input order, and every write that happened is appended to the audit jour
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -150,8 +150,13 @@ async def finish(
     tool: str,
     target: Mapping[str, str],
     action: Literal["create", "update"],
+    on_api_refusal: Callable[[], None] = lambda: None,
 ) -> BatchOutput:
-    """Send the planned operations (unless a dry run) and build one result per item, in order."""
+    """Send the planned operations (unless a dry run) and build one result per item, in order.
+
+    `on_api_refusal` runs when the API refuses an item that passed local validation (a 422):
+    the cached definitions that validation used may be stale, so the caller drops them.
+    """
     to_send = [plan for plan in plans if plan.error is None and plan.operation is not None]
     answers: dict[int, Any] = {}
     if to_send and not dry_run:
@@ -190,6 +195,8 @@ async def finish(
             else:
                 refused += 1
                 results.append(_result(kind, plan, ok=False, error=problem_message(answer.problem)))
+                if answer.status == 422:
+                    on_api_refusal()
     return BatchOutput(
         action=action,
         dry_run=dry_run,

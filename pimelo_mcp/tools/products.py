@@ -437,6 +437,7 @@ async def create_products(
         tool="create_products",
         target={"kind": "product"},
         action="create",
+        on_api_refusal=state.schema.invalidate,
     )
 
 
@@ -532,6 +533,7 @@ async def update_products(
         tool="update_products",
         target={"kind": "product"},
         action="update",
+        on_api_refusal=state.schema.invalidate,
     )
 
 
