@@ -1,0 +1,487 @@
+"""Attribute tools: search_attributes, create_attribute, update_attribute.
+
+Options may be written as plain labels ("Navy blue" → code `navy_blue`, label in the
+catalog's first enabled locale, en_US when enabled) or as {code, labels}. Updates merge
+labels, options and validation (null removes a key); `remove_options` drops options.
+Every write is journaled and refreshes the schema cache so product writes see it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, ConfigDict, Field
+
+from pimelo_mcp.client import Attribute, AttributeSet, NotFoundError
+from pimelo_mcp.tools.batch import Change, field_change
+from pimelo_mcp.tools.common import (
+    Code,
+    Cursor,
+    DryRun,
+    ExpectedVersion,
+    Limit,
+    NewCode,
+    Query,
+    state_of,
+)
+from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.state import ToolState
+
+AttributeType = Literal[
+    "text",
+    "textarea",
+    "number",
+    "boolean",
+    "date",
+    "select",
+    "multiselect",
+    "price",
+    "metric",
+    "media",
+    "entity",
+    "entities",
+]
+WITH_OPTIONS = ("select", "multiselect")
+DEFAULT_LOCALE = "en_US"
+
+
+class AttributeView(BaseModel):
+    code: str
+    type: str
+    label: str | None = None
+    group: str | None = None
+    localizable: bool
+    scopable: bool
+    options: dict[str, str] | None = None  # option code → label
+    validation: dict[str, Any] | None = None
+    entity_type: str | None = None
+    version: int | None = None
+
+    def line(self) -> str:
+        flags = [f for f, on in (("localizable", self.localizable), ("scopable", self.scopable)) if on]
+        extra = [self.type, *flags]
+        if self.entity_type:
+            extra.append(f"of {self.entity_type}")
+        text = f"{self.code} ({', '.join(extra)})"
+        if self.label:
+            text += f" {self.label!r}"
+        if self.validation:
+            text += f" {self.validation}"
+        if self.options:
+            text += "; options: " + ", ".join(f"{c}={label}" for c, label in self.options.items())
+        return text
+
+
+def _label(labels: Mapping[str, str], locale: str | None) -> str | None:
+    return labels.get(locale or DEFAULT_LOCALE) or next(iter(labels.values()), None)
+
+
+def attribute_view(attribute: Attribute, locale: str | None) -> AttributeView:
+    return AttributeView(
+        code=attribute.code,
+        type=attribute.type,
+        label=_label(attribute.labels, locale),
+        group=attribute.group,
+        localizable=attribute.localizable,
+        scopable=attribute.scopable,
+        options={o.code: _label(o.labels, locale) or o.code for o in attribute.options} or None,
+        validation=attribute.validation or None,
+        entity_type=attribute.entity_type,
+        version=attribute.version,
+    )
+
+
+class SetView(BaseModel):
+    code: str
+    label: str | None = None
+    requirements: dict[str, list[str]]  # channel → required attribute codes
+    label_attribute: str | None = None
+    image_attribute: str | None = None
+
+
+class AttributePage(ToolOutput):
+    items: list[AttributeView]
+    attribute_set: SetView | None = None
+    attribute_sets: list[str] | None = None  # every set code (first page only)
+    next_cursor: str | None = None
+
+    def text(self) -> str:
+        lines = [item.line() for item in self.items] or ["No attributes match."]
+        if self.attribute_set:
+            s = self.attribute_set
+            lines.extend(
+                f"required for {channel}: {', '.join(codes) or 'nothing'}"
+                for channel, codes in s.requirements.items()
+            )
+            lines.append(f"image attribute: {s.image_attribute}, label: {s.label_attribute}")
+        if self.attribute_sets:
+            lines.append(f"Attribute sets: {', '.join(self.attribute_sets)}")
+        if self.next_cursor:
+            lines.append(f"More: call again with cursor={self.next_cursor}")
+        return "\n".join(lines)
+
+
+@tool(
+    name="search_attributes",
+    title="Search attributes",
+    scope="attributes:read",
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+)
+async def search_attributes(
+    ctx: Context[ToolState, Any],
+    query: Query = None,
+    type: AttributeType | None = None,
+    codes: Annotated[list[str] | None, Field(max_length=100)] = None,
+    attribute_set: Annotated[
+        str | None, Field(description="Its attributes and per-channel requirements.")
+    ] = None,
+    locale: Annotated[str | None, Field(description="Label locale.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> AttributePage:
+    """Attribute definitions (type, localizable, scopable, options, validation) and the attribute set codes. Use before writing values or filters."""
+    state = state_of(ctx)
+    client = state.client
+    set_view: SetView | None = None
+    if attribute_set is not None:
+        sets = await state.schema.attribute_sets()
+        found = sets.get(attribute_set)
+        if found is None:
+            found = await _fresh_set(state, attribute_set, sets)
+        set_view = SetView(
+            code=found.code,
+            label=_label(found.labels, locale),
+            requirements=found.requirements,
+            label_attribute=found.label_attribute,
+            image_attribute=found.image_attribute,
+        )
+    page = await client.attributes.list(
+        codes=codes,
+        type=type,
+        attribute_set=attribute_set,
+        search=query,
+        limit=limit,
+        search_after=cursor,
+    )
+    all_sets = None if cursor else sorted(await state.schema.attribute_sets())
+    return AttributePage(
+        items=[attribute_view(a, locale) for a in page.items],
+        attribute_set=set_view,
+        attribute_sets=all_sets,
+        next_cursor=page.next_cursor,
+    )
+
+
+async def _fresh_set(state: ToolState, code: str, cached: Mapping[str, AttributeSet]) -> AttributeSet:
+    sets = await state.schema.attribute_sets(refresh=True)
+    found = sets.get(code)
+    if found is None:
+        raise ToolError(
+            f"No attribute set {code!r}; sets: {', '.join(sorted(sets or cached))}."
+        )
+    return found
+
+
+class NewOption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: NewCode
+    labels: Annotated[dict[str, str], Field(description="By locale.")] = {}
+
+
+Options = Annotated[
+    list[str | NewOption] | None,
+    Field(description='Labels ("Navy blue") or {code, labels}.', max_length=500),
+]
+Labels = Annotated[dict[str, str] | None, Field(description='By locale: {"en_US": "…"}.')]
+
+
+def slug(text: str) -> str:
+    """A code made from a label: "Bleu marine" → bleu_marine."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:100]
+
+
+def option_payload(options: Sequence[str | NewOption], locale: str) -> list[dict[str, Any]]:
+    """API options from plain labels or {code, labels}; refuses duplicate or empty codes."""
+    result: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for option in options:
+        if isinstance(option, str):
+            code, labels = slug(option), {locale: option.strip()}
+        else:
+            code, labels = option.code, dict(option.labels)
+        if not code:
+            raise ToolError(f"Option {option!r} gives no code; write it as {{code, labels}}.")
+        if code in seen:
+            raise ToolError(f"Option code {code!r} appears twice; give each option once.")
+        seen.add(code)
+        result.append({"code": code, "labels": labels})
+    return result
+
+
+async def _label_locale(state: ToolState) -> str:
+    locales = (await state.schema.products()).locales
+    return DEFAULT_LOCALE if DEFAULT_LOCALE in locales or not locales else min(locales)
+
+
+class AttributeWrite(ToolOutput):
+    dry_run: bool
+    attribute: AttributeView | None = None  # create: the new attribute
+    code: str | None = None  # update
+    version: int | None = None
+    changes: list[Change] | None = None
+    sets: dict[str, str] | None = None  # attribute set → "added", "already there" or the error
+
+    def text(self) -> str:
+        what = self.attribute.code if self.attribute else self.code
+        head = "Dry run, nothing written: " if self.dry_run else ""
+        if self.attribute is not None:
+            lines = [f"{head}{'would create' if self.dry_run else 'created'} {self.attribute.line()}"]
+        elif not self.changes:
+            lines = [f"{what}: nothing to change (version {self.version})."]
+        else:
+            verb = "would change" if self.dry_run else f"changed (now version {self.version})"
+            lines = [f"{head}{what} {verb}:"]
+            lines.extend(f"{c.field}: {c.before!r} → {c.after!r}" for c in self.changes)
+        lines.extend(f"set {code}: {outcome}" for code, outcome in (self.sets or {}).items())
+        return "\n".join(lines)
+
+
+@tool(
+    name="create_attribute",
+    title="Create an attribute",
+    scope="attributes:write",
+    read_only=False,
+    destructive=False,
+    idempotent=False,
+)
+async def create_attribute(
+    ctx: Context[ToolState, Any],
+    code: NewCode,
+    type: AttributeType,
+    labels: Labels = None,
+    group: str | None = None,
+    localizable: bool = False,
+    scopable: bool = False,
+    options: Options = None,
+    validation: Annotated[
+        dict[str, Any] | None,
+        Field(
+            description="text max_length, regex; number/price min, max, decimals_allowed; metric allowed_units (required); media allowed_extensions."
+        ),
+    ] = None,
+    entity_type: Annotated[str | None, Field(description="For entity/entities.")] = None,
+    attribute_sets: Annotated[
+        list[str] | None, Field(description="Add it to these sets.", max_length=50)
+    ] = None,
+    dry_run: DryRun = False,
+) -> AttributeWrite:
+    """Create a product attribute, optionally adding it to attribute sets."""
+    state = state_of(ctx)
+    client = state.client
+    if options and type not in WITH_OPTIONS:
+        raise ToolError(f"Only select and multiselect attributes have options, not {type}.")
+    if type == "metric" and not (validation or {}).get("allowed_units"):
+        raise ToolError(
+            'A metric attribute needs validation.allowed_units, e.g. {"allowed_units": ["GRAM", "KILOGRAM"]}.'
+        )
+    if type in ("entity", "entities") and not entity_type:
+        raise ToolError(f"A {type} attribute needs entity_type (search_entities lists them).")
+    try:
+        await client.attributes.retrieve(code)
+        raise ToolError(f"Attribute {code!r} already exists; use update_attribute to change it.")
+    except NotFoundError:
+        pass
+    sets = await state.schema.attribute_sets(refresh=True) if attribute_sets else {}
+    unknown = [s for s in attribute_sets or [] if s not in sets]
+    if unknown:
+        raise ToolError(
+            f"No attribute set {', '.join(unknown)}; sets: {', '.join(sorted(sets))}. Nothing was created."
+        )
+    option_list = option_payload(options or [], await _label_locale(state)) if options else None
+    payload: dict[str, Any] = {
+        "labels": labels or {},
+        "group": group,
+        "localizable": localizable,
+        "scopable": scopable,
+        "validation": validation or {},
+        "entity_type": entity_type,
+    }
+    if option_list is not None:
+        payload["options"] = option_list
+    if dry_run:
+        preview = Attribute.model_validate({"code": code, "type": type, **payload})
+        return AttributeWrite(
+            dry_run=True,
+            attribute=attribute_view(preview, None),
+            sets={s: "would be added" for s in attribute_sets or []} or None,
+        )
+    created = await client.attributes.create(code=code, type=type, **payload)
+    state.schema.invalidate()
+    state.audit.record(
+        tool="create_attribute",
+        target={"kind": "attribute", "code": code},
+        before=None,
+        after=created.model_dump(mode="json", exclude={"created_at", "updated_at", "version"}),
+        version_before=None,
+        version_after=created.version,
+    )
+    outcomes: dict[str, str] = {}
+    for set_code in attribute_sets or []:
+        outcomes[set_code] = await _add_to_set(state, set_code, code)
+    state.schema.invalidate()
+    return AttributeWrite(
+        dry_run=False, attribute=attribute_view(created, None), sets=outcomes or None
+    )
+
+
+async def _add_to_set(state: ToolState, set_code: str, code: str) -> str:
+    """Append the attribute to a set (PATCH of its attribute list, guarded by its version)."""
+    try:
+        current = await state.client.attribute_sets.retrieve(set_code)
+        if code in current.attributes:
+            return "already there"
+        after = [*current.attributes, code]
+        updated = await state.client.attribute_sets.update(
+            set_code, attributes=after, expected_version=current.version
+        )
+    except Exception as error:  # the attribute exists now; report the set and go on
+        return f"not added ({error}); add it with a retry or in Pimelo"
+    state.audit.record(
+        tool="create_attribute",
+        target={"kind": "attribute_set", "code": set_code},
+        before={"attributes": current.attributes},
+        after={"attributes": after},
+        version_before=current.version,
+        version_after=updated.version,
+    )
+    return "added"
+
+
+def _merge(
+    current: Mapping[str, Any], patch: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    merged = dict(current)
+    for key, value in (patch or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+@tool(
+    name="update_attribute",
+    title="Update an attribute",
+    scope="attributes:write",
+    read_only=False,
+    destructive=True,
+    idempotent=True,
+)
+async def update_attribute(
+    ctx: Context[ToolState, Any],
+    code: Code,
+    labels: Annotated[
+        dict[str, str | None] | None, Field(description="Merged by locale; null removes.")
+    ] = None,
+    options: Annotated[
+        list[str | NewOption] | None,
+        Field(description="Added, or relabeled by code; others kept.", max_length=500),
+    ] = None,
+    remove_options: Annotated[list[str] | None, Field(max_length=500)] = None,
+    validation: Annotated[
+        dict[str, Any] | None, Field(description="Merged; null removes a key.")
+    ] = None,
+    group: str | None = None,
+    type: Annotated[str | None, Field(description="Immutable, as is code.")] = None,
+    expected_version: ExpectedVersion = None,
+    dry_run: DryRun = False,
+) -> AttributeWrite:
+    """Change an attribute's labels, options, validation or group; shows before→after."""
+    state = state_of(ctx)
+    current = await state.client.attributes.retrieve(code)
+    if type is not None and type != current.type:
+        raise ToolError(
+            f"The type of {code} cannot change (it is {current.type}): create a new attribute "
+            f"of type {type} with create_attribute and move the values. Nothing was changed."
+        )
+    if expected_version is not None and expected_version != current.version:
+        raise ToolError(
+            f"stale: you expected version {expected_version}, {code} is at version "
+            f"{current.version}; search_attributes shows it now. Nothing was changed."
+        )
+    if (options or remove_options) and current.type not in WITH_OPTIONS:
+        raise ToolError(f"{code} is a {current.type} attribute: only select/multiselect have options.")
+    changes: list[Change] = []
+    patch: dict[str, Any] = {}
+    if labels:
+        new_labels = _merge(current.labels, labels)
+        changes += [
+            c
+            for locale in sorted(set(current.labels) | set(new_labels))
+            for c in field_change(
+                f"labels.{locale}", current.labels.get(locale), new_labels.get(locale)
+            )
+        ]
+        if new_labels != current.labels:
+            patch["labels"] = new_labels
+    if options or remove_options:
+        before = {o.code: dict(o.labels) for o in current.options}
+        after = dict(before)
+        missing = [c for c in remove_options or [] if c not in before]
+        if missing:
+            raise ToolError(
+                f"{code} has no option {', '.join(missing)}; its options: {', '.join(before)}."
+            )
+        for option in option_payload(options or [], await _label_locale(state)):
+            after[option["code"]] = _merge(after.get(option["code"], {}), option["labels"])
+        for removed in remove_options or []:
+            after.pop(removed, None)
+        for option_code in [*before, *(c for c in after if c not in before)]:
+            changes += field_change(
+                f"options.{option_code}", before.get(option_code), after.get(option_code)
+            )
+        if after != before:
+            patch["options"] = [{"code": c, "labels": labels} for c, labels in after.items()]
+    if validation:
+        new_validation = _merge(current.validation, validation)
+        changes += [
+            c
+            for key in sorted(set(current.validation) | set(new_validation))
+            for c in field_change(
+                f"validation.{key}", current.validation.get(key), new_validation.get(key)
+            )
+        ]
+        if new_validation != current.validation:
+            patch["validation"] = new_validation
+    if group is not None and group != current.group:
+        changes += field_change("group", current.group, group)
+        patch["group"] = group
+    if dry_run or not patch:
+        return AttributeWrite(
+            dry_run=dry_run, code=code, version=current.version, changes=changes
+        )
+    updated = await state.client.attributes.update(
+        code, **patch, expected_version=expected_version or current.version
+    )
+    state.schema.invalidate()
+    state.audit.record(
+        tool="update_attribute",
+        target={"kind": "attribute", "code": code},
+        before={c.field: c.before for c in changes},
+        after={c.field: c.after for c in changes},
+        version_before=current.version,
+        version_after=updated.version,
+    )
+    return AttributeWrite(dry_run=False, code=code, version=updated.version, changes=changes)
+
+
+TOOLS = [search_attributes, create_attribute, update_attribute]
