@@ -15,22 +15,18 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pimelo_mcp.client import Attribute, AttributeSet, NotFoundError
 from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import (
-    Code,
-    Cursor,
-    DryRun,
-    ExpectedVersion,
-    Limit,
-    NewCode,
-    Query,
+    CODE_PATTERN,
     state_of,
 )
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
+
+PageSize = Annotated[int, Field(ge=1, le=100)]  # common.Limit without its words (budget)
 
 AttributeType = Literal[
     "text",
@@ -77,48 +73,40 @@ class AttributeView(BaseModel):
         return text
 
 
-def _label(labels: Mapping[str, str], locale: str | None) -> str | None:
-    return labels.get(locale or DEFAULT_LOCALE) or next(iter(labels.values()), None)
+def _label(labels: Mapping[str, str]) -> str | None:
+    return labels.get(DEFAULT_LOCALE) or next(iter(labels.values()), None)
 
 
-def attribute_view(attribute: Attribute, locale: str | None) -> AttributeView:
+def attribute_view(attribute: Attribute) -> AttributeView:
     return AttributeView(
         code=attribute.code,
         type=attribute.type,
-        label=_label(attribute.labels, locale),
+        label=_label(attribute.labels),
         group=attribute.group,
         localizable=attribute.localizable,
         scopable=attribute.scopable,
-        options={o.code: _label(o.labels, locale) or o.code for o in attribute.options} or None,
+        options={o.code: _label(o.labels) or o.code for o in attribute.options} or None,
         validation=attribute.validation or None,
         entity_type=attribute.entity_type,
         version=attribute.version,
     )
 
 
-class SetView(BaseModel):
-    code: str
-    label: str | None = None
-    requirements: dict[str, list[str]]  # channel → required attribute codes
-    label_attribute: str | None = None
-    image_attribute: str | None = None
-
-
 class AttributePage(ToolOutput):
     items: list[AttributeView]
-    attribute_set: SetView | None = None
+    requirements: dict[str, list[str]] | None = None  # attribute_set's: channel → required codes
+    image_attribute: str | None = None  # ... and its image attribute
     attribute_sets: list[str] | None = None  # every set code (first page only)
     next_cursor: str | None = None
 
     def text(self) -> str:
         lines = [item.line() for item in self.items] or ["No attributes match."]
-        if self.attribute_set:
-            s = self.attribute_set
-            lines.extend(
-                f"required for {channel}: {', '.join(codes) or 'nothing'}"
-                for channel, codes in s.requirements.items()
-            )
-            lines.append(f"image attribute: {s.image_attribute}, label: {s.label_attribute}")
+        lines.extend(
+            f"required for {channel}: {', '.join(codes) or 'nothing'}"
+            for channel, codes in (self.requirements or {}).items()
+        )
+        if self.image_attribute:
+            lines.append(f"image attribute: {self.image_attribute}")
         if self.attribute_sets:
             lines.append(f"Attribute sets: {', '.join(self.attribute_sets)}")
         if self.next_cursor:
@@ -136,32 +124,22 @@ class AttributePage(ToolOutput):
 )
 async def search_attributes(
     ctx: Context[ToolState, Any],
-    query: Query = None,
-    type: AttributeType | None = None,
-    codes: Annotated[list[str] | None, Field(max_length=100)] = None,
-    attribute_set: Annotated[
-        str | None, Field(description="Its attributes and per-channel requirements.")
-    ] = None,
-    locale: Annotated[str | None, Field(description="Label locale.")] = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    query: str | None = None,
+    type: str | None = None,
+    codes: list[str] | None = None,
+    attribute_set: Annotated[str | None, Field(description="With its requirements.")] = None,
+    limit: PageSize = 50,
+    cursor: str | None = None,
 ) -> AttributePage:
-    """Attribute definitions (type, localizable, scopable, options, validation) and the attribute set codes. Use before writing values or filters."""
+    """Attribute definitions and attribute set codes; use before writing values or filters."""
     state = state_of(ctx)
     client = state.client
-    set_view: SetView | None = None
+    found: AttributeSet | None = None
     if attribute_set is not None:
         sets = await state.schema.attribute_sets()
         found = sets.get(attribute_set)
         if found is None:
             found = await _fresh_set(state, attribute_set, sets)
-        set_view = SetView(
-            code=found.code,
-            label=_label(found.labels, locale),
-            requirements=found.requirements,
-            label_attribute=found.label_attribute,
-            image_attribute=found.image_attribute,
-        )
     page = await client.attributes.list(
         codes=codes,
         type=type,
@@ -172,8 +150,9 @@ async def search_attributes(
     )
     all_sets = None if cursor else sorted(await state.schema.attribute_sets())
     return AttributePage(
-        items=[attribute_view(a, locale) for a in page.items],
-        attribute_set=set_view,
+        items=[attribute_view(a) for a in page.items],
+        requirements=found.requirements if found else None,
+        image_attribute=found.image_attribute if found else None,
         attribute_sets=all_sets,
         next_cursor=page.next_cursor,
     )
@@ -192,15 +171,12 @@ async def _fresh_set(state: ToolState, code: str, cached: Mapping[str, Attribute
 class NewOption(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: NewCode
-    labels: Annotated[dict[str, str], Field(description="By locale.")] = {}
+    code: Annotated[str, Field(pattern=CODE_PATTERN)]
+    labels: dict[str, str | None] = Field(default_factory=dict[str, str | None])
 
 
-Options = Annotated[
-    list[str | NewOption] | None,
-    Field(description='Labels ("Navy blue") or {code, labels}.', max_length=500),
-]
-Labels = Annotated[dict[str, str] | None, Field(description='By locale: {"en_US": "…"}.')]
+# Checked in the tool (option_payload): a schema for the object form costs more than it says.
+OptionInput = list[str | dict[str, Any]]
 
 
 def slug(text: str) -> str:
@@ -209,7 +185,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:100]
 
 
-def option_payload(options: Sequence[str | NewOption], locale: str) -> list[dict[str, Any]]:
+def option_payload(options: Sequence[str | dict[str, Any]], locale: str) -> list[dict[str, Any]]:
     """API options from plain labels or {code, labels}; refuses duplicate or empty codes."""
     result: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -217,7 +193,14 @@ def option_payload(options: Sequence[str | NewOption], locale: str) -> list[dict
         if isinstance(option, str):
             code, labels = slug(option), {locale: option.strip()}
         else:
-            code, labels = option.code, dict(option.labels)
+            try:
+                parsed = NewOption.model_validate(option)
+            except ValidationError:
+                raise ToolError(
+                    f'Option {option!r} must be a label or {{"code": "navy", "labels": {{"en_US": "Navy"}}}} '
+                    "(code: lowercase letters, digits, _). Nothing was written."
+                ) from None
+            code, labels = parsed.code, dict(parsed.labels)
         if not code:
             raise ToolError(f"Option {option!r} gives no code; write it as {{code, labels}}.")
         if code in seen:
@@ -232,26 +215,34 @@ async def _label_locale(state: ToolState) -> str:
     return DEFAULT_LOCALE if DEFAULT_LOCALE in locales or not locales else min(locales)
 
 
-class AttributeWrite(ToolOutput):
+class AttributeCreated(ToolOutput):
     dry_run: bool
-    attribute: AttributeView | None = None  # create: the new attribute
-    code: str | None = None  # update
-    version: int | None = None
-    changes: list[Change] | None = None
-    sets: dict[str, str] | None = None  # attribute set → "added", "already there" or the error
+    attribute: AttributeView
+    sets: dict[str, str] | None = None  # attribute set → "added", "already there" or why not
 
     def text(self) -> str:
-        what = self.attribute.code if self.attribute else self.code
-        head = "Dry run, nothing written: " if self.dry_run else ""
-        if self.attribute is not None:
-            lines = [f"{head}{'would create' if self.dry_run else 'created'} {self.attribute.line()}"]
-        elif not self.changes:
-            lines = [f"{what}: nothing to change (version {self.version})."]
-        else:
-            verb = "would change" if self.dry_run else f"changed (now version {self.version})"
-            lines = [f"{head}{what} {verb}:"]
-            lines.extend(f"{c.field}: {c.before!r} → {c.after!r}" for c in self.changes)
+        verb = "Dry run, nothing written: would create" if self.dry_run else "Created"
+        lines = [f"{verb} {self.attribute.line()}"]
         lines.extend(f"set {code}: {outcome}" for code, outcome in (self.sets or {}).items())
+        return "\n".join(lines)
+
+
+class AttributeUpdated(ToolOutput):
+    dry_run: bool
+    code: str
+    version: int | None = None
+    changes: list[Change]
+
+    def text(self) -> str:
+        if not self.changes:
+            return f"{self.code}: nothing to change (version {self.version})."
+        verb = (
+            "Dry run, nothing written: would change"
+            if self.dry_run
+            else f"Changed (now version {self.version})"
+        )
+        lines = [f"{verb} {self.code}:"]
+        lines.extend(f"{c.field}: {c.before!r} → {c.after!r}" for c in self.changes)
         return "\n".join(lines)
 
 
@@ -265,26 +256,21 @@ class AttributeWrite(ToolOutput):
 )
 async def create_attribute(
     ctx: Context[ToolState, Any],
-    code: NewCode,
+    code: Annotated[str, Field(pattern=CODE_PATTERN)],
     type: AttributeType,
-    labels: Labels = None,
+    labels: dict[str, str] | None = None,
     group: str | None = None,
-    localizable: bool = False,
-    scopable: bool = False,
-    options: Options = None,
-    validation: Annotated[
-        dict[str, Any] | None,
-        Field(
-            description="text max_length, regex; number/price min, max, decimals_allowed; metric allowed_units (required); media allowed_extensions."
-        ),
+    localizable: bool | None = None,
+    scopable: bool | None = None,
+    options: Annotated[
+        OptionInput | None, Field(description='"Navy blue" or {code, labels}.')
     ] = None,
-    entity_type: Annotated[str | None, Field(description="For entity/entities.")] = None,
-    attribute_sets: Annotated[
-        list[str] | None, Field(description="Add it to these sets.", max_length=50)
-    ] = None,
-    dry_run: DryRun = False,
-) -> AttributeWrite:
-    """Create a product attribute, optionally adding it to attribute sets."""
+    validation: dict[str, Any] | None = None,
+    entity_type: str | None = None,
+    attribute_sets: list[str] | None = None,
+    dry_run: bool = False,
+) -> AttributeCreated:
+    """Create a product attribute (options for select/multiselect), optionally adding it to attribute_sets."""
     state = state_of(ctx)
     client = state.client
     if options and type not in WITH_OPTIONS:
@@ -310,18 +296,18 @@ async def create_attribute(
     payload: dict[str, Any] = {
         "labels": labels or {},
         "group": group,
-        "localizable": localizable,
-        "scopable": scopable,
+        "localizable": bool(localizable),
+        "scopable": bool(scopable),
         "validation": validation or {},
         "entity_type": entity_type,
     }
     if option_list is not None:
-        payload["options"] = option_list
+        payload["options"] = [{**o, "labels": _merge({}, o["labels"])} for o in option_list]
     if dry_run:
         preview = Attribute.model_validate({"code": code, "type": type, **payload})
-        return AttributeWrite(
+        return AttributeCreated(
             dry_run=True,
-            attribute=attribute_view(preview, None),
+            attribute=attribute_view(preview),
             sets={s: "would be added" for s in attribute_sets or []} or None,
         )
     created = await client.attributes.create(code=code, type=type, **payload)
@@ -338,8 +324,8 @@ async def create_attribute(
     for set_code in attribute_sets or []:
         outcomes[set_code] = await _add_to_set(state, set_code, code)
     state.schema.invalidate()
-    return AttributeWrite(
-        dry_run=False, attribute=attribute_view(created, None), sets=outcomes or None
+    return AttributeCreated(
+        dry_run=False, attribute=attribute_view(created), sets=outcomes or None
     )
 
 
@@ -388,24 +374,17 @@ def _merge(
 )
 async def update_attribute(
     ctx: Context[ToolState, Any],
-    code: Code,
-    labels: Annotated[
-        dict[str, str | None] | None, Field(description="Merged by locale; null removes.")
-    ] = None,
-    options: Annotated[
-        list[str | NewOption] | None,
-        Field(description="Added, or relabeled by code; others kept.", max_length=500),
-    ] = None,
-    remove_options: Annotated[list[str] | None, Field(max_length=500)] = None,
-    validation: Annotated[
-        dict[str, Any] | None, Field(description="Merged; null removes a key.")
-    ] = None,
+    code: str,
+    labels: dict[str, str | None] | None = None,
+    options: Annotated[OptionInput | None, Field(description="Added or relabeled.")] = None,
+    remove_options: list[str] | None = None,
+    validation: dict[str, Any] | None = None,
     group: str | None = None,
-    type: Annotated[str | None, Field(description="Immutable, as is code.")] = None,
-    expected_version: ExpectedVersion = None,
-    dry_run: DryRun = False,
-) -> AttributeWrite:
-    """Change an attribute's labels, options, validation or group; shows before→after."""
+    type: str | None = None,
+    expected_version: int | None = None,
+    dry_run: bool = False,
+) -> AttributeUpdated:
+    """Change an attribute's labels, options, validation or group (maps merge, null removes; type is fixed); shows before→after."""
     state = state_of(ctx)
     current = await state.client.attributes.retrieve(code)
     if type is not None and type != current.type:
@@ -466,7 +445,7 @@ async def update_attribute(
         changes += field_change("group", current.group, group)
         patch["group"] = group
     if dry_run or not patch:
-        return AttributeWrite(
+        return AttributeUpdated(
             dry_run=dry_run, code=code, version=current.version, changes=changes
         )
     updated = await state.client.attributes.update(
@@ -481,7 +460,7 @@ async def update_attribute(
         version_before=current.version,
         version_after=updated.version,
     )
-    return AttributeWrite(dry_run=False, code=code, version=updated.version, changes=changes)
+    return AttributeUpdated(dry_run=False, code=code, version=updated.version, changes=changes)
 
 
 TOOLS = [search_attributes, create_attribute, update_attribute]

@@ -21,15 +21,17 @@ import httpx2
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ContentBlock, ImageContent
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from pimelo_mcp.client import Media, PayloadTooLargeError, UnsupportedMediaTypeError
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.tools.batch import Change, value_changes
-from pimelo_mcp.tools.common import Cursor, Identifier, Limit, NewCode, Query, state_of
+from pimelo_mcp.tools.common import Identifier, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import translate_values
+
+PageSize = Annotated[int, Field(ge=1, le=100)]  # common.Limit without its words (budget)
 
 MAX_IMAGE_BYTES = 1024 * 1024  # an image returned to the model (base64 adds a third)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Pimelo's own cap on uploads
@@ -93,17 +95,15 @@ class MediaPage(ToolOutput):
 )
 async def search_media(
     ctx: Context[ToolState, Any],
-    query: Query = None,
-    mime_type: Annotated[str | None, Field(description="e.g. image/png")] = None,
-    product: Annotated[str | None, Field(description="Media this product SKU uses.")] = None,
-    code: Annotated[str | None, Field(description="One media.")] = None,
-    include_image: Annotated[
-        bool, Field(description="With code: return the image itself (≤1 MiB) to look at.")
-    ] = False,
-    limit: Limit = 25,
-    cursor: Cursor = None,
+    query: str | None = None,
+    mime_type: str | None = None,
+    product: Annotated[str | None, Field(description="SKU: its media.")] = None,
+    code: str | None = None,
+    include_image: Annotated[bool, Field(description="With code.")] = False,
+    limit: PageSize = 25,
+    cursor: str | None = None,
 ) -> MediaPage:
-    """Media files' metadata by text, type or product; with code and include_image, the image itself."""
+    """Find media files by text, type or product; with code + include_image, see the image."""
     client = state_of(ctx).client
     if include_image and code is None:
         raise ToolError("include_image needs code: one image at a time (search first for codes).")
@@ -151,11 +151,24 @@ class AttachTo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     identifier: Identifier
-    attribute: Annotated[str | None, Field(description="Default: the set's image attribute.")] = (
-        None
-    )
+    attribute: str | None = None
     locale: str | None = None
     channel: str | None = None
+
+
+# Written out: compact_schema leaves an optional model's $ref unresolved, and this reads shorter.
+ATTACH_TO_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Set it on this product (default: its image attribute).",
+    "properties": {
+        "identifier": {"type": "string"},
+        "attribute": {"type": "string"},
+        "locale": {"type": "string"},
+        "channel": {"type": "string"},
+    },
+    "required": ["identifier"],
+    "additionalProperties": False,
+}
 
 
 class UploadResult(ToolOutput):
@@ -288,13 +301,13 @@ def _decode(content_base64: str) -> bytes:
 async def upload_media(
     ctx: Context[ToolState, Any],
     url: Annotated[str | None, Field(description="https only.")] = None,
-    path: Annotated[str | None, Field(description="Local file in an allowed folder.")] = None,
+    path: Annotated[str | None, Field(description="Allowed folders only.")] = None,
     content_base64: str | None = None,
-    filename: Annotated[str | None, Field(description="Needed with content_base64.")] = None,
-    code: NewCode | None = None,
-    attach_to: Annotated[AttachTo | None, Field(description="Set it on this product.")] = None,
+    filename: Annotated[str | None, Field(description="For content_base64.")] = None,
+    code: str | None = None,
+    attach_to: Annotated[AttachTo | None, WithJsonSchema(ATTACH_TO_SCHEMA)] = None,
 ) -> UploadResult:
-    """Upload an image or PDF from exactly one of url, path, content_base64; optionally set it on a product."""
+    """Upload an image or PDF from one of url, path, content_base64; can set it on a product."""
     state = state_of(ctx)
     given = [n for n, v in (("url", url), ("path", path), ("content_base64", content_base64)) if v]
     if len(given) != 1:
