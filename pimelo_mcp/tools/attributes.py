@@ -59,7 +59,9 @@ class AttributeView(BaseModel):
     version: int | None = None
 
     def line(self) -> str:
-        flags = [f for f, on in (("localizable", self.localizable), ("scopable", self.scopable)) if on]
+        flags = [
+            f for f, on in (("localizable", self.localizable), ("scopable", self.scopable)) if on
+        ]
         extra = [self.type, *flags]
         if self.entity_type:
             extra.append(f"of {self.entity_type}")
@@ -158,13 +160,13 @@ async def search_attributes(
     )
 
 
-async def _fresh_set(state: ToolState, code: str, cached: Mapping[str, AttributeSet]) -> AttributeSet:
+async def _fresh_set(
+    state: ToolState, code: str, cached: Mapping[str, AttributeSet]
+) -> AttributeSet:
     sets = await state.schema.attribute_sets(refresh=True)
     found = sets.get(code)
     if found is None:
-        raise ToolError(
-            f"No attribute set {code!r}; sets: {', '.join(sorted(sets or cached))}."
-        )
+        raise ToolError(f"No attribute set {code!r}; sets: {', '.join(sorted(sets or cached))}.")
     return found
 
 
@@ -286,7 +288,9 @@ async def create_attribute(
         raise ToolError(f"Attribute {code!r} already exists; use update_attribute to change it.")
     except NotFoundError:
         pass
-    sets = await state.schema.attribute_sets(refresh=True) if attribute_sets else {}
+    sets: Mapping[str, AttributeSet] = (
+        await state.schema.attribute_sets(refresh=True) if attribute_sets else {}
+    )
     unknown = [s for s in attribute_sets or [] if s not in sets]
     if unknown:
         raise ToolError(
@@ -308,7 +312,7 @@ async def create_attribute(
         return AttributeCreated(
             dry_run=True,
             attribute=attribute_view(preview),
-            sets={s: "would be added" for s in attribute_sets or []} or None,
+            sets=dict.fromkeys(attribute_sets or [], "would be added") or None,
         )
     created = await client.attributes.create(code=code, type=type, **payload)
     state.schema.invalidate()
@@ -324,9 +328,7 @@ async def create_attribute(
     for set_code in attribute_sets or []:
         outcomes[set_code] = await _add_to_set(state, set_code, code)
     state.schema.invalidate()
-    return AttributeCreated(
-        dry_run=False, attribute=attribute_view(created), sets=outcomes or None
-    )
+    return AttributeCreated(dry_run=False, attribute=attribute_view(created), sets=outcomes or None)
 
 
 async def _add_to_set(state: ToolState, set_code: str, code: str) -> str:
@@ -352,9 +354,7 @@ async def _add_to_set(state: ToolState, set_code: str, code: str) -> str:
     return "added"
 
 
-def _merge(
-    current: Mapping[str, Any], patch: Mapping[str, Any] | None
-) -> dict[str, Any]:
+def _merge(current: Mapping[str, Any], patch: Mapping[str, Any] | None) -> dict[str, Any]:
     merged = dict(current)
     for key, value in (patch or {}).items():
         if value is None:
@@ -398,7 +398,9 @@ async def update_attribute(
             f"{current.version}; search_attributes shows it now. Nothing was changed."
         )
     if (options or remove_options) and current.type not in WITH_OPTIONS:
-        raise ToolError(f"{code} is a {current.type} attribute: only select/multiselect have options.")
+        raise ToolError(
+            f"{code} is a {current.type} attribute: only select/multiselect have options."
+        )
     changes: list[Change] = []
     patch: dict[str, Any] = {}
     if labels:

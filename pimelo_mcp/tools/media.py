@@ -219,13 +219,17 @@ async def fetch_url(url: str) -> tuple[bytes, str, str]:
     ) as http:
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                async with http.stream("GET", url, headers={"Accept": ", ".join(ALLOWED_TYPES)}) as r:
+                async with http.stream(
+                    "GET", url, headers={"Accept": ", ".join(ALLOWED_TYPES)}
+                ) as r:
                     if r.is_redirect and "location" in r.headers:
                         url = str(r.url.join(r.headers["location"]))
                         _check_url(url)
                         continue
                     if r.status_code != 200:
-                        raise ToolError(f"Fetching {url} answered HTTP {r.status_code}; nothing was uploaded.")
+                        raise ToolError(
+                            f"Fetching {url} answered HTTP {r.status_code}; nothing was uploaded."
+                        )
                     content_type = r.headers.get("content-type", "").split(";")[0].strip().lower()
                     if content_type not in ALLOWED_TYPES:
                         raise ToolError(
@@ -256,28 +260,32 @@ def _too_large(source: str) -> ToolError:
     )
 
 
-async def read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str]:
-    """The bytes and name of a local file inside one of the allowed folders."""
+def _read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str]:
     if not allowed:
         raise ToolError(
             f"Uploads from a local path are off: set {ENV_UPLOAD_DIRS} to the folders they may "
             "come from (separated by ':') and restart. Or send content_base64 or an https url."
         )
-    folders = [Path(folder).expanduser().resolve() for folder in allowed]
+    folders = [folder.expanduser().resolve() for folder in allowed]
     given = Path(text).expanduser()
     candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
     listed = ", ".join(str(folder) for folder in folders)
     for candidate in candidates:
-        resolved = await anyio.Path(candidate).resolve()
-        inside = any(Path(resolved).is_relative_to(folder) for folder in folders)
-        if not inside:
-            raise ToolError(f"{text} is outside the allowed upload folders ({listed}).")
-        if await resolved.is_file():
-            size = (await resolved.stat()).st_size
-            if size > MAX_UPLOAD_BYTES:
+        resolved = candidate.resolve()  # symlinks followed: where the bytes really are
+        if not any(resolved.is_relative_to(folder) for folder in folders):
+            raise ToolError(
+                f"{text} is outside the allowed upload folders ({listed}); nothing was uploaded."
+            )
+        if resolved.is_file():
+            if resolved.stat().st_size > MAX_UPLOAD_BYTES:
                 raise _too_large(text)
-            return await resolved.read_bytes(), resolved.name
+            return resolved.read_bytes(), resolved.name
     raise ToolError(f"No file {text} in the allowed upload folders ({listed}).")
+
+
+async def read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str]:
+    """The bytes and name of a local file inside one of the allowed folders."""
+    return await anyio.to_thread.run_sync(_read_allowed_file, text, allowed)
 
 
 def _decode(content_base64: str) -> bytes:
@@ -394,7 +402,9 @@ async def _plan_attach(state: ToolState, target: AttachTo) -> _AttachPlan:
     return _AttachPlan(
         attribute=attribute,
         values=values,
-        before={c: [v.model_dump() for v in e] for c, e in product.values.items() if c == attribute},
+        before={
+            c: [v.model_dump() for v in e] for c, e in product.values.items() if c == attribute
+        },
         version=product.version,
     )
 
