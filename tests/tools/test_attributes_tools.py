@@ -17,9 +17,7 @@ async def test_search_by_type_gives_options_and_set_codes(connect: ConnectFactor
 
 async def test_search_by_text_and_codes(connect: ConnectFactory) -> None:
     async with connect() as mcp:
-        by_codes = structured(
-            await call(mcp, "search_attributes", {"codes": ["name", "weight"]})
-        )
+        by_codes = structured(await call(mcp, "search_attributes", {"codes": ["name", "weight"]}))
         assert sorted(item["code"] for item in by_codes["items"]) == ["name", "weight"]
         name = next(item for item in by_codes["items"] if item["code"] == "name")
         assert name["localizable"] is True
@@ -183,9 +181,7 @@ async def test_update_dry_run_and_nothing_to_change(
                 {"code": "name", "validation": {"max_length": 200}, "dry_run": True},
             )
         )
-        assert data["changes"] == [
-            {"field": "validation.max_length", "before": 255, "after": 200}
-        ]
+        assert data["changes"] == [{"field": "validation.max_length", "before": 255, "after": 200}]
         same = structured(
             await call(mcp, "update_attribute", {"code": "name", "group": before["group"]})
         )
