@@ -1,7 +1,7 @@
 """Attribute tools: search_attributes, create_attribute, update_attribute.
 
-Options may be written as plain labels ("Navy blue" → code `navy_blue`, label in the
-catalog's first enabled locale, en_US when enabled) or as {code, labels}. Updates merge
+Options may be written as plain labels ("Navy blue" → code `navy_blue`, labelled for en_US,
+or the first enabled locale by code without en_US) or as {code, labels}. Updates merge
 labels, options and validation (null removes a key); `remove_options` drops options.
 Every write is journaled and refreshes the schema cache so product writes see it.
 """

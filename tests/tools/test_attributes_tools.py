@@ -40,10 +40,12 @@ async def test_attribute_set_view_has_its_attributes_and_requirements(
         assert "required for ecommerce" in result.content[0].text  # type: ignore[union-attr]
 
 
-async def test_unknown_attribute_set_lists_the_known_ones(connect: ConnectFactory) -> None:
+async def test_unknown_attribute_set_or_type_is_a_clear_error(connect: ConnectFactory) -> None:
     async with connect() as mcp:
         text = error_text(await call(mcp, "search_attributes", {"attribute_set": "nope"}))
         assert "jackets" in text
+        text = error_text(await call(mcp, "search_attributes", {"type": "colour"}))
+        assert "multiselect" in text  # Pimelo lists the types
 
 
 async def test_create_with_options_added_to_a_set_then_products_can_use_it(
