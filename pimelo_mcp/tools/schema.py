@@ -28,22 +28,9 @@ def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
         return [_compact(item, definitions) for item in cast(list[Any], node)]
     if not isinstance(node, Mapping):
         return node
-    schema = dict(cast(Mapping[str, Any], node))
-    ref = schema.pop("$ref", None)
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        schema = {**definitions[ref.removeprefix("#/$defs/")], **schema}
-    variants = schema.get("anyOf")
-    if isinstance(variants, list) and _NULL in variants:
-        rest = [variant for variant in cast(list[Any], variants) if variant != _NULL]
-        del schema["anyOf"]
-        if len(rest) == 1:
-            schema = {**cast(Mapping[str, Any], rest[0]), **schema}
-        elif rest:
-            schema["anyOf"] = rest
+    schema = _resolve(dict(cast(Mapping[str, Any], node)), definitions)
     schema.pop("$defs", None)
     schema.pop("title", None)
-    if "default" in schema and schema["default"] is None:
-        del schema["default"]
     compacted: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "properties":
@@ -54,3 +41,29 @@ def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
         else:
             compacted[key] = _compact(value, definitions)
     return compacted
+
+
+def _resolve(schema: dict[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
+    """Inline `$ref`s and drop the null arm of an optional field, until neither is left on top.
+
+    Only a field that is optional (`default: null`) loses its null arm: there, null and
+    "not given" mean the same. Elsewhere (a map whose values may be null) null stays.
+    """
+    while True:
+        ref = schema.pop("$ref", None)
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            schema = {**definitions[ref.removeprefix("#/$defs/")], **schema}
+            continue
+        variants = schema.get("anyOf")
+        optional = "default" in schema and schema["default"] is None
+        if optional and isinstance(variants, list) and _NULL in variants:
+            rest = [variant for variant in cast(list[Any], variants) if variant != _NULL]
+            del schema["anyOf"], schema["default"]
+            if len(rest) == 1:
+                schema = {**cast(Mapping[str, Any], rest[0]), **schema}
+            elif rest:
+                schema["anyOf"] = rest
+            continue
+        if "default" in schema and schema["default"] is None:
+            del schema["default"]
+        return schema

@@ -101,3 +101,27 @@ def test_scopes_select_the_tools_a_token_can_use() -> None:
     chosen = select_tools(ALL_TOOLS, scopes={"products:read", "settings:read"}, read_only=False)
     assert {spec.name for spec in chosen} == {"list_channels", "search_products", "get_product"}
     assert select_tools(ALL_TOOLS, scopes=None, read_only=False) == list(ALL_TOOLS)
+
+
+def test_compaction_inlines_optional_nested_models_and_keeps_nullable_map_values() -> None:
+    from pydantic import BaseModel
+
+    from pimelo_mcp.tools.schema import compact_schema
+
+    class Inner(BaseModel):
+        code: str
+
+    class Outer(BaseModel):
+        inner: Inner | None = None
+        labels: dict[str, str | None] = {}
+
+    schema = compact_schema(Outer.model_json_schema(), closed=True)
+    assert schema["properties"]["inner"] == {
+        "properties": {"code": {"type": "string"}},
+        "required": ["code"],
+        "type": "object",
+    }
+    assert schema["properties"]["labels"]["additionalProperties"] == {
+        "anyOf": [{"type": "string"}, {"type": "null"}]
+    }
+    assert "$ref" not in str(schema)
