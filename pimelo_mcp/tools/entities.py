@@ -12,8 +12,13 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
-from pimelo_mcp.client import Entity, InsufficientScopeError, NotFoundError
-from pimelo_mcp.client.errors import InvalidArgumentError
+from pimelo_mcp.client import (
+    Entity,
+    InsufficientScopeError,
+    InvalidArgumentError,
+    NotFoundError,
+    PimeloError,
+)
 from pimelo_mcp.tools.batch import BatchOutput, Change, Plan, field_change, finish, value_changes
 from pimelo_mcp.tools.common import (
     Code,
@@ -218,12 +223,15 @@ async def search_entities(
             async for t in state.client.entity_types.iterate(limit=100)
         ]
         return EntityPage(types=types)
-    schema = await _schema(state, entity_type)
-    problems = _unknown_attributes(
-        [f.attribute for f in filters or []], schema, entity_type, "filters.{}", ENTITY_FIELDS
-    ) + _unknown_attributes(fields or [], schema, entity_type, "fields.{}")
-    if problems:
-        raise TranslationError(problems)
+    for refresh in (False, True):  # a code the cached schema lacks may have been added since
+        schema = await _schema(state, entity_type, refresh=refresh)
+        problems = _unknown_attributes(
+            [f.attribute for f in filters or []], schema, entity_type, "filters.{}", ENTITY_FIELDS
+        ) + _unknown_attributes(fields or [], schema, entity_type, "fields.{}")
+        if not problems:
+            break
+        if refresh:
+            raise TranslationError(problems)
     api_filters = await translate_filters(
         [item.condition() for item in filters or []],
         schema,
@@ -279,9 +287,7 @@ async def get_entity(
     except (NotFoundError, InvalidArgumentError):
         if entity_type not in await _type_codes(state):
             raise await _unknown_type(state, entity_type) from None
-        raise TranslationError(
-            [Problem("code", f"no {entity_type} {code!r}; search_entities finds the codes")]
-        ) from None
+        raise PimeloError(f"No {entity_type} {code!r}; search_entities finds the codes.") from None
     return EntityDetail(
         entity_type=entity_type,
         entity=entity_view(

@@ -160,7 +160,7 @@ async def test_get_entity_compact_for_a_locale_and_full(connect: ConnectFactory)
 async def test_get_unknown_code_says_how_to_find_codes(connect: ConnectFactory) -> None:
     async with connect() as mcp:
         text = error_text(await call(mcp, "get_entity", {"entity_type": "brand", "code": "nope"}))
-        assert "no brand 'nope'" in text
+        assert "No brand 'nope'" in text
         assert "search_entities" in text
 
 
@@ -372,7 +372,7 @@ async def test_dry_run_shows_changes_and_writes_nothing(
         )
         assert created["done"] == 1
         assert (await _brand(mcp))["version"] == before["version"]
-        assert "no brand 'ghost'" in error_text(
+        assert "No brand 'ghost'" in error_text(
             await call(mcp, "get_entity", {"entity_type": "brand", "code": "ghost"})
         )
         assert read_journal(audit_path) == []
