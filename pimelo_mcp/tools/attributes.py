@@ -19,14 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pimelo_mcp.client import Attribute, AttributeSet, NotFoundError
 from pimelo_mcp.tools.batch import Change, field_change
-from pimelo_mcp.tools.common import (
-    CODE_PATTERN,
-    state_of,
-)
+from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
-
-PageSize = Annotated[int, Field(ge=1, le=100)]  # common.Limit without its words (budget)
 
 AttributeType = Literal[
     "text",
@@ -126,12 +121,12 @@ class AttributePage(ToolOutput):
 )
 async def search_attributes(
     ctx: Context[ToolState, Any],
-    query: str | None = None,
-    type: str | None = None,
-    codes: list[str] | None = None,
+    query: Query = None,
+    type: Annotated[str | None, Field(description="e.g. select.")] = None,
+    codes: Annotated[list[str] | None, Field(description="Exactly these.")] = None,
     attribute_set: Annotated[str | None, Field(description="With its requirements.")] = None,
-    limit: PageSize = 50,
-    cursor: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> AttributePage:
     """Attribute definitions and attribute set codes; use before writing values or filters."""
     state = state_of(ctx)
@@ -173,7 +168,7 @@ async def _fresh_set(
 class NewOption(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, Field(pattern=CODE_PATTERN)]
+    code: NewCode
     labels: dict[str, str | None] = Field(default_factory=dict[str, str | None])
 
 
@@ -258,19 +253,21 @@ class AttributeUpdated(ToolOutput):
 )
 async def create_attribute(
     ctx: Context[ToolState, Any],
-    code: Annotated[str, Field(pattern=CODE_PATTERN)],
-    type: AttributeType,
-    labels: dict[str, str] | None = None,
-    group: str | None = None,
-    localizable: bool | None = None,
-    scopable: bool | None = None,
+    code: NewCode,
+    type: Annotated[AttributeType, Field(description="Data type.")],
+    labels: Annotated[dict[str, str] | None, Field(description="By locale.")] = None,
+    group: Annotated[str | None, Field(description="Group code.")] = None,
+    localizable: Annotated[bool | None, Field(description="Differs per locale.")] = None,
+    scopable: Annotated[bool | None, Field(description="Differs per channel.")] = None,
     options: Annotated[
         OptionInput | None, Field(description='"Navy blue" or {code, labels}.')
     ] = None,
-    validation: dict[str, Any] | None = None,
-    entity_type: str | None = None,
-    attribute_sets: list[str] | None = None,
-    dry_run: bool = False,
+    validation: Annotated[
+        dict[str, Any] | None, Field(description="e.g. max_length, allowed_units.")
+    ] = None,
+    entity_type: Annotated[str | None, Field(description="For entity types.")] = None,
+    attribute_sets: Annotated[list[str] | None, Field(description="Add it to these.")] = None,
+    dry_run: DryRun = False,
 ) -> AttributeCreated:
     """Create a product attribute (options for select/multiselect), optionally adding it to attribute_sets."""
     state = state_of(ctx)
@@ -374,15 +371,15 @@ def _merge(current: Mapping[str, Any], patch: Mapping[str, Any] | None) -> dict[
 )
 async def update_attribute(
     ctx: Context[ToolState, Any],
-    code: str,
-    labels: dict[str, str | None] | None = None,
+    code: Annotated[str, Field(description="Attribute code.")],
+    labels: Annotated[dict[str, str | None] | None, Field(description="By locale.")] = None,
     options: Annotated[OptionInput | None, Field(description="Added or relabeled.")] = None,
-    remove_options: list[str] | None = None,
-    validation: dict[str, Any] | None = None,
-    group: str | None = None,
-    type: str | None = None,
-    expected_version: int | None = None,
-    dry_run: bool = False,
+    remove_options: Annotated[list[str] | None, Field(description="Option codes.")] = None,
+    validation: Annotated[dict[str, Any] | None, Field(description="Merged.")] = None,
+    group: Annotated[str | None, Field(description="Group code.")] = None,
+    type: Annotated[str | None, Field(description="Immutable.")] = None,
+    expected_version: ExpectedVersion = None,
+    dry_run: DryRun = False,
 ) -> AttributeUpdated:
     """Change an attribute's labels, options, validation or group (maps merge, null removes; type is fixed); shows before→after."""
     state = state_of(ctx)

@@ -22,24 +22,24 @@ CODE_PATTERN = r"^[a-z0-9_]{1,100}$"
 # existing record is checked against the catalog instead, with a clearer refusal.
 NewIdentifier = Annotated[str, Field(description="Product SKU.", pattern=IDENTIFIER_PATTERN)]
 NewCode = Annotated[str, Field(description="New code.", pattern=CODE_PATTERN)]
-Identifier = Annotated[str, Field(description="Product SKU.", min_length=1)]
-Code = Annotated[str, Field(description="Record code.", min_length=1)]
+Identifier = Annotated[str, Field(description="Product SKU.")]
+Code = Annotated[str, Field(description="Record code.")]
 Locale = Annotated[str | None, Field(description="Default locale, e.g. en_US.")]
 Channel = Annotated[str | None, Field(description="Default channel.")]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size.")]
-Cursor = Annotated[str | None, Field(description="next_cursor of the last page.", max_length=2000)]
-Query = Annotated[str | None, Field(description="Free text.", max_length=200)]
-DryRun = Annotated[bool, Field(description="Show the changes, write nothing.")]
+Cursor = Annotated[str | None, Field(description="From next_cursor.")]
+Query = Annotated[str | None, Field(description="Free text.")]
+DryRun = Annotated[bool, Field(description="Preview only.")]
 Full = Annotated[bool, Field(description="Raw API value form.")]
 Codes = list[str]
-Fields = Annotated[Codes | None, Field(description="Only these attributes.", max_length=100)]
+Fields = Annotated[Codes | None, Field(description="Only these attributes.")]
 Values = Annotated[
     dict[str, Any] | None,
     Field(
         description='By attribute code: "Trail Runner", {"fr_FR": "…"}, "129.90 EUR", "310 g"; null clears.'
     ),
 ]
-ExpectedVersion = Annotated[int | None, Field(ge=1, description="Refuse if the version differs.")]
+ExpectedVersion = Annotated[int | None, Field(ge=1, description="Refuse if changed since.")]
 
 
 class Filter(BaseModel):
@@ -47,7 +47,7 @@ class Filter(BaseModel):
 
     attribute: str
     op: OperatorWord
-    value: Annotated[Any, Field(description="A list for in, not_in, between.")] = None
+    value: Any = None  # a list for in, not_in, between; none for empty, not_empty
     locale: str | None = None
     channel: str | None = None
 
@@ -60,3 +60,7 @@ Filters = Annotated[list[Filter] | None, Field(description="All must hold.", max
 
 def state_of(ctx: Context[ToolState, Any]) -> ToolState:
     return ctx.request_context.lifespan_context
+
+
+EntityType = Annotated[str, Field(description="e.g. brand.")]
+ReadLocale = Annotated[str | None, Field(description="e.g. en_US.")]

@@ -24,6 +24,7 @@ from pimelo_mcp.tools.common import (
     Code,
     Cursor,
     DryRun,
+    EntityType,
     ExpectedVersion,
     Fields,
     Filters,
@@ -32,6 +33,7 @@ from pimelo_mcp.tools.common import (
     Locale,
     NewCode,
     Query,
+    ReadLocale,
     state_of,
 )
 from pimelo_mcp.tools.registry import ToolOutput, tool
@@ -203,15 +205,15 @@ def _unknown_attributes(
 )
 async def search_entities(
     ctx: Context[ToolState, Any],
-    entity_type: str | None = None,
+    entity_type: Annotated[str | None, Field(description="e.g. brand; omit to list types.")] = None,
     query: Query = None,
     filters: Filters = None,
-    locale: str | None = None,
+    locale: ReadLocale = None,
     fields: Fields = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> EntityPage:
-    """Records of an entity type (brand, supplier…) by text and filters on its attributes or code/created/updated. No entity_type: lists the types."""
+    """Records of one entity type (brand, supplier…) by text or filters on its attributes, code, created, updated; without entity_type, the types."""
     state = state_of(ctx)
     if entity_type is None:
         types = [
@@ -275,9 +277,9 @@ async def search_entities(
 )
 async def get_entity(
     ctx: Context[ToolState, Any],
-    entity_type: str,
+    entity_type: EntityType,
     code: Code,
-    locale: str | None = None,
+    locale: ReadLocale = None,
     full: Full = False,
 ) -> EntityDetail:
     """One record with its labels and values."""
@@ -450,8 +452,10 @@ async def _plan_creates(
 )
 async def create_entities(
     ctx: Context[ToolState, Any],
-    entity_type: str,
-    items: Annotated[list[NewEntity], Field(min_length=1, max_length=100)],
+    entity_type: EntityType,
+    items: Annotated[
+        list[NewEntity], Field(min_length=1, max_length=100, description="New records.")
+    ],
     locale: Locale = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
@@ -551,8 +555,10 @@ async def _plan_updates(
 )
 async def update_entities(
     ctx: Context[ToolState, Any],
-    entity_type: str,
-    items: Annotated[list[EntityChange], Field(min_length=1, max_length=100)],
+    entity_type: EntityType,
+    items: Annotated[
+        list[EntityChange], Field(min_length=1, max_length=100, description="One per record.")
+    ],
     locale: Locale = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:

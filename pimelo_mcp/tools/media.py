@@ -26,12 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
 from pimelo_mcp.client import Media, PayloadTooLargeError, UnsupportedMediaTypeError
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.tools.batch import Change, value_changes
-from pimelo_mcp.tools.common import Identifier, state_of
+from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import translate_values
-
-PageSize = Annotated[int, Field(ge=1, le=100)]  # common.Limit without its words (budget)
 
 MAX_IMAGE_BYTES = 1024 * 1024  # an image returned to the model (base64 adds a third)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Pimelo's own cap on uploads
@@ -95,13 +93,13 @@ class MediaPage(ToolOutput):
 )
 async def search_media(
     ctx: Context[ToolState, Any],
-    query: str | None = None,
-    mime_type: str | None = None,
+    query: Query = None,
+    mime_type: Annotated[str | None, Field(description="e.g. image/png.")] = None,
     product: Annotated[str | None, Field(description="SKU: its media.")] = None,
-    code: str | None = None,
+    code: Annotated[str | None, Field(description="Media code.")] = None,
     include_image: Annotated[bool, Field(description="With code.")] = False,
-    limit: PageSize = 25,
-    cursor: str | None = None,
+    limit: Limit = 25,
+    cursor: Cursor = None,
 ) -> MediaPage:
     """Find media files by text, type or product; with code + include_image, see the image."""
     client = state_of(ctx).client
@@ -310,9 +308,9 @@ async def upload_media(
     ctx: Context[ToolState, Any],
     url: Annotated[str | None, Field(description="https only.")] = None,
     path: Annotated[str | None, Field(description="Allowed folders only.")] = None,
-    content_base64: str | None = None,
+    content_base64: Annotated[str | None, Field(description="File bytes.")] = None,
     filename: Annotated[str | None, Field(description="For content_base64.")] = None,
-    code: str | None = None,
+    code: Annotated[str | None, Field(description="New media code.")] = None,
     attach_to: Annotated[AttachTo | None, WithJsonSchema(ATTACH_TO_SCHEMA)] = None,
 ) -> UploadResult:
     """Upload an image or PDF from one of url, path, content_base64; can set it on a product."""

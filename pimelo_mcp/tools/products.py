@@ -42,7 +42,9 @@ SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
 GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
 
 Status = Literal["draft", "active", "archived"]
-Sort = Literal["identifier", "-identifier", "updated", "-updated", "created", "-created"]
+Sort = Literal[
+    "identifier", "-identifier", "-updated", "-created"
+]  # newest first is what a model asks for
 SetCode = str
 
 
@@ -186,14 +188,10 @@ async def search_products(
     attribute_set: Annotated[list[SetCode] | None, Field(description="Any of.")] = None,
     category: Annotated[list[SetCode] | None, Field(description="In any (or below).")] = None,
     incomplete_for_channel: Annotated[
-        str | None, Field(description="Missing required values there.", max_length=100)
+        str | None, Field(description="Missing required values there.")
     ] = None,
-    incomplete_for_locale: Annotated[
-        str | None, Field(description="With it.", max_length=10)
-    ] = None,
-    updated_since: Annotated[
-        str | None, Field(description='"2026-11-01" or "7d".', max_length=40)
-    ] = None,
+    incomplete_for_locale: Annotated[str | None, Field(description="With it.")] = None,
+    updated_since: Annotated[str | None, Field(description='"2026-11-01" or "7d".')] = None,
     locale: Locale = None,
     channel: Channel = None,
     fields: Fields = None,
@@ -201,7 +199,7 @@ async def search_products(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> ProductPage:
-    """Find products by text and filters. Ops: text eq/in/contains/starts_with; number/price/metric/date lt/lte/gt/gte/between; select/entity eq/in; multiselect/entities in; any empty/not_empty; negate with ne/not_in/not_contains; date since_days."""
+    """Find products by text and filters. Ops: text contains/starts_with; number, price, metric, date lt/lte/gt/gte/between, date since_days; select, entity eq/in; multiselect, entities in; all empty; negate: ne, not_in, not_contains."""
     state = state_of(ctx)
     schema = await state.schema.products()
     api_filters = await translate_filters(
@@ -267,7 +265,7 @@ async def get_product(
     ] = False,
     full: Full = False,
 ) -> ProductDetail:
-    """One product by identifier: its values in one locale and channel (default: the first channel's first locale; full shows all), optionally its completeness."""
+    """One product: values in one locale and channel (default: first channel, its first locale; full: all), optionally completeness."""
     state = state_of(ctx)
     product = await state.client.products.retrieve(
         identifier, locale=locale, channel=channel, with_completeness=with_completeness or None
@@ -459,7 +457,7 @@ async def update_products(
     channel: Channel = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
-    """Change 1 to 100 products in one call; only what is named changes. Write values as a person would: per locale {"fr_FR": "…"}, per channel {"ecommerce": {"de_DE": "…"}}, option labels, brand names. Each item gets its own result with before→after changes."""
+    """Change 1 to 100 products in one call; only what is named changes. Values as a person writes them (per channel: {"ecommerce": {"de_DE": "…"}}; option labels, brand names). Per-item results show before→after."""
     state = state_of(ctx)
     sets = await state.schema.attribute_sets()
     existing = await _existing(state, [item.identifier for item in items])

@@ -2,8 +2,10 @@
 
 `tools/list` is read by the model on every turn, so its size is a running cost. Pydantic
 writes a `title` for every property, wraps each optional field in `anyOf: [X, null]` with
-`default: null`, and moves nested models into `$defs`. None of that helps a model: optional
-fields are simply not required, and a nested model used once reads better inline.
+`default: null`, says `default: false` for every flag, `additionalProperties: true` for
+every open object, and moves nested models into `$defs`. None of that helps a model:
+optional fields are simply not required, flags are off unless given, objects are open
+unless closed, and a nested model used once reads better inline.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
     schema = _resolve(dict(cast(Mapping[str, Any], node)), definitions)
     schema.pop("$defs", None)
     schema.pop("title", None)
+    if schema.get("additionalProperties") is True:
+        del schema["additionalProperties"]  # JSON Schema's default: saying it costs tokens
     compacted: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "properties":
@@ -64,6 +68,9 @@ def _resolve(schema: dict[str, Any], definitions: Mapping[str, Any]) -> dict[str
             elif rest:
                 schema["anyOf"] = rest
             continue
-        if "default" in schema and schema["default"] is None:
-            del schema["default"]
+        if "default" in schema and (
+            schema["default"] is None
+            or (schema["default"] is False and schema.get("type") == "boolean")
+        ):
+            del schema["default"]  # an omitted optional value is null, an omitted flag is off
         return schema
