@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from pimelo_mcp.translate.data import CODE, parse_data, parse_number
 from pimelo_mcp.translate.definitions import AttributeDef, CatalogSchema
@@ -24,8 +24,26 @@ from pimelo_mcp.translate.values import unknown_attribute_message
 
 Target = Literal["product", "entity"]
 
+OperatorWord = Literal[
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "contains",
+    "not_contains",
+    "starts_with",
+    "empty",
+    "not_empty",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "between",
+    "since_days",
+]
+
 # The model's operator words → the API's operators. The API's own spellings work too.
-OPERATORS: dict[str, str] = {
+OPERATORS: dict[OperatorWord, str] = {
     "eq": "=",
     "ne": "!=",
     "in": "IN",
@@ -42,8 +60,8 @@ OPERATORS: dict[str, str] = {
     "between": "BETWEEN",
     "since_days": "SINCE LAST N DAYS",
 }
-OPERATOR_WORDS = tuple(OPERATORS)
-_API_TO_WORD = {api: word for word, api in OPERATORS.items()}
+OPERATOR_WORDS: tuple[str, ...] = get_args(OperatorWord)
+_API_TO_WORD: dict[str, OperatorWord] = {api: word for word, api in OPERATORS.items()}
 
 _EQUALITY = ("eq", "ne", "in", "not_in")
 _TEXT = (*_EQUALITY, "starts_with", "contains", "not_contains")
@@ -109,10 +127,10 @@ class FilterShortcuts:
     updated_since: str | int | None = None
 
 
-def _word(op: str) -> str | None:
+def _word(op: str) -> OperatorWord | None:
     folded = op.strip().lower().replace(" ", "_")
-    if folded in OPERATORS:
-        return folded
+    if folded in OPERATOR_WORDS:
+        return cast(OperatorWord, folded)
     return _API_TO_WORD.get(op.strip().upper())
 
 

@@ -1,0 +1,75 @@
+"""The audit journal: one JSON line per write the server makes, so a person can see and undo it.
+
+Each line says when, which tool, which record, the fields before and after (only those
+the write touched) and the versions. Lines are appended with one `write` call each, so
+concurrent tool calls never interleave within a line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def default_audit_path(env: Mapping[str, str] = os.environ) -> Path:
+    """`$XDG_STATE_HOME/pimelo-mcp/audit.jsonl`, i.e. `~/.local/state/pimelo-mcp/audit.jsonl` by default."""
+    state_home = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state_home) / "pimelo-mcp" / "audit.jsonl"
+
+
+class AuditJournal:
+    """Appends write records to a JSONL file; `path=None` keeps no journal."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def check_writable(self) -> None:
+        """Create the journal's folder and file now, so a bad path fails at start, not after a write."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.close(fd)
+
+    def record(
+        self,
+        *,
+        tool: str,
+        target: Mapping[str, str],
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        version_before: int | None,
+        version_after: int | None,
+    ) -> None:
+        if self.path is None:
+            return
+        line = json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "tool": tool,
+                "target": dict(target),
+                "before": before,
+                "after": after,
+                "version_before": version_before,
+                "version_after": version_after,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        )
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode())
+            finally:
+                os.close(fd)
+        except OSError as error:
+            # The write to Pimelo already happened; losing its trace must at least be loud.
+            logger.error("could not append to the audit journal %s: %s", self.path, error)

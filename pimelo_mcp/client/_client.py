@@ -1,0 +1,417 @@
+"""`PimeloClient`: one pooled HTTP client, auth, pacing, retries and typed errors for every call."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+import httpx2
+
+from pimelo_mcp import __version__
+from pimelo_mcp.client import _constants as c
+from pimelo_mcp.client._clock import SYSTEM_CLOCK, Clock
+from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
+from pimelo_mcp.client._retry import (
+    backoff_delay,
+    cap_server_delay,
+    parse_retry_after,
+    parse_seconds,
+)
+from pimelo_mcp.client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidArgumentError,
+    PimeloError,
+    RateLimitedError,
+    make_status_error,
+)
+from pimelo_mcp.client.resources import (
+    Attributes,
+    AttributeSets,
+    Categories,
+    Channels,
+    Entities,
+    EntityTypes,
+    Locales,
+    MediaResource,
+    MeResource,
+    Products,
+)
+
+logger = logging.getLogger("pimelo_mcp.client")
+
+QueryValue = str | int | float | bool | Sequence[str] | None
+
+
+class _Token:
+    """The API token, kept out of every repr, str and log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'pim_***'"
+
+    __str__ = __repr__
+
+
+def _check_token(token: str) -> _Token:
+    if not isinstance(token, str) or not token.strip():  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise InvalidArgumentError(
+            "No Pimelo API token given: create one in Pimelo (Settings > API Tokens) and pass "
+            "it as token=... (the MCP server reads PIMELO_API_TOKEN)."
+        )
+    token = token.strip()
+    if not token.startswith(c.TOKEN_PREFIX) or len(token) <= len(c.TOKEN_PREFIX):
+        raise InvalidArgumentError(
+            f"A Pimelo API token starts with '{c.TOKEN_PREFIX}'; the value given does not. "
+            "Copy the whole token from Pimelo (Settings > API Tokens)."
+        )
+    if any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise InvalidArgumentError("The Pimelo API token contains spaces or control characters.")
+    return _Token(token)
+
+
+def _normalize_base_url(base_url: str | httpx2.URL) -> httpx2.URL:
+    url = httpx2.URL(str(base_url))
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise InvalidArgumentError(
+            f"base_url must be an http(s) URL such as {c.DEFAULT_BASE_URL}; got {str(url)!r}."
+        )
+    if url.query or url.fragment:
+        raise InvalidArgumentError("base_url must not carry a query string or a fragment.")
+    if not url.path.endswith("/"):
+        url = url.copy_with(path=url.path + "/")
+    return url
+
+
+def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            result[key] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            result[key] = str(value)
+        else:
+            result[key] = ",".join(value)
+    return result
+
+
+def _safe_to_repeat(method: str, path: str, headers: Mapping[str, str] | None) -> bool:
+    if method.upper() in c.IDEMPOTENT_METHODS:
+        return True
+    if method.upper() == "POST" and path.rstrip("/").endswith("/search"):
+        return True
+    return any(name.lower() == "idempotency-key" for name in (headers or {}))
+
+
+class PimeloClient:
+    """Async client of the Pimelo REST API v1.
+
+    ```python
+    async with PimeloClient(token="pim_...") as pimelo:
+        async for product in pimelo.products.search_all(query="trail"):
+            ...
+    ```
+
+    One pooled HTTP client is reused for every call (keep-alive). Pass `http_client` to use
+    your own `httpx2.AsyncClient`: the client then never closes it. Requests are paced from
+    the rate-limit headers with a budget shared by every client of the same token and
+    service in the process; transient failures are retried where that is safe.
+    """
+
+    def __init__(
+        self,
+        base_url: str | httpx2.URL = c.DEFAULT_BASE_URL,
+        token: str = "",
+        *,
+        http_client: httpx2.AsyncClient | None = None,
+        max_retries: int = c.DEFAULT_MAX_RETRIES,
+        call_budget_seconds: float = c.DEFAULT_CALL_BUDGET_SECONDS,
+        clock: Clock | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self._token = _check_token(token)
+        self._base_url = _normalize_base_url(base_url)
+        if max_retries < 0:
+            raise InvalidArgumentError(f"max_retries must be 0 or more, got {max_retries}.")
+        if call_budget_seconds <= 0:
+            raise InvalidArgumentError("call_budget_seconds must be positive.")
+        self.max_retries = max_retries
+        self.call_budget_seconds = call_budget_seconds
+        self._clock: Clock = clock or SYSTEM_CLOCK
+        self._limiter = limiter or shared_limiter(
+            self._token.reveal(), str(self._base_url), self._clock
+        )
+        self._owns_http_client = http_client is None
+        self._http = http_client or httpx2.AsyncClient(
+            timeout=httpx2.Timeout(
+                connect=c.CONNECT_TIMEOUT_SECONDS,
+                read=c.READ_TIMEOUT_SECONDS,
+                write=c.WRITE_TIMEOUT_SECONDS,
+                pool=c.POOL_TIMEOUT_SECONDS,
+            ),
+            limits=httpx2.Limits(
+                max_connections=c.MAX_CONNECTIONS,
+                max_keepalive_connections=c.MAX_KEEPALIVE_CONNECTIONS,
+                keepalive_expiry=c.KEEPALIVE_EXPIRY_SECONDS,
+            ),
+        )
+        self._closed = False
+
+        self.me = MeResource(self)
+        self.channels = Channels(self)
+        self.locales = Locales(self)
+        self.categories = Categories(self)
+        self.attributes = Attributes(self)
+        self.attribute_sets = AttributeSets(self)
+        self.products = Products(self)
+        self.entity_types = EntityTypes(self)
+        self.entities = Entities(self)
+        self.media = MediaResource(self)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return str(self._base_url)
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """The budget this client shares with every client of the same token and service."""
+        return self._limiter
+
+    def __repr__(self) -> str:
+        return f"PimeloClient(base_url={self.base_url!r}, token={self._token!r})"
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this client opened it (a given `http_client` stays open)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http_client:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- the one way a request leaves ----------------------------------------------------
+
+    @staticmethod
+    def new_idempotency_key() -> str:
+        """A fresh key for one logical create; every retry of that create sends the same one."""
+        return f"pimelo-mcp-{uuid.uuid4().hex}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None = None,
+        json: object = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
+    ) -> httpx2.Response:
+        """Send one logical call (paced, retried if `retry`) and return a 2xx answer.
+
+        `path` is relative to the base URL and already encoded (see `_validation.path`).
+        With `stream=True` the body is not read: the caller must `aclose()` the response.
+        Raises an `APIStatusError` subclass for 4xx/5xx, `APIConnectionError` when no
+        answer came, `RateLimitedError` when the budget would outlast the call's time budget.
+        `retry=None` retries only what is safe to repeat: GET, PATCH (merge-patch is
+        idempotent), searches, and any request that carries an `Idempotency-Key`.
+        """
+        if retry is None:
+            retry = _safe_to_repeat(method, path, headers)
+        if self._closed:
+            raise PimeloError("This PimeloClient is closed; create a new one.")
+        url = self._base_url.join(path)
+        shown = "/" + url.path.lstrip("/")  # for messages and logs: no host, no query string
+        request_headers = {
+            "Authorization": f"Bearer {self._token.reveal()}",
+            "Accept": "application/json",
+            "User-Agent": f"pimelo-mcp/{__version__}",
+            **(headers or {}),
+        }
+        query = _query(params)
+        deadline = self._clock.monotonic() + self.call_budget_seconds
+        attempt = 0
+        while True:
+            try:
+                await self._limiter.acquire(deadline)
+            except BudgetWaitTooLong as wait:
+                left = deadline - self._clock.monotonic()
+                raise self._budget_error(method, shown, wait.wait, left) from None
+            response: httpx2.Response | None = None
+            error: PimeloError | None = None
+            try:
+                request = self._http.build_request(
+                    method,
+                    url,
+                    params=query or None,
+                    json=json,
+                    files=files,
+                    data=data,
+                    headers=request_headers,
+                )
+                response = await self._http.send(
+                    request, stream=stream, follow_redirects=follow_redirects
+                )
+            except httpx2.TimeoutException as exc:
+                error = APITimeoutError(
+                    f"Pimelo did not answer {method} {shown} in time ({type(exc).__name__}). "
+                    "Retry later; if it persists, check the network or Pimelo's status.",
+                    method=method,
+                    path=shown,
+                )
+                error.__cause__ = exc
+            except httpx2.RequestError as exc:
+                error = APIConnectionError(
+                    f"Could not reach Pimelo for {method} {shown} ({type(exc).__name__}). "
+                    "Check the base URL and the network, then retry.",
+                    method=method,
+                    path=shown,
+                )
+                error.__cause__ = exc
+            finally:
+                self._limiter.release(
+                    None if response is None else response.headers,
+                    None if response is None else response.status_code,
+                )
+            if response is not None:
+                logger.debug(
+                    "%s %s -> %d (attempt %d)", method, shown, response.status_code, attempt + 1
+                )
+                if response.is_success:
+                    return response
+                if stream:
+                    await response.aread()
+                    await response.aclose()
+                error = make_status_error(
+                    response, method=method, path=shown, now=self._clock.time()
+                )
+            else:
+                logger.debug("%s %s -> no answer (attempt %d)", method, shown, attempt + 1)
+            assert error is not None
+            delay = self._retry_delay(error, attempt) if retry else None
+            if delay is None or attempt >= self.max_retries:
+                raise error
+            if self._clock.monotonic() + delay > deadline:
+                raise error
+            logger.info(
+                "retrying %s %s in %.2f s after %s (retry %d of %d)",
+                method,
+                shown,
+                delay,
+                type(error).__name__,
+                attempt + 1,
+                self.max_retries,
+            )
+            await self._clock.sleep(delay)
+            attempt += 1
+
+    def _retry_delay(self, error: PimeloError, attempt: int) -> float | None:
+        """How long to wait before retrying after `error`, or None when it must not be retried."""
+        if isinstance(error, APIConnectionError):
+            return backoff_delay(attempt)
+        if isinstance(error, APIStatusError) and error.status_code in c.RETRYABLE_STATUSES:
+            if isinstance(error, RateLimitedError):
+                if error.retry_after is not None:
+                    return cap_server_delay(error.retry_after)
+                reset = parse_seconds(
+                    error.response.headers.get("X-RateLimit-Reset") if error.response else None
+                )
+                if reset is not None:
+                    return cap_server_delay(reset)
+            elif error.response is not None and "Retry-After" in error.response.headers:
+                server = parse_retry_after(
+                    error.response.headers.get("Retry-After"), now=self._clock.time()
+                )
+                if server is not None and server > 0:
+                    return cap_server_delay(server)
+            return backoff_delay(attempt)
+        return None
+
+    def _budget_error(self, method: str, shown: str, wait: float, left: float) -> PimeloError:
+        if wait <= 0:
+            return APITimeoutError(
+                f"{method} {shown} waited its whole time budget of "
+                f"{self.call_budget_seconds:.0f} s for a turn under the rate limit. Retry later.",
+                method=method,
+                path=shown,
+            )
+        return RateLimitedError(
+            problem={
+                "type": "about:blank",
+                "title": "Rate limit budget used up",
+                "status": 429,
+                "detail": (
+                    f"the token's requests for this window are used up and the next window "
+                    f"opens in {wait:.0f} s, later than the {max(0.0, left):.0f} s left of this "
+                    f"call's time budget ({self.call_budget_seconds:.0f} s)"
+                ),
+            },
+            method=method,
+            path=shown,
+            retry_after=wait,
+        )
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
+        retry: bool | None = None,
+    ) -> Any:
+        """`request()` and the answer's JSON body; a body that is not JSON is a clear error."""
+        response = await self.request(
+            method,
+            path,
+            params=params,
+            json=json,
+            headers=headers,
+            files=files,
+            data=data,
+            retry=retry,
+        )
+        try:
+            return response.json()
+        except ValueError:
+            raise APIStatusError(
+                status_code=response.status_code,
+                problem={
+                    "title": "Answer is not JSON",
+                    "detail": "Pimelo answered with a body that is not JSON; a proxy may be in the way",
+                },
+                method=method,
+                path="/" + response.url.path.lstrip("/"),
+                response=response,
+            ) from None

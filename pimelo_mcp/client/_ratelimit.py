@@ -1,0 +1,248 @@
+"""Pacing: one request budget per token and service, shared by every client in the process.
+
+The service's rate-limit headers are the source of truth. After each answer the limiter
+knows `remaining` (the smallest X-RateLimit-Remaining seen in the current window) and when
+the window ends (X-RateLimit-Reset, else Retry-After on a 429, else a window length counted
+from the first answer of the window, which can only err on the late side). A request may
+start only while `remaining - in_flight > 0`, so that 50 tasks that all saw "remaining=10"
+send 10 and wait, instead of collecting 40 429s; and only while at most half of
+`remaining` is in flight.
+
+Once Remaining has fallen faster than this process's own requests explain (another process
+or replica spends the same token), the limiter turns "shared": each window starts with a
+probe, and requests are spaced evenly over the time left (time left / requests left).
+Each process then slows down as it sees Remaining shrink, so that together they spend the
+window without racing each other into 429s. Alone, a process bursts through its window. When the window ends, `remaining` goes back
+to the known limit. Before the first answer, one request probes while the others wait.
+A service that sends no rate-limit headers is not paced (429s are still honoured).
+
+Because the budget comes from the service, several processes with the same token stay
+within the limit too: each sees the others' requests in the shrinking Remaining.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import weakref
+from collections.abc import Mapping
+
+import anyio
+import anyio.lowlevel
+
+from pimelo_mcp.client import _constants as c
+from pimelo_mcp.client._clock import Clock
+from pimelo_mcp.client._retry import cap_server_delay, parse_count, parse_retry_after, parse_seconds
+
+
+class BudgetWaitTooLong(Exception):
+    """Waiting for the budget would pass the call's deadline; `wait` is how long it would take."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+class RateLimiter:
+    """The request budget of one token on one service (see the module docstring)."""
+
+    def __init__(self, clock: Clock, *, window_seconds: float = c.DEFAULT_WINDOW_SECONDS) -> None:
+        self._clock = clock
+        self.window_seconds = window_seconds
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.window_end: float | None = None  # monotonic; None: not told by the service
+        self.window_start: float | None = None  # monotonic time of the window's first answer
+        self.blocked_until = 0.0  # a 429's Retry-After: nobody sends before this
+        self.in_flight = 0
+        self.last_start: float | None = None  # monotonic time the last request started
+        # Set once Remaining fell faster than this process's own requests explain: another
+        # process (or replica) spends the same token, so the end of each window is spread.
+        self.shared = False
+        self.paced: bool | None = None  # None: no answer yet; False: the service sends no headers
+        # Made on first wait: an anyio.Event can only be created inside an event loop, and
+        # belongs to that loop (a limiter may outlive one `asyncio.run`).
+        self._changed: anyio.Event | None = None
+        self._changed_loop: object = None
+
+    def __repr__(self) -> str:
+        return (
+            f"RateLimiter(limit={self.limit}, remaining={self.remaining}, "
+            f"in_flight={self.in_flight}, paced={self.paced}, shared={self.shared})"
+        )
+
+    # -- state -------------------------------------------------------------------------
+
+    def _effective_end(self) -> float | None:
+        if self.window_end is not None:
+            return self.window_end
+        if self.window_start is not None:
+            return self.window_start + self.window_seconds
+        return None
+
+    def _roll_over(self, now: float) -> None:
+        end = self._effective_end()
+        if end is not None and now >= end and self.remaining is not None:
+            # A new window: the whole limit, unless others share it (then probe first).
+            self.remaining = None if self.shared else self.limit
+            self.window_end = None
+            self.window_start = None
+
+    def _next_start(self, now: float) -> tuple[bool, float | None]:
+        """(may a request start now, when to look again if not; None: when something changes)."""
+        if now < self.blocked_until:
+            return False, self.blocked_until
+        self._roll_over(now)
+        if self.paced is False:
+            return True, None
+        if self.remaining is None:
+            return self.in_flight == 0, None
+        free = self.remaining - self.in_flight
+        end = self._effective_end()
+        if free > 0:
+            allowed_in_flight = max(1, math.ceil(self.remaining * c.IN_FLIGHT_SHARE_OF_REMAINING))
+            if self.in_flight >= allowed_in_flight:
+                return False, None  # an answer in flight will free a place
+            if self.shared and end is not None and self.last_start is not None:
+                # Shared budget: space the rest evenly over the time left in the window.
+                next_at = self.last_start + max(0.0, end - self.last_start) / free
+                if now < next_at:
+                    return False, next_at
+            return True, None
+        if end is None:  # exhausted with no idea of the window: assume it began now
+            self.window_start = now
+            end = now + self.window_seconds
+        # In-flight requests may still free nothing; the window's end always does.
+        return False, end
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    # -- the two calls around every request ---------------------------------------------
+
+    async def acquire(self, deadline: float | None) -> None:
+        """Wait until a request may start, and count it in flight.
+
+        Raises `BudgetWaitTooLong` at once when the wait would pass `deadline`.
+        """
+        while True:
+            now = self._clock.monotonic()
+            ok, wake = self._next_start(now)
+            if ok:
+                self.in_flight += 1
+                self.last_start = now
+                return
+            if deadline is not None:
+                if wake is not None and wake > deadline:
+                    raise BudgetWaitTooLong(wake - now)
+                if now >= deadline:
+                    raise BudgetWaitTooLong(0.0)
+                wake = deadline if wake is None else wake
+            await self._wait(wake)
+
+    async def _wait(self, wake: float | None) -> None:
+        loop = anyio.lowlevel.current_token()
+        if self._changed is None or self._changed_loop != loop:
+            self._changed = anyio.Event()
+            self._changed_loop = loop
+        changed = self._changed
+        if wake is None:
+            await changed.wait()
+            return
+        async with anyio.create_task_group() as group:
+
+            async def on_change() -> None:
+                await changed.wait()
+                group.cancel_scope.cancel()
+
+            async def on_time() -> None:
+                await self._clock.sleep(wake - self._clock.monotonic())
+                group.cancel_scope.cancel()
+
+            group.start_soon(on_change)
+            group.start_soon(on_time)
+
+    def release(self, headers: Mapping[str, str] | None, status: int | None = None) -> None:
+        """Count a request as finished and learn from its answer's headers (None: no answer)."""
+        self.in_flight = max(0, self.in_flight - 1)
+        now = self._clock.monotonic()
+        if headers is None:
+            # It may or may not have counted; assume it did, so we err on the safe side.
+            if self.remaining is not None:
+                self.remaining = max(0, self.remaining - 1)
+        else:
+            self._learn(headers, status, now)
+        self._notify()
+
+    def _learn(self, headers: Mapping[str, str], status: int | None, now: float) -> None:
+        limit = parse_count(headers.get("X-RateLimit-Limit"))
+        remaining = parse_count(headers.get("X-RateLimit-Remaining"))
+        reset = parse_seconds(headers.get("X-RateLimit-Reset"))
+        retry_after = parse_retry_after(headers.get("Retry-After"), now=self._clock.time())
+        if status == 429:
+            remaining = 0
+            if retry_after is not None:
+                self.blocked_until = max(self.blocked_until, now + cap_server_delay(retry_after))
+                if reset is None:
+                    reset = retry_after
+        if limit is None and remaining is None:
+            if self.paced is None and status is not None and status < 400:
+                self.paced = False
+            return
+        self.paced = True
+        if limit is not None:
+            self.limit = limit
+        if remaining is None:
+            return
+        end = now + cap_server_delay(reset) if reset is not None else None
+        known_end = self.window_end
+        tolerance = min(c.WINDOW_END_TOLERANCE_SECONDS, self.window_seconds / 2)
+        if end is not None and known_end is not None and end < known_end - tolerance:
+            return  # a late answer from a window that already ended
+        if (
+            self.remaining is None
+            or (end is not None and known_end is not None and end > known_end + tolerance)
+            or (end is not None and known_end is None and self.window_start is None)
+        ):
+            # First answer, or the first of a new window: if the window was already in use
+            # by more than our own requests in flight, someone else spends this token too.
+            if self.limit is not None and remaining < self.limit - 1 - self.in_flight:
+                self.shared = True
+            self.remaining = remaining
+            self.window_start = now
+        else:
+            # Ours explain a drop of one (this answer) plus those still in flight.
+            if remaining < self.remaining - 1 - self.in_flight:
+                self.shared = True
+            self.remaining = min(self.remaining, remaining)
+        if end is not None:
+            self.window_end = end
+        elif self.window_start is None:
+            self.window_start = now
+
+    def set_window_seconds(self, seconds: float) -> None:
+        """The window length the service reports (e.g. /me's rate_limit.window_seconds)."""
+        if seconds > 0:
+            self.window_seconds = seconds
+
+
+_LIMITERS: weakref.WeakValueDictionary[tuple[str, str, int], RateLimiter] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def token_fingerprint(token: str) -> str:
+    """A one-way key for a token, so the registry never holds the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def shared_limiter(token: str, base_url: str, clock: Clock) -> RateLimiter:
+    """The limiter of this token on this service, shared by every client that uses them."""
+    key = (token_fingerprint(token), base_url, id(clock))
+    limiter = _LIMITERS.get(key)
+    if limiter is None:
+        limiter = RateLimiter(clock)
+        _LIMITERS[key] = limiter
+    return limiter

@@ -1,0 +1,207 @@
+"""The machinery shared by the four batch writes: plan each item, show its changes, send, report.
+
+An item is planned on its own: a refusal (bad value, unknown record, stale version) is its
+result and never stops the others. Planned items go out in one bulk call; each result comes
+back in input order, and every write that happened is appended to the audit journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from pydantic import BaseModel
+
+from pimelo_mcp.audit import AuditJournal
+from pimelo_mcp.client import BulkResult
+from pimelo_mcp.tools.registry import ToolOutput
+from pimelo_mcp.translate.compact import render_data
+from pimelo_mcp.translate.values import field_path
+
+MAX_ERRORS_IN_TEXT = (
+    10  # the text summary lists this many refusals; all are in the structured result
+)
+
+
+class Change(BaseModel):
+    field: str  # values.name[locale=fr_FR], status, categories, labels.fr_FR
+    before: Any = None
+    after: Any = None
+
+
+class ItemResult(BaseModel):
+    identifier: str | None = None
+    code: str | None = None
+    ok: bool
+    version: int | None = None
+    error: str | None = None
+    changes: list[Change] | None = None
+
+
+@dataclass
+class Plan:
+    """One item on its way: the API operation to send, or why it is refused."""
+
+    key: str
+    operation: dict[str, Any] | None = None
+    changes: list[Change] = field(default_factory=list[Change])
+    error: str | None = None
+    version_before: int | None = None
+
+
+def value_changes(
+    before: Mapping[str, Sequence[Mapping[str, Any]]] | None,
+    patch: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> list[Change]:
+    """Per (attribute, locale, channel) of the patch, the data before and after, where it differs."""
+    changes: list[Change] = []
+    for code, entries in patch.items():
+        current = {
+            (entry.get("locale"), entry.get("channel")): entry.get("data")
+            for entry in (before or {}).get(code, ())
+        }
+        for entry in entries:
+            slot = (entry.get("locale"), entry.get("channel"))
+            old, new = current.get(slot), entry.get("data")
+            if old != new:
+                changes.append(
+                    Change(
+                        field=field_path("values", code, *slot),
+                        before=render_data(old),
+                        after=render_data(new),
+                    )
+                )
+    return changes
+
+
+def field_change(name: str, before: Any, after: Any) -> list[Change]:
+    return [] if before == after else [Change(field=name, before=before, after=after)]
+
+
+def problem_message(problem: Mapping[str, Any] | None) -> str:
+    """A bulk item's Problem Details, as one line a model can act on."""
+    if not problem:
+        return "refused by Pimelo without a reason"
+    errors = problem.get("errors")
+    if isinstance(errors, list) and errors:
+        entries = cast(list[Any], errors)[:10]
+        listed = "; ".join(
+            f"{entry.get('field')}: {entry.get('message')}"
+            for entry in (
+                cast(Mapping[str, Any], item) for item in entries if isinstance(item, dict)
+            )
+        )
+        return f"Pimelo refused: {listed}"
+    status = problem.get("status")
+    detail = problem.get("detail") or problem.get("title") or "refused"
+    if status == 412 and problem.get("current_version") is not None:
+        return (
+            f"stale: the record is now at version {problem['current_version']}; read it again "
+            "and retry with that expected_version"
+        )
+    return f"Pimelo refused (HTTP {status}): {detail}"
+
+
+class BatchOutput(ToolOutput):
+    action: Literal["create", "update"]
+    dry_run: bool
+    done: int  # items written (or, in a dry run, that would be written)
+    unchanged: int
+    refused: int
+    items: list[ItemResult]
+
+    def text(self) -> str:
+        verb = {"create": "created", "update": "updated"}[self.action]
+        if self.dry_run:
+            verb = f"would be {verb} (dry run, nothing written)"
+        parts = [f"{self.done} {verb}"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged")
+        if self.refused:
+            refusals = [
+                f"{item.identifier or item.code}: {item.error}"
+                for item in self.items
+                if not item.ok
+            ]
+            shown = "; ".join(refusals[:MAX_ERRORS_IN_TEXT])
+            more = len(refusals) - MAX_ERRORS_IN_TEXT
+            parts.append(
+                f"{self.refused} refused: {shown}" + (f"; and {more} more" if more > 0 else "")
+            )
+        return ", ".join(parts) + "."
+
+
+def key_field(kind: Literal["product", "entity"]) -> str:
+    return "identifier" if kind == "product" else "code"
+
+
+def _result(kind: Literal["product", "entity"], plan: Plan, **fields: Any) -> ItemResult:
+    return ItemResult(**{key_field(kind): plan.key}, **fields)
+
+
+async def finish(
+    plans: Sequence[Plan],
+    *,
+    kind: Literal["product", "entity"],
+    dry_run: bool,
+    send: Any,  # async (operations) -> BulkResult
+    audit: AuditJournal,
+    tool: str,
+    target: Mapping[str, str],
+    action: Literal["create", "update"],
+    on_api_refusal: Callable[[], None] = lambda: None,
+) -> BatchOutput:
+    """Send the planned operations (unless a dry run) and build one result per item, in order.
+
+    `on_api_refusal` runs when the API refuses an item that passed local validation (a 422):
+    the cached definitions that validation used may be stale, so the caller drops them.
+    """
+    to_send = [plan for plan in plans if plan.error is None and plan.operation is not None]
+    answers: dict[int, Any] = {}
+    if to_send and not dry_run:
+        bulk: BulkResult = await send([plan.operation for plan in to_send])
+        for plan, answer in zip(to_send, bulk.results, strict=True):
+            answers[id(plan)] = answer
+    results: list[ItemResult] = []
+    done = unchanged = refused = 0
+    for plan in plans:
+        if plan.error is not None:
+            refused += 1
+            results.append(_result(kind, plan, ok=False, error=plan.error))
+        elif plan.operation is None:
+            unchanged += 1
+            results.append(_result(kind, plan, ok=True, version=plan.version_before, changes=[]))
+        elif dry_run:
+            done += 1
+            results.append(
+                _result(kind, plan, ok=True, version=plan.version_before, changes=plan.changes)
+            )
+        else:
+            answer = answers[id(plan)]
+            if answer.ok:
+                done += 1
+                results.append(
+                    _result(kind, plan, ok=True, version=answer.version, changes=plan.changes)
+                )
+                audit.record(
+                    tool=tool,
+                    target={**target, key_field(kind): plan.key},
+                    before={change.field: change.before for change in plan.changes},
+                    after={change.field: change.after for change in plan.changes},
+                    version_before=plan.version_before,
+                    version_after=answer.version,
+                )
+            else:
+                refused += 1
+                results.append(_result(kind, plan, ok=False, error=problem_message(answer.problem)))
+                if answer.status == 422:
+                    on_api_refusal()
+    return BatchOutput(
+        action=action,
+        dry_run=dry_run,
+        done=done,
+        unchanged=unchanged,
+        refused=refused,
+        items=results,
+    )

@@ -1,0 +1,587 @@
+"""Entity tools: search_entities, get_entity, create_entities, update_entities.
+
+Entities are the reference records products point to (brands, suppliers, materials...):
+each entity type has its own attributes, and a record is `{code, labels, values}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from pydantic import BaseModel, ConfigDict, Field
+
+from pimelo_mcp.client import (
+    Entity,
+    InsufficientScopeError,
+    InvalidArgumentError,
+    NotFoundError,
+    PimeloError,
+)
+from pimelo_mcp.tools.batch import BatchOutput, Change, Plan, field_change, finish, value_changes
+from pimelo_mcp.tools.common import (
+    Code,
+    Cursor,
+    DryRun,
+    EntityType,
+    ExpectedVersion,
+    Fields,
+    Filters,
+    Full,
+    Limit,
+    Locale,
+    NewCode,
+    Query,
+    ReadLocale,
+    state_of,
+)
+from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.state import ToolState
+from pimelo_mcp.translate import (
+    CatalogSchema,
+    Problem,
+    TranslationError,
+    translate_filters,
+    translate_values,
+)
+from pimelo_mcp.translate.compact import compact_values
+from pimelo_mcp.translate.filters import ENTITY_FIELDS
+
+# Entity values take the natural forms of product values; described once (update_entities,
+# which create_entities points to) because tools/list is read on every turn.
+EntityValues = Annotated[
+    dict[str, Any] | None,
+    Field(description='By attribute code: "Italy", {"fr_FR": "..."}; null clears.'),
+]
+
+SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
+GET_TEXT_LIMIT = 600  # ... and in get_entity; full=true shows everything
+READ_SCOPE = "entities:read"
+WRITE_SCOPE = "entities:write"
+
+
+class EntityView(BaseModel):
+    code: str
+    labels: str | dict[str, str] | None = None  # one label, or by locale where they differ
+    values: dict[str, Any]
+    version: int | None = None
+    updated_at: str | None = None
+    cut: list[str] | None = None  # values whose long text was shortened (full=true shows it)
+
+    def line(self) -> str:
+        label = self.labels if isinstance(self.labels, str) else None
+        if isinstance(self.labels, dict):
+            label = next(iter(self.labels.values()), None)
+        title = f" — {label}" if label else ""
+        return f"{self.code}{title} (v{self.version})"
+
+
+def compact_labels(labels: Mapping[str, str], locale: str | None) -> str | dict[str, str] | None:
+    """The label for `locale`, or the one label all locales share, or all of them by locale."""
+    if not labels:
+        return None
+    if locale is not None and locale in labels:
+        return labels[locale]
+    if len(set(labels.values())) == 1:
+        return next(iter(labels.values()))
+    return dict(labels)
+
+
+def entity_view(
+    entity: Entity,
+    *,
+    locale: str | None,
+    fields: Sequence[str] | None,
+    full: bool,
+    text_limit: int,
+    with_updated: bool,
+) -> EntityView:
+    raw = {
+        code: [value.model_dump() for value in entries] for code, entries in entity.values.items()
+    }
+    cut: list[str] = []
+    if full:
+        values: dict[str, Any] = {
+            code: entries for code, entries in raw.items() if not fields or code in fields
+        }
+        labels: str | dict[str, str] | None = dict(entity.labels)
+    else:
+        values, cut = compact_values(raw, locale=locale, text_limit=text_limit, only=fields)
+        labels = compact_labels(entity.labels, locale)
+    updated = entity.updated_at.isoformat().replace("+00:00", "Z") if entity.updated_at else None
+    return EntityView(
+        code=entity.code,
+        labels=labels,
+        values=values,
+        version=entity.version,
+        updated_at=updated if with_updated else None,
+        cut=cut or None,
+    )
+
+
+class EntityTypeView(BaseModel):
+    code: str
+    label: str | None = None
+    attributes: dict[str, str]  # attribute code → type
+
+    def line(self) -> str:
+        attributes = ", ".join(f"{code} ({kind})" for code, kind in self.attributes.items())
+        return f"{self.code} ({self.label}): {attributes}"
+
+
+class EntityPage(ToolOutput):
+    entity_type: str | None = None
+    types: list[EntityTypeView] | None = None  # without entity_type: the entity types
+    items: list[EntityView] | None = None
+    next_cursor: str | None = None
+
+    def text(self) -> str:
+        if self.types is not None:
+            return f"{len(self.types)} entity types:\n" + "\n".join(t.line() for t in self.types)
+        if not self.items:
+            return f"No {self.entity_type} records match."
+        more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
+        lines = "\n".join(item.line() for item in self.items)
+        return f"{len(self.items)} {self.entity_type} records:\n{lines}{more}"
+
+
+class EntityDetail(ToolOutput):
+    entity_type: str
+    entity: EntityView
+
+    def text(self) -> str:
+        lines = [f"{self.entity_type} {self.entity.line()}"]
+        if isinstance(self.entity.labels, dict):
+            lines.append(f"labels: {self.entity.labels}")
+        lines.extend(f"{code}: {value}" for code, value in self.entity.values.items())
+        return "\n".join(lines)
+
+
+async def _type_codes(state: ToolState) -> list[str]:
+    return sorted([t.code async for t in state.client.entity_types.iterate(limit=100)])
+
+
+async def _unknown_type(state: ToolState, entity_type: str) -> TranslationError:
+    types = ", ".join(await _type_codes(state))
+    return TranslationError(
+        [Problem("entity_type", f"no entity type {entity_type!r}; entity types: {types}")]
+    )
+
+
+async def _schema(state: ToolState, entity_type: str, *, refresh: bool = False) -> CatalogSchema:
+    """The entity type's schema; an unknown type is refused with the list of known ones."""
+    try:
+        return await state.schema.entities(entity_type, refresh=refresh)
+    except (NotFoundError, InvalidArgumentError):
+        raise await _unknown_type(state, entity_type) from None
+
+
+def _unknown_attributes(
+    codes: Sequence[str],
+    schema: CatalogSchema,
+    entity_type: str,
+    where: str,
+    extra: Sequence[str] = (),
+) -> list[Problem]:
+    known = [*schema.attributes, *extra]
+    return [
+        Problem(
+            where.format(code),
+            f"no attribute {code!r} on {entity_type}; its attributes: {', '.join(known)}",
+        )
+        for code in codes
+        if code not in known
+    ]
+
+
+@tool(
+    name="search_entities",
+    title="Search entity records",
+    scope=READ_SCOPE,
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+)
+async def search_entities(
+    ctx: Context[ToolState, Any],
+    entity_type: Annotated[str | None, Field(description="e.g. brand; omit to list types.")] = None,
+    query: Query = None,
+    filters: Filters = None,
+    locale: ReadLocale = None,
+    fields: Fields = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> EntityPage:
+    """Records of one entity type (brand, supplier…) by text or filters on its attributes, code, created, updated; without entity_type, the types."""
+    state = state_of(ctx)
+    if entity_type is None:
+        types = [
+            EntityTypeView(
+                code=t.code,
+                label=t.labels.get(locale or "en_US") or next(iter(t.labels.values()), None),
+                attributes={a.code: a.type for a in t.attributes},
+            )
+            async for t in state.client.entity_types.iterate(limit=100)
+        ]
+        return EntityPage(types=types)
+    for refresh in (False, True):  # a code the cached schema lacks may have been added since
+        schema = await _schema(state, entity_type, refresh=refresh)
+        problems = _unknown_attributes(
+            [f.attribute for f in filters or []], schema, entity_type, "filters.{}", ENTITY_FIELDS
+        ) + _unknown_attributes(fields or [], schema, entity_type, "fields.{}")
+        if not problems:
+            break
+        if refresh:
+            raise TranslationError(problems)
+    api_filters = await translate_filters(
+        [item.condition() for item in filters or []],
+        schema,
+        target="entity",
+        locale=locale,
+        resolve_entities=state.entities,
+    )
+    page = await state.client.entities.search(
+        entity_type,
+        query=query,
+        filters=api_filters or None,
+        locale=locale,
+        attributes=fields,
+        limit=limit,
+        search_after=cursor,
+    )
+    return EntityPage(
+        entity_type=entity_type,
+        items=[
+            entity_view(
+                e,
+                locale=locale,
+                fields=fields,
+                full=False,
+                text_limit=SEARCH_TEXT_LIMIT,
+                with_updated=False,
+            )
+            for e in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@tool(
+    name="get_entity",
+    title="Get an entity record",
+    scope=READ_SCOPE,
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+)
+async def get_entity(
+    ctx: Context[ToolState, Any],
+    entity_type: EntityType,
+    code: Code,
+    locale: ReadLocale = None,
+    full: Full = False,
+) -> EntityDetail:
+    """One record with its labels and values."""
+    state = state_of(ctx)
+    try:
+        entity = await state.client.entities.retrieve(entity_type, code)
+    except (NotFoundError, InvalidArgumentError):
+        if entity_type not in await _type_codes(state):
+            raise await _unknown_type(state, entity_type) from None
+        raise PimeloError(f"No {entity_type} {code!r}; search_entities finds the codes.") from None
+    return EntityDetail(
+        entity_type=entity_type,
+        entity=entity_view(
+            entity,
+            locale=locale,
+            fields=None,
+            full=full,
+            text_limit=GET_TEXT_LIMIT,
+            with_updated=True,
+        ),
+    )
+
+
+class NewEntity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: NewCode
+    labels: dict[str, str] | None = None
+    values: dict[str, Any] | None = None
+
+
+class EntityChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    labels: Annotated[
+        dict[str, str | None] | None,
+        Field(description="By locale; null removes one."),
+    ] = None
+    values: EntityValues = None
+    expected_version: ExpectedVersion = None
+
+
+async def _existing(state: ToolState, entity_type: str, codes: Sequence[str]) -> dict[str, Entity]:
+    """The records among `codes` that exist, with all their labels and values (one request)."""
+    if not codes:
+        return {}
+    page = await state.client.entities.search(
+        entity_type, filters={"code": [{"operator": "IN", "value": sorted(set(codes))}]}, limit=100
+    )
+    return {entity.code: entity for entity in page.items}
+
+
+def _duplicates(keys: Sequence[str]) -> set[int]:
+    seen: set[str] = set()
+    repeated: set[int] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            repeated.add(index)
+        seen.add(key)
+    return repeated
+
+
+async def _translate(
+    state: ToolState,
+    entity_type: str,
+    values: Mapping[str, Any],
+    *,
+    locale: str | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Translate values; when they name something the cached schema lacks, refresh it once and retry."""
+    for refresh in (False, True):
+        schema = await _schema(state, entity_type, refresh=refresh)
+        unknown = _unknown_attributes(list(values), schema, entity_type, "values.{}")
+        try:
+            if unknown:
+                raise TranslationError(unknown)
+            return await translate_values(
+                values,
+                schema,
+                locale=locale,
+                resolve_entities=state.entities,
+            )
+        except TranslationError as error:
+            stale = any(
+                "no attribute" in p.message or "has no option" in p.message for p in error.problems
+            )
+            if refresh or not stale:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _label_problems(labels: Mapping[str, Any], schema: CatalogSchema) -> list[Problem]:
+    enabled = ", ".join(sorted(schema.locales))
+    return [
+        Problem(f"labels.{locale}", f"locale {locale!r} is not enabled; enabled: {enabled}")
+        for locale in labels
+        if locale not in schema.locales
+    ]
+
+
+def _label_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[Change]:
+    return [
+        change
+        for locale in sorted(set(before) | set(after))
+        for change in field_change(f"labels.{locale}", before.get(locale), after.get(locale))
+    ]
+
+
+def _refusal(problems: Sequence[Problem]) -> str:
+    return "; ".join(str(problem) for problem in problems)
+
+
+def _write_scope_error(error: InsufficientScopeError) -> InsufficientScopeError:
+    """A write tool first reads the records; when that is refused, name both scopes it needs."""
+    if error.required_scope in (None, WRITE_SCOPE):
+        return error
+    return InsufficientScopeError(
+        status_code=error.status_code,
+        problem={**error.problem, "required_scope": f"{error.required_scope} and {WRITE_SCOPE}"},
+        method=error.method,
+        path=error.path,
+    )
+
+
+async def _plan_creates(
+    state: ToolState,
+    entity_type: str,
+    items: Sequence[NewEntity],
+    locale: str | None,
+) -> list[Plan]:
+    schema = await _schema(state, entity_type)
+    existing = await _existing(state, entity_type, [item.code for item in items])
+    repeated = _duplicates([item.code for item in items])
+    plans: list[Plan] = []
+    for index, item in enumerate(items):
+        plan = Plan(key=item.code)
+        plans.append(plan)
+        if index in repeated:
+            plan.error = "given twice in this call; each record once"
+            continue
+        if item.code in existing:
+            plan.error = "already exists; use update_entities to change it"
+            continue
+        labels = item.labels or {}
+        problems = _label_problems(labels, schema)
+        try:
+            values = await _translate(state, entity_type, item.values or {}, locale=locale)
+        except TranslationError as error:
+            problems.extend(error.problems)
+            values = {}
+        if problems:
+            plan.error = _refusal(problems)
+            continue
+        values = {
+            code: [e for e in entries if e["data"] is not None] for code, entries in values.items()
+        }
+        plan.operation = {"op": "create", "code": item.code, "labels": labels, "values": values}
+        plan.changes = [*_label_changes({}, labels), *value_changes(None, values)]
+    return plans
+
+
+@tool(
+    name="create_entities",
+    title="Create entity records",
+    scope=WRITE_SCOPE,
+    read_only=False,
+    destructive=False,
+    idempotent=False,
+)
+async def create_entities(
+    ctx: Context[ToolState, Any],
+    entity_type: EntityType,
+    items: Annotated[
+        list[NewEntity], Field(min_length=1, max_length=100, description="New records.")
+    ],
+    locale: Locale = None,
+    dry_run: DryRun = False,
+) -> BatchOutput:
+    """Add records of one entity type (values as in update_entities); each succeeds or fails alone."""
+    state = state_of(ctx)
+    try:
+        plans = await _plan_creates(state, entity_type, items, locale)
+    except InsufficientScopeError as error:
+        raise _write_scope_error(error) from None
+
+    async def send(operations: Sequence[Mapping[str, Any]]) -> Any:
+        return await state.client.entities.bulk(entity_type, operations)
+
+    return await finish(
+        plans,
+        kind="entity",
+        dry_run=dry_run,
+        send=send,
+        audit=state.audit,
+        tool="create_entities",
+        target={"kind": "entity", "entity_type": entity_type},
+        action="create",
+    )
+
+
+async def _plan_updates(
+    state: ToolState,
+    entity_type: str,
+    items: Sequence[EntityChange],
+    locale: str | None,
+) -> list[Plan]:
+    schema = await _schema(state, entity_type)
+    existing = await _existing(state, entity_type, [item.code for item in items])
+    repeated = _duplicates([item.code for item in items])
+    plans: list[Plan] = []
+    for index, item in enumerate(items):
+        plan = Plan(key=item.code)
+        plans.append(plan)
+        current = existing.get(item.code)
+        if index in repeated:
+            plan.error = "given twice in this call; merge the changes into one item"
+            continue
+        if current is None:
+            plan.error = (
+                f"no such {entity_type}; search_entities finds codes, create_entities adds records"
+            )
+            continue
+        plan.version_before = current.version
+        if item.expected_version is not None and item.expected_version != current.version:
+            plan.error = (
+                f"stale: you expected version {item.expected_version}, the record is at version "
+                f"{current.version} (updated {current.updated_at}); get_entity shows its current values"
+            )
+            continue
+        problems = _label_problems(item.labels or {}, schema)
+        try:
+            values = (
+                await _translate(state, entity_type, item.values, locale=locale)
+                if item.values
+                else {}
+            )
+        except TranslationError as error:
+            problems.extend(error.problems)
+            values = {}
+        if problems:
+            plan.error = _refusal(problems)
+            continue
+        labels = dict(current.labels)
+        for label_locale, text in (item.labels or {}).items():
+            if text is None:
+                labels.pop(label_locale, None)
+            else:
+                labels[label_locale] = text
+        before = {
+            code: [v.model_dump() for v in entries] for code, entries in current.values.items()
+        }
+        plan.changes = [*_label_changes(current.labels, labels), *value_changes(before, values)]
+        if not plan.changes:
+            continue  # nothing would change: no request, no new version
+        operation: dict[str, Any] = {"op": "update", "code": item.code}
+        if labels != current.labels:
+            operation["labels"] = labels  # the API replaces labels as a whole
+        if values:
+            operation["values"] = values
+        operation["expected_version"] = item.expected_version or current.version
+        plan.operation = operation
+    return plans
+
+
+@tool(
+    name="update_entities",
+    title="Update entity records",
+    scope=WRITE_SCOPE,
+    read_only=False,
+    destructive=True,
+    idempotent=True,
+)
+async def update_entities(
+    ctx: Context[ToolState, Any],
+    entity_type: EntityType,
+    items: Annotated[
+        list[EntityChange], Field(min_length=1, max_length=100, description="One per record.")
+    ],
+    locale: Locale = None,
+    dry_run: DryRun = False,
+) -> BatchOutput:
+    """Merge-update records of one entity type; per-item results with before→after."""
+    state = state_of(ctx)
+    try:
+        plans = await _plan_updates(state, entity_type, items, locale)
+    except InsufficientScopeError as error:
+        raise _write_scope_error(error) from None
+
+    async def send(operations: Sequence[Mapping[str, Any]]) -> Any:
+        return await state.client.entities.bulk(entity_type, operations)
+
+    return await finish(
+        plans,
+        kind="entity",
+        dry_run=dry_run,
+        send=send,
+        audit=state.audit,
+        tool="update_entities",
+        target={"kind": "entity", "entity_type": entity_type},
+        action="update",
+    )
+
+
+TOOLS = [search_entities, get_entity, create_entities, update_entities]

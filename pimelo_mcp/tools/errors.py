@@ -1,0 +1,56 @@
+"""Every failure a tool can meet, turned into a message the model can act on (never the token)."""
+
+from __future__ import annotations
+
+from pimelo_mcp.client import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    InsufficientScopeError,
+    PimeloError,
+    RateLimitedError,
+    ServerError,
+    ValidationError,
+)
+from pimelo_mcp.translate import TranslationError
+
+MAX_FIELD_ERRORS = 20  # enough to fix a call; beyond that the model needs a smaller batch anyway
+
+
+def scope_message(tool: str, scope: str) -> str:
+    return (
+        f"{tool} needs the {scope} scope, which this Pimelo token lacks. Ask the user to create a "
+        f"token with {scope} in Pimelo (Settings > API Tokens) and configure it as PIMELO_API_TOKEN."
+    )
+
+
+def describe_failure(error: Exception, *, tool: str, scope: str) -> str:
+    """What went wrong and what to do next, for a failure of `tool` that needs `scope`."""
+    if isinstance(error, TranslationError):
+        return "Nothing was sent; fix these and call again: " + "; ".join(
+            str(problem) for problem in error.problems[:MAX_FIELD_ERRORS]
+        )
+    if isinstance(error, InsufficientScopeError):
+        return scope_message(tool, error.required_scope or scope)
+    if isinstance(error, AuthenticationError):
+        return (
+            "Pimelo refused the API token (missing, revoked or expired). Ask the user to create a "
+            "new token in Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN."
+        )
+    if isinstance(error, ValidationError):
+        listed = "; ".join(
+            f"{item.field}: {item.message}" for item in error.errors[:MAX_FIELD_ERRORS]
+        )
+        return f"Pimelo refused the request: {listed or error.detail or 'invalid input'}. Fix these and call again."
+    if isinstance(error, RateLimitedError):
+        wait = f" in {error.retry_after:.0f} s" if error.retry_after is not None else " shortly"
+        return (
+            f"Pimelo's rate limit for this token is used up; try again{wait}, or with fewer items."
+        )
+    if isinstance(error, ServerError):
+        return f"Pimelo had an internal error (HTTP {error.status_code}); nothing to fix on your side: try again later."
+    if isinstance(error, APIConnectionError):
+        return f"Pimelo could not be reached ({error}). Try again shortly; if it persists, check PIMELO_BASE_URL."
+    if isinstance(error, APIStatusError | PimeloError):
+        return str(error)
+    raise error

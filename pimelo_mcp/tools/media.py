@@ -1,0 +1,440 @@
+"""Media tools: search_media (metadata, and one image a vision model can look at) and upload_media.
+
+Uploads come from exactly one source: an https URL (fetched here by a short-lived client
+with a timeout, a byte cap while streaming and a content-type check; redirects followed
+only to https), a local file inside `settings.upload_dirs` (symlinks resolved), or base64.
+`attach_to` is checked before the upload, so a bad target uploads nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import mimetypes
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
+
+import anyio
+import httpx2
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ContentBlock, ImageContent
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
+
+from pimelo_mcp.client import Media, PayloadTooLargeError, UnsupportedMediaTypeError
+from pimelo_mcp.config import ENV_UPLOAD_DIRS
+from pimelo_mcp.tools.batch import Change, value_changes
+from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
+from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.state import ToolState
+from pimelo_mcp.translate import translate_values
+
+MAX_IMAGE_BYTES = 1024 * 1024  # an image returned to the model (base64 adds a third)
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Pimelo's own cap on uploads
+URL_TIMEOUT_SECONDS = 20.0
+MAX_REDIRECTS = 3
+ALLOWED_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+# Tests replace this with an httpx2.MockTransport; None is the real network.
+URL_TRANSPORT: httpx2.AsyncBaseTransport | None = None
+
+
+class MediaView(BaseModel):
+    code: str
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    width: int | None = None
+    height: int | None = None
+
+    def line(self) -> str:
+        dims = f", {self.width}x{self.height}" if self.width and self.height else ""
+        return f"{self.code}: {self.filename} ({self.mime_type}, {self.size} bytes{dims})"
+
+
+def media_view(media: Media) -> MediaView:
+    return MediaView(
+        code=media.code,
+        filename=media.filename,
+        mime_type=media.mime_type,
+        size=media.size,
+        width=media.width,
+        height=media.height,
+    )
+
+
+class MediaPage(ToolOutput):
+    items: list[MediaView]
+    next_cursor: str | None = None
+    image: str | None = None  # what became of include_image
+    _image: ImageContent | None = PrivateAttr(default=None)
+
+    def text(self) -> str:
+        lines = [item.line() for item in self.items] or ["No media match."]
+        if self.image:
+            lines.append(self.image)
+        if self.next_cursor:
+            lines.append(f"More: call again with cursor={self.next_cursor}")
+        return "\n".join(lines)
+
+    def content_blocks(self) -> list[ContentBlock]:
+        return [self._image] if self._image is not None else []
+
+
+@tool(
+    name="search_media",
+    title="Search media",
+    scope="media:read",
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+)
+async def search_media(
+    ctx: Context[ToolState, Any],
+    query: Query = None,
+    mime_type: Annotated[str | None, Field(description="e.g. image/png.")] = None,
+    product: Annotated[str | None, Field(description="SKU: its media.")] = None,
+    code: Annotated[str | None, Field(description="Media code.")] = None,
+    include_image: Annotated[bool, Field(description="With code.")] = False,
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> MediaPage:
+    """Find media files by text, type or product; with code + include_image, see the image."""
+    client = state_of(ctx).client
+    if include_image and code is None:
+        raise ToolError("include_image needs code: one image at a time (search first for codes).")
+    if code is not None:
+        page = MediaPage(items=[media_view(await client.media.retrieve(code))])
+    else:
+        found = await client.media.list(
+            search=query, mime_type=mime_type, product=product, limit=limit, search_after=cursor
+        )
+        page = MediaPage(items=[media_view(m) for m in found.items], next_cursor=found.next_cursor)
+    if include_image and page.items:
+        await _attach_image(state_of(ctx), page)
+    return page
+
+
+async def _attach_image(state: ToolState, page: MediaPage) -> None:
+    media = page.items[0]
+    if media.mime_type not in IMAGE_TYPES:
+        page.image = f"{media.code} is {media.mime_type}, not an image: no image returned."
+        return
+    if media.size is not None and media.size > MAX_IMAGE_BYTES:
+        page.image = (
+            f"{media.code} is {media.size:,} bytes, over the {MAX_IMAGE_BYTES:,}-byte limit "
+            "for returned images: no image returned."
+        )
+        return
+    chunks: list[bytes] = []
+    total = 0
+    async with state.client.media.download_stream(media.code) as download:
+        async for chunk in download.aiter_bytes():
+            total += len(chunk)
+            if total > MAX_IMAGE_BYTES:
+                page.image = f"{media.code} is over {MAX_IMAGE_BYTES:,} bytes: no image returned."
+                return
+            chunks.append(chunk)
+    page._image = ImageContent(  # pyright: ignore[reportPrivateUsage]
+        type="image",
+        data=base64.b64encode(b"".join(chunks)).decode(),
+        mime_type=media.mime_type,
+    )
+    page.image = f"Image of {media.code} attached."
+
+
+class AttachTo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: Identifier
+    attribute: str | None = None
+    locale: str | None = None
+    channel: str | None = None
+
+
+# Written out: compact_schema leaves an optional model's $ref unresolved, and this reads shorter.
+ATTACH_TO_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Set it on this product (default: its image attribute).",
+    "properties": {
+        "identifier": {"type": "string"},
+        "attribute": {"type": "string"},
+        "locale": {"type": "string"},
+        "channel": {"type": "string"},
+    },
+    "required": ["identifier"],
+    "additionalProperties": False,
+}
+
+
+class UploadResult(ToolOutput):
+    media: MediaView
+    attached_to: str | None = None  # SKU
+    product_version: int | None = None
+    changes: list[Change] | None = None
+
+    def text(self) -> str:
+        text = f"Uploaded {self.media.line()}"
+        if self.attached_to:
+            text += f"; set on {self.attached_to} (now version {self.product_version})" + "".join(
+                f", {c.field}: {c.before!r} → {c.after!r}" for c in self.changes or []
+            )
+        return text + "."
+
+
+def _refuse_host(host: str) -> None:
+    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".local"):
+        raise ToolError(f"url: {host} is a local host; give a public https URL.")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return
+    if not address.is_global:
+        raise ToolError(f"url: {host} is not a public address; give a public https URL.")
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise ToolError(f"url must be an https:// URL; got {url[:80]!r}. Nothing was uploaded.")
+    _refuse_host(parts.hostname)
+
+
+def _filename_from_url(url: str, content_type: str) -> str:
+    name = unquote(PurePosixPath(urlsplit(url).path).name)
+    if name and "." in name:
+        return name
+    return (name or "download") + (mimetypes.guess_extension(content_type) or "")
+
+
+async def fetch_url(url: str) -> tuple[bytes, str, str]:
+    """(bytes, filename, content type) of an https URL; refused beyond the caps."""
+    _check_url(url)
+    async with httpx2.AsyncClient(
+        timeout=URL_TIMEOUT_SECONDS, follow_redirects=False, transport=URL_TRANSPORT
+    ) as http:
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                async with http.stream(
+                    "GET", url, headers={"Accept": ", ".join(ALLOWED_TYPES)}
+                ) as r:
+                    if r.is_redirect and "location" in r.headers:
+                        url = str(r.url.join(r.headers["location"]))
+                        _check_url(url)
+                        continue
+                    if r.status_code != 200:
+                        raise ToolError(
+                            f"Fetching {url} answered HTTP {r.status_code}; nothing was uploaded."
+                        )
+                    content_type = r.headers.get("content-type", "").split(";")[0].strip().lower()
+                    if content_type not in ALLOWED_TYPES:
+                        raise ToolError(
+                            f"{url} is {content_type or 'of no stated type'}; allowed: "
+                            f"{', '.join(ALLOWED_TYPES)}. Nothing was uploaded."
+                        )
+                    length = r.headers.get("content-length", "")
+                    if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+                        raise _too_large(url)
+                    chunks: list[bytes] = []
+                    total = 0
+                    async for chunk in r.aiter_bytes():
+                        total += len(chunk)
+                        if total > MAX_UPLOAD_BYTES:
+                            raise _too_large(url)
+                        chunks.append(chunk)
+                    return b"".join(chunks), _filename_from_url(url, content_type), content_type
+            except httpx2.HTTPError as error:
+                raise ToolError(
+                    f"Could not fetch {url} ({type(error).__name__}: {error}); nothing was uploaded."
+                ) from None
+    raise ToolError(f"{url} redirects more than {MAX_REDIRECTS} times; nothing was uploaded.")
+
+
+def _too_large(source: str) -> ToolError:
+    return ToolError(
+        f"{source} is larger than {MAX_UPLOAD_BYTES:,} bytes, Pimelo's upload limit; nothing was uploaded."
+    )
+
+
+def _read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str]:
+    if not allowed:
+        raise ToolError(
+            f"Uploads from a local path are off: set {ENV_UPLOAD_DIRS} to the folders they may "
+            "come from (separated by ':') and restart. Or send content_base64 or an https url."
+        )
+    folders = [folder.expanduser().resolve() for folder in allowed]
+    given = Path(text).expanduser()
+    candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
+    listed = ", ".join(str(folder) for folder in folders)
+    for candidate in candidates:
+        resolved = candidate.resolve()  # symlinks followed: where the bytes really are
+        if not any(resolved.is_relative_to(folder) for folder in folders):
+            raise ToolError(
+                f"{text} is outside the allowed upload folders ({listed}); nothing was uploaded."
+            )
+        if resolved.is_file():
+            if resolved.stat().st_size > MAX_UPLOAD_BYTES:
+                raise _too_large(text)
+            return resolved.read_bytes(), resolved.name
+    raise ToolError(f"No file {text} in the allowed upload folders ({listed}).")
+
+
+async def read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str]:
+    """The bytes and name of a local file inside one of the allowed folders."""
+    return await anyio.to_thread.run_sync(_read_allowed_file, text, allowed)
+
+
+def _decode(content_base64: str) -> bytes:
+    if len(content_base64) > MAX_UPLOAD_BYTES * 4 // 3 + 8:
+        raise _too_large("content_base64")
+    try:
+        return base64.b64decode(content_base64.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ToolError("content_base64 is not valid base64; nothing was uploaded.") from None
+
+
+@tool(
+    name="upload_media",
+    title="Upload media",
+    scope="media:write",
+    read_only=False,
+    destructive=False,
+    idempotent=False,
+    open_world=True,
+)
+async def upload_media(
+    ctx: Context[ToolState, Any],
+    url: Annotated[str | None, Field(description="https only.")] = None,
+    path: Annotated[str | None, Field(description="Allowed folders only.")] = None,
+    content_base64: Annotated[str | None, Field(description="File bytes.")] = None,
+    filename: Annotated[str | None, Field(description="For content_base64.")] = None,
+    code: Annotated[str | None, Field(description="New media code.")] = None,
+    attach_to: Annotated[AttachTo | None, WithJsonSchema(ATTACH_TO_SCHEMA)] = None,
+) -> UploadResult:
+    """Upload an image or PDF from one of url, path, content_base64; can set it on a product."""
+    state = state_of(ctx)
+    given = [n for n, v in (("url", url), ("path", path), ("content_base64", content_base64)) if v]
+    if len(given) != 1:
+        raise ToolError(
+            "Give exactly one of url, path, content_base64"
+            + (f" (got {', '.join(given)})." if given else ".")
+        )
+    if content_base64 and not filename:
+        raise ToolError('content_base64 needs a filename with its extension, e.g. "shoe.png".')
+    plan = await _plan_attach(state, attach_to) if attach_to else None
+    content_type: str | None = None
+    if url:
+        content, name, content_type = await fetch_url(url)
+    elif path:
+        content, name = await read_allowed_file(path, state.settings.upload_dirs)
+    else:
+        content, name = _decode(content_base64 or ""), filename or "upload"
+    try:
+        media = await state.client.media.upload(
+            content, filename=filename or name, content_type=content_type, code=code
+        )
+    except UnsupportedMediaTypeError as error:
+        raise ToolError(
+            f"Pimelo refused {filename or name}: its bytes are not an allowed type "
+            f"({', '.join(error.allowed or ALLOWED_TYPES)}). Nothing was uploaded."
+        ) from None
+    except PayloadTooLargeError as error:
+        raise ToolError(
+            f"Pimelo refused {filename or name}: over its limit of {error.max_bytes} bytes."
+        ) from None
+    state.audit.record(
+        tool="upload_media",
+        target={"kind": "media", "code": media.code},
+        before=None,
+        after={
+            "filename": media.filename,
+            "mime_type": media.mime_type,
+            "size": media.size,
+            "sha256": media.sha256,
+            "source": url or path or "content_base64",
+        },
+        version_before=None,
+        version_after=None,
+    )
+    result = UploadResult(media=media_view(media))
+    if plan is not None and attach_to is not None:
+        await _attach(state, plan, attach_to.identifier, media.code, result)
+    return result
+
+
+class _AttachPlan(BaseModel):
+    attribute: str
+    values: dict[str, list[dict[str, Any]]]
+    before: dict[str, list[dict[str, Any]]]
+    version: int | None
+
+
+async def _plan_attach(state: ToolState, target: AttachTo) -> _AttachPlan:
+    """Check the target before uploading: the product, its media attribute, locale and channel."""
+    product = await state.client.products.retrieve(target.identifier)
+    sets = await state.schema.attribute_sets()
+    attribute_set = sets.get(product.attribute_set or "")
+    attribute = target.attribute or (attribute_set.image_attribute if attribute_set else None)
+    if attribute is None:
+        raise ToolError(
+            f"{target.identifier}'s attribute set has no image attribute: name attach_to.attribute. Nothing was uploaded."
+        )
+    schema = await state.schema.products()
+    definition = schema.attributes.get(attribute)
+    if definition is None or definition.type != "media":
+        media_codes = sorted(c for c, a in schema.attributes.items() if a.type == "media")
+        raise ToolError(
+            f"{attribute} is not a media attribute; media attributes: {', '.join(media_codes)}. Nothing was uploaded."
+        )
+    values = await translate_values(
+        {attribute: "pending_upload"},
+        schema,
+        locale=target.locale,
+        channel=target.channel,
+        allowed=attribute_set.attributes if attribute_set else None,
+        allowed_from=product.attribute_set or "",
+        prefix="attach_to",
+    )
+    return _AttachPlan(
+        attribute=attribute,
+        values=values,
+        before={
+            c: [v.model_dump() for v in e] for c, e in product.values.items() if c == attribute
+        },
+        version=product.version,
+    )
+
+
+async def _attach(
+    state: ToolState, plan: _AttachPlan, identifier: str, media_code: str, result: UploadResult
+) -> None:
+    values = {
+        code: [{**entry, "data": media_code} for entry in entries]
+        for code, entries in plan.values.items()
+    }
+    changes = value_changes(plan.before, values)
+    try:
+        product = await state.client.products.update(
+            identifier, values=values, expected_version=plan.version
+        )
+    except Exception as error:
+        raise ToolError(
+            f"Uploaded media {media_code}, but setting it on {identifier} failed: {error} "
+            f'Set it with update_products values {{"{plan.attribute}": "{media_code}"}}.'
+        ) from None
+    state.audit.record(
+        tool="upload_media",
+        target={"kind": "product", "identifier": identifier},
+        before={c.field: c.before for c in changes},
+        after={c.field: c.after for c in changes},
+        version_before=plan.version,
+        version_after=product.version,
+    )
+    result.attached_to = identifier
+    result.product_version = product.version
+    result.changes = changes
+
+
+TOOLS = [search_media, upload_media]

@@ -1,0 +1,538 @@
+"""Product tools: search_products, get_product, create_products, update_products."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import BaseModel, ConfigDict, Field
+
+from pimelo_mcp.client import Product
+from pimelo_mcp.tools.batch import BatchOutput, Plan, field_change, finish, value_changes
+from pimelo_mcp.tools.common import (
+    Channel,
+    Cursor,
+    DryRun,
+    ExpectedVersion,
+    Fields,
+    Filters,
+    Full,
+    Identifier,
+    Limit,
+    Locale,
+    NewIdentifier,
+    Query,
+    Values,
+    state_of,
+)
+from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.state import ToolState
+from pimelo_mcp.translate import (
+    CatalogSchema,
+    FilterShortcuts,
+    TranslationError,
+    translate_filters,
+    translate_values,
+)
+from pimelo_mcp.translate.compact import compact_values
+
+SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
+GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
+
+Status = Literal["draft", "active", "archived"]
+Sort = Literal[
+    "identifier", "-identifier", "-updated", "-created"
+]  # newest first is what a model asks for
+SetCode = str
+
+
+class CompletenessView(BaseModel):
+    channel: str
+    locale: str
+    percent: int
+    missing: list[str]
+
+
+class ProductView(BaseModel):
+    identifier: str
+    attribute_set: str | None = None
+    status: str
+    categories: list[str] | None = None
+    values: dict[str, Any]
+    version: int | None = None
+    updated_at: str | None = None
+    completeness: list[CompletenessView] | None = None
+    cut: list[str] | None = None  # values whose long text was shortened (full=true shows it)
+
+    def line(self) -> str:
+        name = self.values.get("name")
+        title = f" — {name}" if isinstance(name, str) else ""
+        return f"{self.identifier}{title} ({self.status}, {self.attribute_set}, v{self.version})"
+
+
+def product_view(
+    product: Product,
+    *,
+    locale: str | None,
+    channel: str | None,
+    fields: Sequence[str] | None,
+    full: bool,
+    text_limit: int,
+) -> ProductView:
+    raw = {
+        code: [value.model_dump() for value in entries] for code, entries in product.values.items()
+    }
+    cut: list[str] = []
+    if full:
+        values: dict[str, Any] = {
+            code: entries for code, entries in raw.items() if not fields or code in fields
+        }
+    else:
+        values, cut = compact_values(
+            raw, locale=locale, channel=channel, text_limit=text_limit, only=fields
+        )
+    return ProductView(
+        identifier=product.identifier,
+        attribute_set=product.attribute_set,
+        status=product.status,
+        categories=product.categories or None,
+        values=values,
+        version=product.version,
+        updated_at=product.updated_at.isoformat().replace("+00:00", "Z")
+        if product.updated_at
+        else None,
+        completeness=(
+            [
+                CompletenessView(
+                    channel=c.channel,
+                    locale=c.locale,
+                    percent=round(c.ratio * 100),
+                    missing=list(c.missing),
+                )
+                for c in product.completeness
+            ]
+            if product.completeness is not None
+            else None
+        ),
+        cut=cut or None,
+    )
+
+
+class ProductPage(ToolOutput):
+    items: list[ProductView]
+    next_cursor: str | None = None
+    shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
+
+    def text(self) -> str:
+        if not self.items:
+            return "No products match."
+        more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
+        lines = "\n".join(item.line() for item in self.items)
+        return f"{len(self.items)} products (values in {self.shown_for}):\n{lines}{more}"
+
+
+class ProductDetail(ToolOutput):
+    product: ProductView
+    shown_for: str | None = None
+
+    def text(self) -> str:
+        lines = [f"{self.product.line()}, values in {self.shown_for or 'every locale and channel'}"]
+        lines.extend(f"{code}: {value}" for code, value in self.product.values.items())
+        for c in self.product.completeness or []:
+            missing = f", missing {', '.join(c.missing)}" if c.missing else ""
+            lines.append(f"complete {c.percent}% for {c.channel}/{c.locale}{missing}")
+        return "\n".join(lines)
+
+
+def default_scope(
+    schema: CatalogSchema, locale: str | None, channel: str | None
+) -> tuple[str, str]:
+    """The locale and channel compact values are shown in: as asked, else the first channel and its first locale.
+
+    Showing every locale of every channel would cost a model several times the tokens of
+    the one it works in; the answer says which one it shows.
+    """
+    chosen_channel = channel or next(iter(schema.channels), "")
+    channel_locales = (
+        schema.channels[chosen_channel].locales if chosen_channel in schema.channels else ()
+    )
+    chosen_locale = locale or next(
+        (code for code in channel_locales if code in schema.locales),
+        min(schema.locales, default=""),
+    )
+    return chosen_locale, chosen_channel
+
+
+def _updated_since(text: str | None) -> str | int | None:
+    if text is None:
+        return None
+    days = re.fullmatch(r"(\d+)d?", text.strip())
+    return int(days[1]) if days else text
+
+
+@tool(
+    name="search_products",
+    title="Search products",
+    scope="products:read",
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+)
+async def search_products(
+    ctx: Context[ToolState, Any],
+    query: Query = None,
+    filters: Filters = None,
+    status: Annotated[list[Status] | None, Field(description="Any of.")] = None,
+    attribute_set: Annotated[list[SetCode] | None, Field(description="Any of.")] = None,
+    category: Annotated[list[SetCode] | None, Field(description="In any (or below).")] = None,
+    incomplete_for_channel: Annotated[
+        str | None, Field(description="Missing required values there.")
+    ] = None,
+    incomplete_for_locale: Annotated[str | None, Field(description="With it.")] = None,
+    updated_since: Annotated[str | None, Field(description='"2026-11-01" or "7d".')] = None,
+    locale: Locale = None,
+    channel: Channel = None,
+    fields: Fields = None,
+    sort: Annotated[Sort, Field(description="Order.")] = "identifier",
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> ProductPage:
+    """Find products by text and filters. Ops: text contains/starts_with; number, price, metric, date lt/lte/gt/gte/between, date since_days; select, entity eq/in; multiselect, entities in; all empty; negate: ne, not_in, not_contains."""
+    state = state_of(ctx)
+    schema = await state.schema.products()
+    api_filters = await translate_filters(
+        [item.condition() for item in filters or []],
+        schema,
+        target="product",
+        shortcuts=FilterShortcuts(
+            status=status,
+            attribute_set=attribute_set,
+            category=category,
+            incomplete_for_channel=incomplete_for_channel,
+            incomplete_for_locale=incomplete_for_locale,
+            updated_since=_updated_since(updated_since),
+        ),
+        locale=locale,
+        channel=channel,
+        resolve_entities=state.entities,
+    )
+    page = await state.client.products.search(
+        query=query,
+        filters=api_filters or None,
+        locale=locale,
+        channel=channel,
+        sort=sort,
+        attributes=fields,
+        limit=limit,
+        search_after=cursor,
+    )
+    shown_locale, shown_channel = default_scope(schema, locale, channel)
+    return ProductPage(
+        items=[
+            product_view(
+                p,
+                locale=shown_locale,
+                channel=shown_channel,
+                fields=fields,
+                full=False,
+                text_limit=SEARCH_TEXT_LIMIT,
+            )
+            for p in page.items
+        ],
+        next_cursor=page.next_cursor,
+        shown_for=f"{shown_locale}/{shown_channel}",
+    )
+
+
+@tool(
+    name="get_product",
+    title="Get a product",
+    scope="products:read",
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+)
+async def get_product(
+    ctx: Context[ToolState, Any],
+    identifier: Identifier,
+    locale: Locale = None,
+    channel: Channel = None,
+    fields: Fields = None,
+    with_completeness: Annotated[
+        bool, Field(description="Add completeness per channel and locale.")
+    ] = False,
+    full: Full = False,
+) -> ProductDetail:
+    """One product: values in one locale and channel (default: first channel, its first locale; full: all), optionally completeness."""
+    state = state_of(ctx)
+    product = await state.client.products.retrieve(
+        identifier, locale=locale, channel=channel, with_completeness=with_completeness or None
+    )
+    shown_locale, shown_channel = (
+        (locale, channel) if full else default_scope(await state.schema.products(), locale, channel)
+    )
+    return ProductDetail(
+        product=product_view(
+            product,
+            locale=shown_locale,
+            channel=shown_channel,
+            fields=fields,
+            full=full,
+            text_limit=GET_TEXT_LIMIT,
+        ),
+        shown_for=None if full else f"{shown_locale}/{shown_channel}",
+    )
+
+
+class NewProduct(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: NewIdentifier
+    attribute_set: str
+    status: Status = "draft"
+    categories: list[SetCode] | None = None
+    values: Values = None
+
+
+class ProductChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identifier: Identifier
+    values: Values = None
+    status: Status | None = None
+    categories: Annotated[list[SetCode] | None, Field(description="Replaces the categories.")] = (
+        None
+    )
+    expected_version: ExpectedVersion = None
+
+
+async def _existing(state: ToolState, identifiers: Sequence[str]) -> dict[str, Product]:
+    """The products among `identifiers` that exist, with all their values (one request)."""
+    if not identifiers:
+        return {}
+    page = await state.client.products.search(
+        filters={"identifier": [{"operator": "IN", "value": sorted(set(identifiers))}]}, limit=100
+    )
+    return {product.identifier: product for product in page.items}
+
+
+def _duplicates(keys: Sequence[str]) -> set[int]:
+    seen: set[str] = set()
+    repeated: set[int] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            repeated.add(index)
+        seen.add(key)
+    return repeated
+
+
+async def _translate(
+    state: ToolState,
+    values: Mapping[str, Any],
+    *,
+    allowed: Sequence[str],
+    set_code: str,
+    locale: str | None,
+    channel: str | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Translate values; when they name something the cached schema lacks, refresh it once and retry."""
+    for refresh in (False, True):
+        schema = await state.schema.products(refresh=refresh)
+        try:
+            return await translate_values(
+                values,
+                schema,
+                locale=locale,
+                channel=channel,
+                allowed=allowed,
+                allowed_from=set_code,
+                resolve_entities=state.entities,
+            )
+        except TranslationError as error:
+            stale = any(
+                "no attribute" in p.message or "has no option" in p.message for p in error.problems
+            )
+            if refresh or not stale:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _refusal(error: TranslationError) -> str:
+    return "; ".join(str(problem) for problem in error.problems)
+
+
+@tool(
+    name="create_products",
+    title="Create products",
+    scope="products:write",
+    read_only=False,
+    destructive=False,
+    idempotent=False,
+)
+async def create_products(
+    ctx: Context[ToolState, Any],
+    items: Annotated[
+        list[NewProduct], Field(min_length=1, max_length=100, description="New products.")
+    ],
+    locale: Locale = None,
+    channel: Channel = None,
+    dry_run: DryRun = False,
+) -> BatchOutput:
+    """Create 1 to 100 products in one call; each succeeds or is refused on its own. Values as in update_products."""
+    state = state_of(ctx)
+    sets = await state.schema.attribute_sets()
+    existing = await _existing(state, [item.identifier for item in items])
+    repeated = _duplicates([item.identifier for item in items])
+    plans: list[Plan] = []
+    for index, item in enumerate(items):
+        plan = Plan(key=item.identifier)
+        plans.append(plan)
+        attribute_set = sets.get(item.attribute_set)
+        if index in repeated:
+            plan.error = "given twice in this call; each product once"
+        elif item.identifier in existing:
+            plan.error = "already exists; use update_products to change it"
+        elif attribute_set is None:
+            plan.error = f"no attribute set {item.attribute_set!r}; sets: {', '.join(sorted(sets))}"
+        if plan.error or attribute_set is None:
+            continue
+        try:
+            values = await _translate(
+                state,
+                item.values or {},
+                allowed=attribute_set.attributes,
+                set_code=attribute_set.code,
+                locale=locale,
+                channel=channel,
+            )
+        except TranslationError as error:
+            plan.error = _refusal(error)
+            continue
+        values = {
+            code: [e for e in entries if e["data"] is not None] for code, entries in values.items()
+        }
+        plan.operation = {
+            "op": "create",
+            "identifier": item.identifier,
+            "attribute_set": item.attribute_set,
+            "status": item.status,
+            "categories": item.categories or [],
+            "values": values,
+        }
+        plan.changes = [
+            *field_change("status", None, item.status),
+            *field_change("categories", None, item.categories or None),
+            *value_changes(None, values),
+        ]
+    return await finish(
+        plans,
+        kind="product",
+        dry_run=dry_run,
+        send=state.client.products.bulk,
+        audit=state.audit,
+        tool="create_products",
+        target={"kind": "product"},
+        action="create",
+        on_api_refusal=state.schema.invalidate,
+    )
+
+
+@tool(
+    name="update_products",
+    title="Update products",
+    scope="products:write",
+    read_only=False,
+    destructive=True,
+    idempotent=True,
+)
+async def update_products(
+    ctx: Context[ToolState, Any],
+    items: Annotated[
+        list[ProductChange],
+        Field(min_length=1, max_length=100, description="One per product."),
+    ],
+    locale: Locale = None,
+    channel: Channel = None,
+    dry_run: DryRun = False,
+) -> BatchOutput:
+    """Change 1 to 100 products in one call; only what is named changes. Values as a person writes them (per channel: {"ecommerce": {"de_DE": "…"}}; option labels, brand names). Per-item results show before→after."""
+    state = state_of(ctx)
+    sets = await state.schema.attribute_sets()
+    existing = await _existing(state, [item.identifier for item in items])
+    repeated = _duplicates([item.identifier for item in items])
+    plans: list[Plan] = []
+    for index, item in enumerate(items):
+        plan = Plan(key=item.identifier)
+        plans.append(plan)
+        current = existing.get(item.identifier)
+        if index in repeated:
+            plan.error = "given twice in this call; merge the changes into one item"
+            continue
+        if current is None:
+            plan.error = (
+                "no such product; search_products finds identifiers, create_products adds new ones"
+            )
+            continue
+        plan.version_before = current.version
+        if item.expected_version is not None and item.expected_version != current.version:
+            plan.error = (
+                f"stale: you expected version {item.expected_version}, the product is at version "
+                f"{current.version} (updated {current.updated_at}); get_product shows its current values"
+            )
+            continue
+        attribute_set = sets.get(current.attribute_set or "")
+        try:
+            values = (
+                await _translate(
+                    state,
+                    item.values,
+                    allowed=attribute_set.attributes if attribute_set else [],
+                    set_code=current.attribute_set or "",
+                    locale=locale,
+                    channel=channel,
+                )
+                if item.values
+                else {}
+            )
+        except TranslationError as error:
+            plan.error = _refusal(error)
+            continue
+        before = {
+            code: [v.model_dump() for v in entries] for code, entries in current.values.items()
+        }
+        plan.changes = [
+            *field_change("status", current.status, item.status or current.status),
+            *field_change(
+                "categories",
+                current.categories,
+                current.categories if item.categories is None else item.categories,
+            ),
+            *value_changes(before, values),
+        ]
+        if not plan.changes:
+            continue  # nothing would change: no request, no new version
+        operation: dict[str, Any] = {"op": "update", "identifier": item.identifier}
+        if values:
+            operation["values"] = values
+        if item.status is not None:
+            operation["status"] = item.status
+        if item.categories is not None:
+            operation["categories"] = item.categories
+        operation["expected_version"] = item.expected_version or current.version
+        plan.operation = operation
+    return await finish(
+        plans,
+        kind="product",
+        dry_run=dry_run,
+        send=state.client.products.bulk,
+        audit=state.audit,
+        tool="update_products",
+        target={"kind": "product"},
+        action="update",
+        on_api_refusal=state.schema.invalidate,
+    )
+
+
+TOOLS = [search_products, get_product, create_products, update_products]

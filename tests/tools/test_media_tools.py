@@ -1,0 +1,287 @@
+"""search_media and upload_media through a real MCP client (no network: URL fetches are mocked)."""
+
+import base64
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx2
+import pytest
+from mcp import Client
+
+from pimelo_mcp.config import Settings
+from pimelo_mcp.sandbox.demo.images import PNG_SIGNATURE, encode_png
+from pimelo_mcp.server import build_server
+from pimelo_mcp.tools import media as media_tools
+from tests.tools.conftest import (
+    BASE_URL,
+    FULL_TOKEN,
+    call,
+    error_text,
+    read_journal,
+    structured,
+)
+
+TINY_PNG = encode_png(2, 2, [b"\xff\x00\x00" * 2, b"\x00\x00\xff" * 2])
+TINY_B64 = base64.b64encode(TINY_PNG).decode()
+
+ConnectWith = Callable[..., Client]
+
+
+@pytest.fixture
+def connect_with(sandbox_http: httpx2.AsyncClient, audit_path: Path, mode: str) -> ConnectWith:
+    """`connect_with(upload_dirs=(...))` → an unopened Client on a server with those settings."""
+
+    def make(*, upload_dirs: tuple[Path, ...] = ()) -> Client:
+        settings = Settings(
+            api_token=FULL_TOKEN, base_url=BASE_URL, audit_path=audit_path, upload_dirs=upload_dirs
+        )
+        return Client(build_server(settings, http_client=sandbox_http), mode=mode)  # type: ignore[arg-type]
+
+    return make
+
+
+async def _product_with_image(mcp: Client) -> dict[str, str]:
+    page = structured(
+        await call(
+            mcp,
+            "search_products",
+            {
+                "filters": [{"attribute": "main_image", "op": "not_empty"}],
+                "fields": ["main_image"],
+                "limit": 1,
+            },
+        )
+    )
+    item = page["items"][0]
+    return {"identifier": item["identifier"], "image": item["values"]["main_image"]}
+
+
+async def test_search_media_by_text_and_product(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        product = await _product_with_image(mcp)
+        data = structured(await call(mcp, "search_media", {"product": product["identifier"]}))
+        assert [item["code"] for item in data["items"]] == [product["image"]]
+        found = structured(
+            await call(mcp, "search_media", {"query": product["image"], "mime_type": "image/png"})
+        )
+        assert product["image"] in [item["code"] for item in found["items"]]
+        assert found["items"][0]["width"] > 0
+
+
+async def test_search_media_pages_with_the_cursor(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        first = structured(await call(mcp, "search_media", {"limit": 3}))
+        second = structured(
+            await call(mcp, "search_media", {"limit": 3, "cursor": first["next_cursor"]})
+        )
+        codes = [item["code"] for item in first["items"] + second["items"]]
+        assert len(set(codes)) == 6
+
+
+async def test_search_media_returns_a_small_image_as_image_content(
+    connect_with: ConnectWith,
+) -> None:
+    async with connect_with() as mcp:
+        product = await _product_with_image(mcp)
+        result = await call(mcp, "search_media", {"code": product["image"], "include_image": True})
+        assert not result.is_error
+        images = [block for block in result.content if block.type == "image"]
+        assert len(images) == 1
+        assert images[0].mime_type == "image/png"
+        assert base64.b64decode(images[0].data).startswith(PNG_SIGNATURE)
+        assert "attached" in structured(result)["image"]
+
+
+async def test_search_media_include_image_needs_a_code(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        assert "include_image needs code" in error_text(
+            await call(mcp, "search_media", {"include_image": True})
+        )
+
+
+async def test_upload_base64_and_attach_to_a_product(
+    connect_with: ConnectWith, audit_path: Path
+) -> None:
+    async with connect_with() as mcp:
+        shoe = structured(
+            await call(mcp, "search_products", {"limit": 1, "attribute_set": ["running_shoes"]})
+        )["items"][0]
+        data = structured(
+            await call(
+                mcp,
+                "upload_media",
+                {
+                    "content_base64": TINY_B64,
+                    "filename": "red-dot.png",
+                    "code": "red_dot",
+                    "attach_to": {"identifier": shoe["identifier"]},
+                },
+            )
+        )
+        assert data["media"]["code"] == "red_dot"
+        assert data["media"]["mime_type"] == "image/png"
+        assert data["attached_to"] == shoe["identifier"]
+        assert data["changes"][0]["field"] == "values.main_image"
+        assert data["changes"][0]["after"] == "red_dot"
+        product = structured(
+            await call(
+                mcp, "get_product", {"identifier": shoe["identifier"], "fields": ["main_image"]}
+            )
+        )["product"]
+        assert product["values"]["main_image"] == "red_dot"
+        assert product["version"] == data["product_version"]
+        journal = read_journal(audit_path)
+        assert [r["target"].get("kind") for r in journal] == ["media", "product"]
+        assert journal[1]["after"]["values.main_image"] == "red_dot"
+
+
+async def test_attach_to_a_bad_target_uploads_nothing(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        shoe = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        text = error_text(
+            await call(
+                mcp,
+                "upload_media",
+                {
+                    "content_base64": TINY_B64,
+                    "filename": "dot.png",
+                    "code": "never_uploaded",
+                    "attach_to": {"identifier": shoe["identifier"], "attribute": "name"},
+                },
+            )
+        )
+        assert "not a media attribute" in text
+        assert "main_image" in text
+        assert "never_uploaded" not in [
+            item["code"]
+            for item in structured(await call(mcp, "search_media", {"query": "never"}))["items"]
+        ]
+
+
+async def test_exactly_one_source(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        assert "exactly one of url, path, content_base64" in error_text(
+            await call(mcp, "upload_media", {})
+        )
+        text = error_text(
+            await call(
+                mcp,
+                "upload_media",
+                {"content_base64": TINY_B64, "filename": "a.png", "url": "https://x.test/a.png"},
+            )
+        )
+        assert "got url, content_base64" in text
+        assert "needs a filename" in error_text(
+            await call(mcp, "upload_media", {"content_base64": TINY_B64})
+        )
+        assert "not valid base64" in error_text(
+            await call(mcp, "upload_media", {"content_base64": "!!!", "filename": "a.png"})
+        )
+
+
+async def test_a_file_pimelo_does_not_take_is_a_clear_error(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        text = error_text(
+            await call(
+                mcp,
+                "upload_media",
+                {
+                    "content_base64": base64.b64encode(b"just some text").decode(),
+                    "filename": "notes.png",
+                },
+            )
+        )
+        assert "Pimelo refused notes.png" in text
+        assert "image/png" in text
+        assert "Nothing was uploaded" in text
+
+
+async def test_path_upload_inside_the_allowed_folder(
+    connect_with: ConnectWith, tmp_path: Path, audit_path: Path
+) -> None:
+    allowed = tmp_path / "uploads"
+    allowed.mkdir()
+    (allowed / "dot.png").write_bytes(TINY_PNG)
+    (allowed / "link.png").symlink_to(allowed / "dot.png")
+    async with connect_with(upload_dirs=(allowed,)) as mcp:
+        by_absolute = structured(
+            await call(mcp, "upload_media", {"path": str(allowed / "dot.png")})
+        )
+        assert by_absolute["media"]["filename"] == "dot.png"
+        by_relative = structured(await call(mcp, "upload_media", {"path": "link.png"}))
+        assert by_relative["media"]["size"] == len(TINY_PNG)
+        assert read_journal(audit_path)[0]["after"]["source"] == str(allowed / "dot.png")
+
+
+async def test_path_upload_outside_the_allowed_folder_is_refused(
+    connect_with: ConnectWith, tmp_path: Path
+) -> None:
+    allowed = tmp_path / "uploads"
+    allowed.mkdir()
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(TINY_PNG)
+    (allowed / "sneaky.png").symlink_to(outside)
+    async with connect_with(upload_dirs=(allowed,)) as mcp:
+        for given in (str(outside), "../secret.png", "sneaky.png"):
+            text = error_text(await call(mcp, "upload_media", {"path": given}))
+            assert "outside the allowed upload folders" in text
+            assert str(allowed) in text
+        assert "No file" in error_text(await call(mcp, "upload_media", {"path": "missing.png"}))
+
+
+async def test_path_upload_without_folders_says_how_to_enable_it(
+    connect_with: ConnectWith, tmp_path: Path
+) -> None:
+    async with connect_with() as mcp:
+        text = error_text(await call(mcp, "upload_media", {"path": str(tmp_path / "a.png")}))
+        assert "PIMELO_UPLOAD_DIRS" in text
+
+
+async def test_url_must_be_public_https(connect_with: ConnectWith) -> None:
+    async with connect_with() as mcp:
+        for url in ("http://images.example.com/a.png", "ftp://x/a.png", "https://127.0.0.1/a.png"):
+            text = error_text(await call(mcp, "upload_media", {"url": url}))
+            assert "https" in text
+            assert "Nothing was uploaded" in text or "public" in text
+
+
+async def _huge() -> AsyncIterator[bytes]:
+    yield PNG_SIGNATURE
+    for _ in range(11):
+        yield b"\0" * 1024 * 1024
+
+
+def _serve(handler: Callable[[httpx2.Request], httpx2.Response]) -> httpx2.MockTransport:
+    return httpx2.MockTransport(handler)
+
+
+async def test_url_upload_with_a_mocked_fetch(
+    connect_with: ConnectWith, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == "/old.png":
+            return httpx2.Response(301, headers={"Location": "/images/trail.png"})
+        if request.url.path == "/insecure.png":
+            return httpx2.Response(302, headers={"Location": "http://cdn.example.com/a.png"})
+        if request.url.path == "/page.html":
+            return httpx2.Response(200, headers={"Content-Type": "text/html"}, content=b"<html>")
+        if request.url.path == "/huge.png":  # no Content-Length: the cap holds while streaming
+            return httpx2.Response(200, headers={"Content-Type": "image/png"}, content=_huge())
+        return httpx2.Response(200, headers={"Content-Type": "image/png"}, content=TINY_PNG)
+
+    monkeypatch.setattr(media_tools, "URL_TRANSPORT", _serve(handler))
+    async with connect_with() as mcp:
+        data = structured(
+            await call(mcp, "upload_media", {"url": "https://cdn.example.com/old.png"})
+        )
+        assert data["media"]["filename"] == "trail.png"
+        assert data["media"]["code"] == "trail"
+        assert "https" in error_text(
+            await call(mcp, "upload_media", {"url": "https://cdn.example.com/insecure.png"})
+        )
+        assert "text/html" in error_text(
+            await call(mcp, "upload_media", {"url": "https://cdn.example.com/page.html"})
+        )
+        assert "larger than" in error_text(
+            await call(mcp, "upload_media", {"url": "https://cdn.example.com/huge.png"})
+        )

@@ -1,0 +1,268 @@
+"""search_products, get_product, create_products, update_products through a real MCP client."""
+
+from pathlib import Path
+
+from tests.tools.conftest import ConnectFactory, call, error_text, read_journal, structured
+
+
+async def test_list_channels_gives_channels_locales_and_currencies(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        data = structured(await call(mcp, "list_channels"))
+        ecommerce = next(c for c in data["channels"] if c["code"] == "ecommerce")
+        assert "fr_FR" in ecommerce["locales"]
+        assert "EUR" in ecommerce["currencies"]
+        assert "it_IT" not in data["locales"]
+
+
+async def test_search_flattens_values_for_the_locale(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        data = structured(
+            await call(
+                mcp, "search_products", {"locale": "fr_FR", "channel": "ecommerce", "limit": 5}
+            )
+        )
+        assert len(data["items"]) == 5
+        assert "next_cursor" in data
+        first = data["items"][0]
+        assert isinstance(first["values"]["name"], str)
+        assert (
+            first["values"]["price"].endswith(("EUR", "USD")) or "EUR" in first["values"]["price"]
+        )
+
+
+async def test_search_pages_with_the_cursor_until_the_end(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            arguments = {"limit": 15, "fields": ["name"]} | ({"cursor": cursor} if cursor else {})
+            data = structured(await call(mcp, "search_products", arguments))
+            seen.extend(item["identifier"] for item in data["items"])
+            cursor = data.get("next_cursor")
+            if not cursor:
+                break
+        assert len(seen) == len(set(seen)) == 40
+
+
+async def test_search_filters_by_option_label_and_status(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        everything = structured(
+            await call(mcp, "search_products", {"limit": 100, "fields": ["color"]})
+        )
+        colors = [
+            item["values"].get("color")
+            for item in everything["items"]
+            if item["values"].get("color")
+        ]
+        target = colors[0]
+        data = structured(
+            await call(
+                mcp,
+                "search_products",
+                {
+                    "filters": [{"attribute": "color", "op": "in", "value": [target]}],
+                    "limit": 100,
+                    "fields": ["color"],
+                },
+            )
+        )
+        assert data["items"]
+        assert all(item["values"]["color"] == target for item in data["items"])
+
+
+async def test_search_with_an_operator_the_type_refuses_is_an_error_naming_valid_ones(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        result = await call(
+            mcp,
+            "search_products",
+            {"filters": [{"attribute": "waterproof", "op": "gt", "value": 1}]},
+        )
+        assert "takes the operators eq, ne" in error_text(result)
+
+
+async def test_get_product_with_completeness(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        data = structured(
+            await call(
+                mcp,
+                "get_product",
+                {
+                    "identifier": first["identifier"],
+                    "locale": "en_US",
+                    "channel": "ecommerce",
+                    "with_completeness": True,
+                },
+            )
+        )
+        product = data["product"]
+        assert product["identifier"] == first["identifier"]
+        assert product["completeness"][0]["channel"] == "ecommerce"
+
+
+async def test_unknown_product_is_a_clear_error(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        assert (
+            "Not found" in error_text(await call(mcp, "get_product", {"identifier": "NOPE-1"}))
+            or "not found"
+            in error_text(await call(mcp, "get_product", {"identifier": "NOPE-1"})).lower()
+        )
+
+
+async def test_update_translates_natural_values_and_journals_the_change(
+    connect: ConnectFactory, audit_path: Path
+) -> None:
+    async with connect() as mcp:
+        first = structured(
+            await call(mcp, "search_products", {"limit": 1, "attribute_set": ["running_shoes"]})
+        )["items"][0]
+        result = await call(
+            mcp,
+            "update_products",
+            {
+                "items": [
+                    {
+                        "identifier": first["identifier"],
+                        "values": {
+                            "name": {"fr_FR": "Coureur des bois"},
+                            "weight": "310 g",
+                            "price": "129.90 EUR",
+                        },
+                    }
+                ]
+            },
+        )
+        data = structured(result)
+        assert data["done"] == 1
+        item = data["items"][0]
+        assert item["ok"] is True
+        assert item["version"] == first["version"] + 1
+        fields = {change["field"]: change for change in item["changes"]}
+        assert fields["values.name[locale=fr_FR]"]["after"] == "Coureur des bois"
+        assert fields["values.weight"]["after"] == "310 g"
+        journal = read_journal(audit_path)
+        assert journal[-1]["tool"] == "update_products"
+        assert journal[-1]["target"]["identifier"] == first["identifier"]
+        assert journal[-1]["after"]["values.name[locale=fr_FR]"] == "Coureur des bois"
+        fetched = structured(
+            await call(mcp, "get_product", {"identifier": first["identifier"], "locale": "fr_FR"})
+        )
+        assert fetched["product"]["values"]["name"] == "Coureur des bois"
+
+
+async def test_dry_run_shows_changes_and_writes_nothing(
+    connect: ConnectFactory, audit_path: Path
+) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        data = structured(
+            await call(
+                mcp,
+                "update_products",
+                {
+                    "items": [{"identifier": first["identifier"], "status": "archived"}],
+                    "dry_run": True,
+                },
+            )
+        )
+        assert data["dry_run"] is True
+        assert data["items"][0]["changes"] == [
+            {"field": "status", "before": first["status"], "after": "archived"}
+        ]
+        again = structured(await call(mcp, "get_product", {"identifier": first["identifier"]}))
+        assert again["product"]["version"] == first["version"]
+        assert read_journal(audit_path) == []
+
+
+async def test_stale_expected_version_is_refused_with_the_current_one(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        data = structured(
+            await call(
+                mcp,
+                "update_products",
+                {
+                    "items": [
+                        {
+                            "identifier": first["identifier"],
+                            "status": "archived",
+                            "expected_version": first["version"] + 5,
+                        }
+                    ]
+                },
+            )
+        )
+        assert data["refused"] == 1
+        assert f"at version {first['version']}" in data["items"][0]["error"]
+
+
+async def test_batch_reports_each_item_and_one_failure_does_not_undo_the_others(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        page = structured(await call(mcp, "search_products", {"limit": 3}))["items"]
+        items = [{"identifier": p["identifier"], "values": {"stock_quantity": 5}} for p in page]
+        items.insert(1, {"identifier": "MISSING-1", "status": "active"})
+        items.append({"identifier": page[0]["identifier"], "values": {"stock_quantity": "lots"}})
+        data = structured(await call(mcp, "update_products", {"items": items}))
+        assert [item["ok"] for item in data["items"]] == [True, False, True, True, False]
+        assert data["refused"] == 2
+        text = (await call(mcp, "update_products", {"items": items, "dry_run": True})).content[0]
+        assert "refused" in text.text  # type: ignore[union-attr]
+
+
+async def test_create_products_with_natural_values(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        data = structured(
+            await call(
+                mcp,
+                "create_products",
+                {
+                    "items": [
+                        {
+                            "identifier": "NEW-JKT-1",
+                            "attribute_set": "jackets",
+                            "values": {"name": {"en_US": "Storm Shell"}, "price": "199 EUR"},
+                        },
+                        {"identifier": "NEW-JKT-2", "attribute_set": "no_such_set"},
+                    ]
+                },
+            )
+        )
+        assert [item["ok"] for item in data["items"]] == [True, False]
+        assert "sets:" in data["items"][1]["error"]
+        created = structured(
+            await call(mcp, "get_product", {"identifier": "NEW-JKT-1", "locale": "en_US"})
+        )
+        assert created["product"]["values"]["price"] == "199.00 EUR"
+
+
+async def test_creating_an_existing_product_is_refused(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        data = structured(
+            await call(
+                mcp,
+                "create_products",
+                {"items": [{"identifier": first["identifier"], "attribute_set": "jackets"}]},
+            )
+        )
+        assert "already exists" in data["items"][0]["error"]
+
+
+async def test_unknown_argument_is_refused(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        assert "Unknown argument(s) for search_products: colour" in error_text(
+            await call(mcp, "search_products", {"colour": "red"})
+        )
+
+
+async def test_bad_argument_is_explained_without_pydantic_noise(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        text = error_text(await call(mcp, "search_products", {"limit": 500}))
+        assert "limit" in text
+        assert "errors.pydantic.dev" not in text

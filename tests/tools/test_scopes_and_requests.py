@@ -1,0 +1,64 @@
+"""Scope awareness from GET /me, and the number of API requests a batch costs."""
+
+from pathlib import Path
+
+import httpx2
+from mcp import Client
+from starlette.applications import Starlette
+
+from pimelo_mcp.config import Settings
+from pimelo_mcp.server import build_server, discover_scopes
+from tests.tools.conftest import BASE_URL, FULL_TOKEN, PRODUCTS_TOKEN, READ_TOKEN, call, structured
+
+
+async def listed_names(
+    http: httpx2.AsyncClient, token: str, audit_path: Path, mode: str
+) -> set[str]:
+    settings = Settings(api_token=token, base_url=BASE_URL, audit_path=audit_path)
+    scopes = await discover_scopes(settings, http_client=http)
+    async with Client(build_server(settings, scopes=scopes, http_client=http), mode=mode) as mcp:  # type: ignore[arg-type]
+        return {tool.name for tool in (await mcp.list_tools()).tools}
+
+
+async def test_a_read_only_token_is_offered_only_read_tools(
+    sandbox_http: httpx2.AsyncClient, audit_path: Path, mode: str
+) -> None:
+    names = await listed_names(sandbox_http, READ_TOKEN, audit_path, mode)
+    assert {"list_channels", "search_products", "get_product"} <= names
+    assert not {"create_products", "update_products"} & names
+
+
+async def test_a_products_only_token_is_offered_only_product_tools(
+    sandbox_http: httpx2.AsyncClient, audit_path: Path, mode: str
+) -> None:
+    names = await listed_names(sandbox_http, PRODUCTS_TOKEN, audit_path, mode)
+    assert names == {"search_products", "get_product", "create_products", "update_products"}
+
+
+async def test_a_hundred_updates_cost_two_requests_once_definitions_are_cached(
+    sandbox: Starlette, audit_path: Path, mode: str
+) -> None:
+    requests: list[str] = []
+
+    async def count(request: httpx2.Request) -> None:
+        requests.append(f"{request.method} {request.url.path}")
+
+    transport = httpx2.ASGITransport(app=sandbox)
+    async with httpx2.AsyncClient(
+        transport=transport, base_url=BASE_URL, event_hooks={"request": [count]}
+    ) as http:
+        settings = Settings(api_token=FULL_TOKEN, base_url=BASE_URL, audit_path=audit_path)
+        async with Client(build_server(settings, http_client=http), mode=mode) as mcp:  # type: ignore[arg-type]
+            products = structured(
+                await call(mcp, "search_products", {"limit": 40, "fields": ["name"]})
+            )["items"]
+            items = [
+                {"identifier": p["identifier"], "values": {"stock_quantity": 7}} for p in products
+            ]
+            structured(await call(mcp, "update_products", {"items": items[:1]}))  # warms the caches
+            requests.clear()
+            result = structured(
+                await call(mcp, "update_products", {"items": items * 2 + items[:20]})
+            )
+    assert len(result["items"]) == 100
+    assert requests == ["POST /api/v1/products/search", "POST /api/v1/products/bulk"]
