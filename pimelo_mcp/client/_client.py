@@ -316,6 +316,7 @@ class PimeloClient:
             else:
                 logger.debug("%s %s -> no answer (attempt %d)", method, shown, attempt + 1)
             assert error is not None
+            error.attempts = attempt + 1
             delay = self._retry_delay(error, attempt) if retry else None
             if delay is None or attempt >= self.max_retries:
                 raise error

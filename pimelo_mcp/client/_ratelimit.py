@@ -3,21 +3,21 @@
 The service's rate-limit headers are the source of truth. After each answer the limiter
 knows `remaining` (the smallest X-RateLimit-Remaining seen in the current window) and when
 the window ends (X-RateLimit-Reset, else Retry-After on a 429, else a window length counted
-from the first answer of the window, which can only err on the late side). A request may
-start only while `remaining - in_flight > 0`, so that 50 tasks that all saw "remaining=10"
-send 10 and wait, instead of collecting 40 429s; and only while at most half of
-`remaining` is in flight.
+from the first answer of the window, which can only err on the late side).
 
-Once Remaining has fallen faster than this process's own requests explain (another process
-or replica spends the same token), the limiter turns "shared": each window starts with a
-probe, and requests are spaced evenly over the time left (time left / requests left).
-Each process then slows down as it sees Remaining shrink, so that together they spend the
-window without racing each other into 429s. Alone, a process bursts through its window. When the window ends, `remaining` goes back
-to the known limit. Before the first answer, one request probes while the others wait.
-A service that sends no rate-limit headers is not paced (429s are still honoured).
+- Before the first answer, one request probes while the others wait.
+- A request may start only while `remaining - in_flight > 0`, so that 50 tasks that all saw
+  "remaining=10" send 10 and wait for the window's end instead of collecting 40 429s; and
+  only while at most half of `remaining` is in flight.
+- When the window ends, `remaining` goes back to the known limit.
+- A 429 holds every request back until its Retry-After (capped).
+- A service that sends no rate-limit headers is not paced (429s are still honoured).
 
-Because the budget comes from the service, several processes with the same token stay
-within the limit too: each sees the others' requests in the shrinking Remaining.
+Several processes (or replicas) with the same token see each other in Remaining. Once it
+falls faster than this process's own requests explain, the limiter turns "shared": each
+window starts with a probe and requests are spaced evenly over the time left (time left /
+requests left), so each process slows down as the budget shrinks and together they spend
+the window without racing each other into 429s. Alone, a process bursts through its window.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class RateLimiter:
         self.remaining: int | None = None
         self.window_end: float | None = None  # monotonic; None: not told by the service
         self.window_start: float | None = None  # monotonic time of the window's first answer
+        self.ended_at: float | None = None  # end of the last window that rolled over
         self.blocked_until = 0.0  # a 429's Retry-After: nobody sends before this
         self.in_flight = 0
         self.last_start: float | None = None  # monotonic time the last request started
@@ -85,6 +86,7 @@ class RateLimiter:
         if end is not None and now >= end and self.remaining is not None:
             # A new window: the whole limit, unless others share it (then probe first).
             self.remaining = None if self.shared else self.limit
+            self.ended_at = end
             self.window_end = None
             self.window_start = None
 
@@ -201,6 +203,10 @@ class RateLimiter:
         tolerance = min(c.WINDOW_END_TOLERANCE_SECONDS, self.window_seconds / 2)
         if end is not None and known_end is not None and end < known_end - tolerance:
             return  # a late answer from a window that already ended
+        if end is not None and self.ended_at is not None and end <= self.ended_at + tolerance:
+            return  # the same, after the roll-over
+        # Without a Reset header, windows are guessed: too fuzzy to tell others' requests.
+        can_tell_others = end is not None
         if (
             self.remaining is None
             or (end is not None and known_end is not None and end > known_end + tolerance)
@@ -208,13 +214,17 @@ class RateLimiter:
         ):
             # First answer, or the first of a new window: if the window was already in use
             # by more than our own requests in flight, someone else spends this token too.
-            if self.limit is not None and remaining < self.limit - 1 - self.in_flight:
+            if (
+                can_tell_others
+                and self.limit is not None
+                and remaining < self.limit - 1 - self.in_flight
+            ):
                 self.shared = True
             self.remaining = remaining
             self.window_start = now
         else:
             # Ours explain a drop of one (this answer) plus those still in flight.
-            if remaining < self.remaining - 1 - self.in_flight:
+            if can_tell_others and remaining < self.remaining - 1 - self.in_flight:
                 self.shared = True
             self.remaining = min(self.remaining, remaining)
         if end is not None:

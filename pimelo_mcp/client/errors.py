@@ -67,6 +67,11 @@ __all__ = [
 class PimeloError(Exception):
     """Base class of every error raised by the Pimelo client."""
 
+    # How many times the request was sent before this error (retries included). A
+    # ConflictError or PreconditionFailedError after more than one attempt may be the echo
+    # of an earlier attempt that succeeded but whose answer was lost.
+    attempts: int = 1
+
 
 class InvalidArgumentError(PimeloError, ValueError):
     """An argument the API would refuse, caught before any request (and any rate-limit unit)."""

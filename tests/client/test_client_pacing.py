@@ -226,3 +226,50 @@ def test_a_limiter_can_be_used_by_two_event_loops_one_after_the_other() -> None:
     anyio.run(one_turn)  # would fail on an event made in the first loop
     assert limiter.in_flight == 1
     assert clock.now >= 1006.0
+
+
+async def test_a_late_answer_from_an_ended_window_changes_nothing() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+
+    def answer(remaining: int, reset: int) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": "10",
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        }
+
+    await limiter.acquire(deadline=None)
+    limiter.release(answer(9, 10))
+    await limiter.acquire(deadline=None)
+    await limiter.acquire(deadline=None)
+    limiter.release(answer(8, 10))
+    clock.now += 11  # the window ended while one request was still in flight
+    await limiter.acquire(deadline=None)
+    assert limiter.remaining == 10
+    limiter.release(answer(0, 0))  # the straggler, answered at the end of the old window
+    assert limiter.remaining == 10
+    assert limiter.shared is False
+
+
+async def test_answers_without_a_reset_header_never_mark_the_budget_shared() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    await limiter.acquire(deadline=None)
+    limiter.release({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9"})
+    await limiter.acquire(deadline=None)
+    limiter.release({"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "3"})
+    assert limiter.remaining == 3
+    assert limiter.shared is False
+
+
+async def test_remaining_falling_faster_than_our_requests_marks_the_budget_shared() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    headers = {"X-RateLimit-Limit": "10", "X-RateLimit-Reset": "30"}
+    await limiter.acquire(deadline=None)
+    limiter.release({**headers, "X-RateLimit-Remaining": "9"})
+    assert limiter.shared is False
+    await limiter.acquire(deadline=None)
+    limiter.release({**headers, "X-RateLimit-Remaining": "6"})
+    assert limiter.shared is True

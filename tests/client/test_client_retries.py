@@ -140,6 +140,7 @@ async def test_retries_stop_after_max_retries_with_the_last_error(
     with pytest.raises(ServerError) as raised:
         await client.channels.list()
     assert raised.value.status_code == 503
+    assert raised.value.attempts == 1 + c.DEFAULT_MAX_RETRIES
     assert len(fake.calls("GET", "channels")) == 1 + c.DEFAULT_MAX_RETRIES
     assert len(clock.sleeps) == c.DEFAULT_MAX_RETRIES
 
@@ -274,3 +275,14 @@ async def test_a_post_search_through_the_low_level_request_is_retried(
     response = await client.request("POST", "entities/brand/search", json={})
     assert response.status_code == 200
     assert len(fake.requests) == 2
+
+
+async def test_a_conflict_after_a_lost_answer_says_how_many_attempts_were_made(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    fake.route("POST", "products")(
+        flaky([httpx2.ReadError("reset")], problem_response(409, "conflict", "Exists"))
+    )
+    with pytest.raises(ConflictError) as raised:
+        await client.products.create("SHOE-1")
+    assert raised.value.attempts == 2
