@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -22,21 +22,8 @@ from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
+from pimelo_mcp.translate.definitions import AttributeType
 
-AttributeType = Literal[
-    "text",
-    "textarea",
-    "number",
-    "boolean",
-    "date",
-    "select",
-    "multiselect",
-    "price",
-    "metric",
-    "media",
-    "entity",
-    "entities",
-]
 WITH_OPTIONS = ("select", "multiselect")
 DEFAULT_LOCALE = "en_US"
 

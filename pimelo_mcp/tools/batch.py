@@ -7,17 +7,20 @@ back in input order, and every write that happened is appended to the audit jour
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel
 
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult
 from pimelo_mcp.tools.registry import ToolOutput
+from pimelo_mcp.translate import CatalogSchema, TranslationError
 from pimelo_mcp.translate.compact import render_data
 from pimelo_mcp.translate.values import field_path
+
+Translated = TypeVar("Translated")
 
 MAX_ERRORS_IN_TEXT = (
     10  # the text summary lists this many refusals; all are in the structured result
@@ -205,3 +208,28 @@ async def finish(
         refused=refused,
         items=results,
     )
+
+
+def repeated_indexes(keys: Sequence[str]) -> set[int]:
+    """Positions of keys already given earlier in the same call (refused: one item per record)."""
+    seen: set[str] = set()
+    repeated: set[int] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            repeated.add(index)
+        seen.add(key)
+    return repeated
+
+
+async def translate_fresh(
+    load_schema: Callable[[bool], Awaitable[CatalogSchema]],
+    translate: Callable[[CatalogSchema], Awaitable[Translated]],
+) -> Translated:
+    """Translate against the cached definitions; when the input names something they lack
+    (it may have been created since they were cached), reload them once and try again."""
+    try:
+        return await translate(await load_schema(False))
+    except TranslationError as error:
+        if not any(problem.names_unknown for problem in error.problems):
+            raise
+    return await translate(await load_schema(True))

@@ -19,7 +19,16 @@ from pimelo_mcp.client import (
     NotFoundError,
     PimeloError,
 )
-from pimelo_mcp.tools.batch import BatchOutput, Change, Plan, field_change, finish, value_changes
+from pimelo_mcp.tools.batch import (
+    BatchOutput,
+    Change,
+    Plan,
+    field_change,
+    finish,
+    repeated_indexes,
+    translate_fresh,
+    value_changes,
+)
 from pimelo_mcp.tools.common import (
     Code,
     Cursor,
@@ -189,6 +198,7 @@ def _unknown_attributes(
         Problem(
             where.format(code),
             f"no attribute {code!r} on {entity_type}; its attributes: {', '.join(known)}",
+            names_unknown=True,
         )
         for code in codes
         if code not in known
@@ -333,16 +343,6 @@ async def _existing(state: ToolState, entity_type: str, codes: Sequence[str]) ->
     return {entity.code: entity for entity in page.items}
 
 
-def _duplicates(keys: Sequence[str]) -> set[int]:
-    seen: set[str] = set()
-    repeated: set[int] = set()
-    for index, key in enumerate(keys):
-        if key in seen:
-            repeated.add(index)
-        seen.add(key)
-    return repeated
-
-
 async def _translate(
     state: ToolState,
     entity_type: str,
@@ -350,26 +350,17 @@ async def _translate(
     *,
     locale: str | None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Translate values; when they name something the cached schema lacks, refresh it once and retry."""
-    for refresh in (False, True):
-        schema = await _schema(state, entity_type, refresh=refresh)
+    async def translate(schema: CatalogSchema) -> dict[str, list[dict[str, Any]]]:
         unknown = _unknown_attributes(list(values), schema, entity_type, "values.{}")
-        try:
-            if unknown:
-                raise TranslationError(unknown)
-            return await translate_values(
-                values,
-                schema,
-                locale=locale,
-                resolve_entities=state.entities,
-            )
-        except TranslationError as error:
-            stale = any(
-                "no attribute" in p.message or "has no option" in p.message for p in error.problems
-            )
-            if refresh or not stale:
-                raise
-    raise AssertionError("unreachable")
+        if unknown:
+            raise TranslationError(unknown)
+        return await translate_values(
+            values, schema, locale=locale, resolve_entities=state.entities
+        )
+
+    return await translate_fresh(
+        lambda refresh: _schema(state, entity_type, refresh=refresh), translate
+    )
 
 
 def _label_problems(labels: Mapping[str, Any], schema: CatalogSchema) -> list[Problem]:
@@ -413,7 +404,7 @@ async def _plan_creates(
 ) -> list[Plan]:
     schema = await _schema(state, entity_type)
     existing = await _existing(state, entity_type, [item.code for item in items])
-    repeated = _duplicates([item.code for item in items])
+    repeated = repeated_indexes([item.code for item in items])
     plans: list[Plan] = []
     for index, item in enumerate(items):
         plan = Plan(key=item.code)
@@ -489,7 +480,7 @@ async def _plan_updates(
 ) -> list[Plan]:
     schema = await _schema(state, entity_type)
     existing = await _existing(state, entity_type, [item.code for item in items])
-    repeated = _duplicates([item.code for item in items])
+    repeated = repeated_indexes([item.code for item in items])
     plans: list[Plan] = []
     for index, item in enumerate(items):
         plan = Plan(key=item.code)

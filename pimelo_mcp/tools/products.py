@@ -10,7 +10,15 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
 from pimelo_mcp.client import Product
-from pimelo_mcp.tools.batch import BatchOutput, Plan, field_change, finish, value_changes
+from pimelo_mcp.tools.batch import (
+    BatchOutput,
+    Plan,
+    field_change,
+    finish,
+    repeated_indexes,
+    translate_fresh,
+    value_changes,
+)
 from pimelo_mcp.tools.common import (
     Channel,
     Cursor,
@@ -318,16 +326,6 @@ async def _existing(state: ToolState, identifiers: Sequence[str]) -> dict[str, P
     return {product.identifier: product for product in page.items}
 
 
-def _duplicates(keys: Sequence[str]) -> set[int]:
-    seen: set[str] = set()
-    repeated: set[int] = set()
-    for index, key in enumerate(keys):
-        if key in seen:
-            repeated.add(index)
-        seen.add(key)
-    return repeated
-
-
 async def _translate(
     state: ToolState,
     values: Mapping[str, Any],
@@ -337,26 +335,18 @@ async def _translate(
     locale: str | None,
     channel: str | None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Translate values; when they name something the cached schema lacks, refresh it once and retry."""
-    for refresh in (False, True):
-        schema = await state.schema.products(refresh=refresh)
-        try:
-            return await translate_values(
-                values,
-                schema,
-                locale=locale,
-                channel=channel,
-                allowed=allowed,
-                allowed_from=set_code,
-                resolve_entities=state.entities,
-            )
-        except TranslationError as error:
-            stale = any(
-                "no attribute" in p.message or "has no option" in p.message for p in error.problems
-            )
-            if refresh or not stale:
-                raise
-    raise AssertionError("unreachable")
+    async def translate(schema: CatalogSchema) -> dict[str, list[dict[str, Any]]]:
+        return await translate_values(
+            values,
+            schema,
+            locale=locale,
+            channel=channel,
+            allowed=allowed,
+            allowed_from=set_code,
+            resolve_entities=state.entities,
+        )
+
+    return await translate_fresh(lambda refresh: state.schema.products(refresh=refresh), translate)
 
 
 def _refusal(error: TranslationError) -> str:
@@ -384,7 +374,7 @@ async def create_products(
     state = state_of(ctx)
     sets = await state.schema.attribute_sets()
     existing = await _existing(state, [item.identifier for item in items])
-    repeated = _duplicates([item.identifier for item in items])
+    repeated = repeated_indexes([item.identifier for item in items])
     plans: list[Plan] = []
     for index, item in enumerate(items):
         plan = Plan(key=item.identifier)
@@ -461,7 +451,7 @@ async def update_products(
     state = state_of(ctx)
     sets = await state.schema.attribute_sets()
     existing = await _existing(state, [item.identifier for item in items])
-    repeated = _duplicates([item.identifier for item in items])
+    repeated = repeated_indexes([item.identifier for item in items])
     plans: list[Plan] = []
     for index, item in enumerate(items):
         plan = Plan(key=item.identifier)

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from pimelo_mcp.translate.definitions import AttributeDef, OptionDef
-from pimelo_mcp.translate.errors import DataError
+from pimelo_mcp.translate.errors import DataError, UnknownNameError
 from pimelo_mcp.translate.resolve import EntityRef
 from pimelo_mcp.translate.units import UNITS, Unit, convert, find_unit, unit_named
 
@@ -156,7 +156,7 @@ def resolve_option(raw: Any, attribute: AttributeDef) -> str:
         raise DataError(
             f"{text!r} matches several options ({', '.join(sorted(matches))}): use the option code"
         )
-    raise DataError(f"has no option {text!r}; options: {_option_list(attribute.options)}")
+    raise UnknownNameError(f"has no option {text!r}; options: {_option_list(attribute.options)}")
 
 
 def _as_list(raw: Any) -> list[Any]:

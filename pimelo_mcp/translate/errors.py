@@ -12,6 +12,9 @@ class Problem:
 
     field: str
     message: str
+    # The input names an attribute or option the definitions lack: definitions cached
+    # before it was created would say the same, so a caller may refresh them and retry.
+    names_unknown: bool = False
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
@@ -27,3 +30,7 @@ class TranslationError(Exception):
 
 class DataError(ValueError):
     """Raised by a data parser; the caller adds the field path."""
+
+
+class UnknownNameError(DataError):
+    """The data names an option (or attribute) the definitions do not have."""

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from pimelo_mcp.translate.data import parse_data
 from pimelo_mcp.translate.definitions import AttributeDef, CatalogSchema
-from pimelo_mcp.translate.errors import DataError, Problem, TranslationError
+from pimelo_mcp.translate.errors import DataError, Problem, TranslationError, UnknownNameError
 from pimelo_mcp.translate.resolve import EntityResolver, refs_in, resolve_refs, substitute
 
 LOCALE_SHAPE = re.compile(r"^[a-z]{2,3}_[A-Z]{2}$")
@@ -182,7 +182,11 @@ async def translate_values(
         attribute = schema.attributes.get(code)
         if attribute is None:
             problems.append(
-                Problem(f"{prefix}.{code}", unknown_attribute_message(code, schema.attributes))
+                Problem(
+                    f"{prefix}.{code}",
+                    unknown_attribute_message(code, schema.attributes),
+                    names_unknown=True,
+                )
             )
             continue
         if allowed is not None and code not in allowed:
@@ -213,7 +217,13 @@ async def translate_values(
             try:
                 parsed = None if data is None else parse_data(data, attribute, schema.currencies)
             except DataError as error:
-                problems.append(Problem(path, f"{attribute.code} ({attribute.type}) {error}"))
+                problems.append(
+                    Problem(
+                        path,
+                        f"{attribute.code} ({attribute.type}) {error}",
+                        names_unknown=isinstance(error, UnknownNameError),
+                    )
+                )
                 continue
             entries.append({"locale": slot_locale, "channel": slot_channel, "data": parsed})
         result[code] = entries
