@@ -82,6 +82,20 @@ def field_change(name: str, before: Any, after: Any) -> list[Change]:
     return [] if before == after else [Change(field=name, before=before, after=after)]
 
 
+def stale_message(
+    expected: int, current: int | None, updated_at: Any, changes: Sequence[Change]
+) -> str:
+    """Why an item with an old expected_version is refused, with what the record holds now."""
+    now = "; ".join(f"{change.field} is {change.before!r}" for change in changes[:10])
+    return (
+        f"stale: you expected version {expected}, the record is at version {current} (updated "
+        f"{updated_at}); "
+        + (f"now {now}; " if now else "")
+        + "re-read it, re-apply your change and "
+        f"send expected_version {current}"
+    )
+
+
 def problem_message(problem: Mapping[str, Any] | None) -> str:
     """A bulk item's Problem Details, as one line a model can act on."""
     if not problem:

@@ -26,6 +26,7 @@ from pimelo_mcp.tools.batch import (
     field_change,
     finish,
     repeated_indexes,
+    stale_message,
     translate_fresh,
     value_changes,
 )
@@ -495,12 +496,6 @@ async def _plan_updates(
             )
             continue
         plan.version_before = current.version
-        if item.expected_version is not None and item.expected_version != current.version:
-            plan.error = (
-                f"stale: you expected version {item.expected_version}, the record is at version "
-                f"{current.version} (updated {current.updated_at}); get_entity shows its current values"
-            )
-            continue
         problems = _label_problems(item.labels or {}, schema)
         try:
             values = (
@@ -524,6 +519,12 @@ async def _plan_updates(
             code: [v.model_dump() for v in entries] for code, entries in current.values.items()
         }
         plan.changes = [*_label_changes(current.labels, labels), *value_changes(before, values)]
+        if item.expected_version is not None and item.expected_version != current.version:
+            plan.error = stale_message(
+                item.expected_version, current.version, current.updated_at, plan.changes
+            )
+            plan.changes = []
+            continue
         if not plan.changes:
             continue  # nothing would change: no request, no new version
         operation: dict[str, Any] = {"op": "update", "code": item.code}

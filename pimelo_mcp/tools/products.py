@@ -16,6 +16,7 @@ from pimelo_mcp.tools.batch import (
     field_change,
     finish,
     repeated_indexes,
+    stale_message,
     translate_fresh,
     value_changes,
 )
@@ -466,12 +467,6 @@ async def update_products(
             )
             continue
         plan.version_before = current.version
-        if item.expected_version is not None and item.expected_version != current.version:
-            plan.error = (
-                f"stale: you expected version {item.expected_version}, the product is at version "
-                f"{current.version} (updated {current.updated_at}); get_product shows its current values"
-            )
-            continue
         attribute_set = sets.get(current.attribute_set or "")
         try:
             values = (
@@ -501,6 +496,12 @@ async def update_products(
             ),
             *value_changes(before, values),
         ]
+        if item.expected_version is not None and item.expected_version != current.version:
+            plan.error = stale_message(
+                item.expected_version, current.version, current.updated_at, plan.changes
+            )
+            plan.changes = []
+            continue
         if not plan.changes:
             continue  # nothing would change: no request, no new version
         operation: dict[str, Any] = {"op": "update", "identifier": item.identifier}

@@ -198,6 +198,7 @@ async def test_stale_expected_version_is_refused_with_the_current_one(
         )
         assert data["refused"] == 1
         assert f"at version {first['version']}" in data["items"][0]["error"]
+        assert f"now status is {first['status']!r}" in data["items"][0]["error"]
 
 
 async def test_batch_reports_each_item_and_one_failure_does_not_undo_the_others(
