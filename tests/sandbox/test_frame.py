@@ -94,12 +94,12 @@ async def test_upload_refuses_a_read_only_token(clients: Clients) -> None:
     assert response.json()["required_scope"] == "media:write"
 
 
-async def test_products_only_token_reads_products_but_not_channels(clients: Clients) -> None:
+async def test_products_only_token_reads_products_but_not_entities(clients: Clients) -> None:
     http = clients(PRODUCTS_ONLY)
     assert (await http.get("products/SHOE-1")).status_code == 200
-    refused = await http.get("channels")
+    refused = await http.get("entity-types")
     assert refused.status_code == 403
-    assert refused.json()["required_scope"] == "settings:read"
+    assert refused.json()["required_scope"] == "entities:read"
 
 
 async def test_me_describes_the_token_for_any_valid_token(clients: Clients) -> None:
