@@ -1,8 +1,9 @@
 """Media tools: search_media (metadata, and one image a vision model can look at) and upload_media.
 
 Uploads come from exactly one source: an https URL (fetched here by a short-lived client
-with a timeout, a byte cap while streaming and a content-type check; redirects followed
-only to https), a local file inside `settings.upload_dirs` (symlinks resolved), or base64.
+with a timeout, a byte cap while streaming and a content-type check; the host and every
+redirect's host must resolve only to public addresses, and the fetch goes to the address
+checked), a local file inside `settings.upload_dirs` (symlinks resolved), or base64.
 `attach_to` is checked before the upload, so a bad target uploads nothing.
 """
 
@@ -12,8 +13,10 @@ import base64
 import binascii
 import ipaddress
 import mimetypes
+import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import anyio
@@ -184,22 +187,58 @@ class UploadResult(ToolOutput):
         return text + "."
 
 
-def _refuse_host(host: str) -> None:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".local"):
-        raise ToolError(f"url: {host} is a local host; give a public https URL.")
+async def system_addresses(host: str, port: int) -> list[str]:
+    """The addresses the system resolver gives for host (numeric forms such as 127.1 included)."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+# Tests replace this with a resolver that needs no DNS.
+URL_RESOLVER: Callable[[str, int], Awaitable[list[str]]] = system_addresses
+
+
+def _is_public(address: str) -> bool:
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
     except ValueError:
-        return
-    if not address.is_global:
-        raise ToolError(f"url: {host} is not a public address; give a public https URL.")
+        return False
 
 
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https" or not parts.hostname:
+class _Target(NamedTuple):
+    """Where one GET goes: the URL with its host replaced by a checked address (so the
+    connection is made to what was checked, not to a second lookup), and the name to send
+    as Host and to verify the certificate against (SNI)."""
+
+    url: httpx2.URL
+    host: str
+    sni: str
+
+
+async def _check_url(url: str) -> _Target:
+    """Refuse anything but https to a host whose every address is public; pin the first."""
+    try:
+        parsed = httpx2.URL(url)
+    except httpx2.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme != "https" or not parsed.raw_host:
         raise ToolError(f"url must be an https:// URL; got {url[:80]!r}. Nothing was uploaded.")
-    _refuse_host(parts.hostname)
+    name = parsed.raw_host.decode("ascii")
+    try:
+        addresses = await URL_RESOLVER(name, parsed.port or 443)
+    except (OSError, UnicodeError, ValueError):
+        addresses = []
+    if not addresses:
+        raise ToolError(f"url: cannot resolve {parsed.host}; nothing was uploaded.")
+    for address in addresses:
+        if not _is_public(address):
+            shown = parsed.host if address == name else f"{parsed.host} ({address})"
+            raise ToolError(
+                f"url: {shown} is not a public address; give a public https URL. "
+                "Nothing was uploaded."
+            )
+    return _Target(
+        url=parsed.copy_with(host=addresses[0]), host=parsed.netloc.decode("ascii"), sni=name
+    )
 
 
 def _filename_from_url(url: str, content_type: str) -> str:
@@ -210,19 +249,24 @@ def _filename_from_url(url: str, content_type: str) -> str:
 
 
 async def fetch_url(url: str) -> tuple[bytes, str, str]:
-    """(bytes, filename, content type) of an https URL; refused beyond the caps."""
-    _check_url(url)
+    """(bytes, filename, content type) of an https URL; refused beyond the caps.
+
+    The first URL and every redirect are checked (https, every address public) and fetched
+    from the address checked."""
     async with httpx2.AsyncClient(
         timeout=URL_TIMEOUT_SECONDS, follow_redirects=False, transport=URL_TRANSPORT
     ) as http:
         for _ in range(MAX_REDIRECTS + 1):
+            target = await _check_url(url)
             try:
                 async with http.stream(
-                    "GET", url, headers={"Accept": ", ".join(ALLOWED_TYPES)}
+                    "GET",
+                    target.url,
+                    headers={"Accept": ", ".join(ALLOWED_TYPES), "Host": target.host},
+                    extensions={"sni_hostname": target.sni},
                 ) as r:
                     if r.is_redirect and "location" in r.headers:
-                        url = str(r.url.join(r.headers["location"]))
-                        _check_url(url)
+                        url = str(httpx2.URL(url).join(r.headers["location"]))
                         continue
                     if r.status_code != 200:
                         raise ToolError(

@@ -245,6 +245,50 @@ async def test_url_must_be_public_https(connect_with: ConnectWith) -> None:
             assert "Nothing was uploaded" in text or "public" in text
 
 
+FAKE_DNS = {
+    "cdn.example.com": ["93.184.215.14"],
+    "localtest.me": ["127.0.0.1"],
+    "169.254.169.254.nip.io": ["169.254.169.254"],
+    "split.example.com": ["93.184.215.14", "10.0.0.7"],  # one public address is not enough
+}
+
+
+async def _fake_resolver(host: str, port: int) -> list[str]:
+    """Names from FAKE_DNS, anything else from the system resolver (numeric forms, localhost)."""
+    if host in FAKE_DNS:
+        return FAKE_DNS[host]
+    return await media_tools.system_addresses(host, port)
+
+
+def _never_fetched(request: httpx2.Request) -> httpx2.Response:
+    raise AssertionError(f"fetched {request.url}")
+
+
+async def test_url_hosts_that_resolve_to_a_private_address_are_refused(
+    connect_with: ConnectWith, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(media_tools, "URL_RESOLVER", _fake_resolver)
+    monkeypatch.setattr(media_tools, "URL_TRANSPORT", _serve(_never_fetched))
+    hosts = [
+        "127.1",  # numeric forms the system resolver reads as 127.0.0.1, no DNS needed
+        "2130706433",
+        "0x7f.1",
+        "localhost",
+        "[::1]",
+        "localtest.me",
+        "169.254.169.254.nip.io",
+        "split.example.com",
+    ]
+    async with connect_with() as mcp:
+        for host in hosts:
+            text = error_text(await call(mcp, "upload_media", {"url": f"https://{host}/a.png"}))
+            assert "not a public address" in text, (host, text)
+            assert "Nothing was uploaded" in text
+        assert "10.0.0.7" in error_text(
+            await call(mcp, "upload_media", {"url": "https://split.example.com/a.png"})
+        )
+
+
 async def _huge() -> AsyncIterator[bytes]:
     yield PNG_SIGNATURE
     for _ in range(11):
@@ -267,9 +311,16 @@ async def test_url_upload_with_a_mocked_fetch(
             return httpx2.Response(200, headers={"Content-Type": "text/html"}, content=b"<html>")
         if request.url.path == "/huge.png":  # no Content-Length: the cap holds while streaming
             return httpx2.Response(200, headers={"Content-Type": "image/png"}, content=_huge())
+        if request.url.path == "/to-metadata.png":
+            return httpx2.Response(302, headers={"Location": "https://169.254.169.254.nip.io/"})
+        # pinned: sent to the address checked, with the name as Host and for the certificate
+        assert request.url.host == "93.184.215.14"
+        assert request.headers["Host"] == "cdn.example.com"
+        assert request.extensions["sni_hostname"] == "cdn.example.com"
         return httpx2.Response(200, headers={"Content-Type": "image/png"}, content=TINY_PNG)
 
     monkeypatch.setattr(media_tools, "URL_TRANSPORT", _serve(handler))
+    monkeypatch.setattr(media_tools, "URL_RESOLVER", _fake_resolver)
     async with connect_with() as mcp:
         data = structured(
             await call(mcp, "upload_media", {"url": "https://cdn.example.com/old.png"})
@@ -285,3 +336,7 @@ async def test_url_upload_with_a_mocked_fetch(
         assert "larger than" in error_text(
             await call(mcp, "upload_media", {"url": "https://cdn.example.com/huge.png"})
         )
+        text = error_text(
+            await call(mcp, "upload_media", {"url": "https://cdn.example.com/to-metadata.png"})
+        )
+        assert "169.254.169.254.nip.io (169.254.169.254) is not a public address" in text
