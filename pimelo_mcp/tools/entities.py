@@ -25,6 +25,7 @@ from pimelo_mcp.tools.batch import (
     Plan,
     field_change,
     finish,
+    keep_other_currencies,
     repeated_indexes,
     stale_message,
     translate_fresh,
@@ -521,6 +522,10 @@ async def _plan_updates(
         before = {
             code: [v.model_dump() for v in entries] for code, entries in current.values.items()
         }
+        # the schema again: translating may have reloaded it for an attribute created since
+        values = keep_other_currencies(
+            values, before, (await _schema(state, entity_type)).attributes
+        )
         plan.changes = [*_label_changes(current.labels, labels), *value_changes(before, values)]
         if item.expected_version is not None and item.expected_version != current.version:
             plan.error = stale_message(
