@@ -73,7 +73,9 @@ class CheckReport:
             lines.append(f"        expires {me.token.expires_at.isoformat()}")
         scopes = ", ".join(sorted(me.token.scopes)) or "none"
         lines.append(f"  {'ok  ' if me.token.scopes else 'FAIL'}  scopes: {scopes}")
-        lines.append(f"  {'ok  ' if self._rate_limit_ok() else 'warn'}  rate limit: {self._rate_limit_text()}")
+        lines.append(
+            f"  {'ok  ' if self._rate_limit_ok() else 'warn'}  rate limit: {self._rate_limit_text()}"
+        )
         total = len(self.unlocked) + len(self.locked) + len(self.hidden)
         lines.append("")
         lines.append(f"Tools this token unlocks ({len(self.unlocked)} of {total}):")

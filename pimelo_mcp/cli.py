@@ -63,9 +63,7 @@ def _add_http_arguments(parser: argparse.ArgumentParser) -> None:
         "Clients send 'Authorization: Bearer <key>' with one of the API keys; the Host and "
         "Origin headers must be loopback names or allowed ones (DNS-rebinding protection).",
     )
-    http.add_argument(
-        "--host", help="interface to bind (default: $PIMELO_MCP_HOST or 127.0.0.1)"
-    )
+    http.add_argument("--host", help="interface to bind (default: $PIMELO_MCP_HOST or 127.0.0.1)")
     http.add_argument(
         "--port", type=int, help="TCP port (default: $PIMELO_MCP_PORT or 8000; 0 picks a free one)"
     )
@@ -166,14 +164,15 @@ def _import_run_command_without_uvicorn() -> Any:
     uvicorn. Hiding uvicorn for the length of this import skips that; it is importable
     again afterwards. The HTTP transport does not go through here.
     """
-    hidden = "uvicorn" not in sys.modules
+    modules: dict[str, object] = sys.modules  # type: ignore[assignment]  # None is allowed
+    hidden = "uvicorn" not in modules
     if hidden:
-        sys.modules["uvicorn"] = None  # type: ignore[assignment]  # makes `import uvicorn` fail
+        modules["uvicorn"] = None  # makes `import uvicorn` fail
     try:
         from pimelo_mcp.commands import run_command
     finally:
-        if hidden and sys.modules.get("uvicorn", False) is None:
-            del sys.modules["uvicorn"]
+        if hidden and modules.get("uvicorn", False) is None:
+            del modules["uvicorn"]
     return run_command
 
 

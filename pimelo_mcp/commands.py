@@ -13,7 +13,7 @@ import logging
 import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -51,8 +51,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
     """The PIMELO_MCP_* variables with the HTTP flags laid over them (keys and lists add up)."""
     http = HttpSettings.from_env()
-    keys = list(http.api_keys) + list(args.api_key or [])
-    for path in args.api_key_file or []:
+    keys: list[str] = [*http.api_keys, *(args.api_key or [])]
+    key_files: list[str] = args.api_key_file or []
+    for path in key_files:
         keys += read_api_key_file(Path(path))
     return http.with_overrides(
         host=args.host,
@@ -107,9 +108,7 @@ def run_command(args: argparse.Namespace) -> int:
             return 0
         if args.command == "tools":
             return anyio.run(_list_tools, settings, use_sandbox, args.json)
-        return anyio.run(
-            _call_tool, settings, use_sandbox, args.name, args.arguments, args.json
-        )
+        return anyio.run(_call_tool, settings, use_sandbox, args.name, args.arguments, args.json)
     except ConfigError as error:
         return _fail(args.command, str(error))
     except KeyboardInterrupt:
@@ -119,7 +118,7 @@ def run_command(args: argparse.Namespace) -> int:
 @asynccontextmanager
 async def pimelo_target(
     settings: Settings, use_sandbox: bool
-) -> AsyncIterator[tuple[Settings, httpx2.AsyncClient | None]]:
+) -> AsyncGenerator[tuple[Settings, httpx2.AsyncClient | None]]:
     """The settings and HTTP client to reach Pimelo with: as given, or the embedded sandbox.
 
     The sandbox is a fresh in-memory demo catalog; a full-access token is minted for it.
@@ -173,6 +172,7 @@ async def _serve_http(
             server = build_server(settings, scopes=scopes, http_client=http_client)
             readiness = remote.Readiness(remote.pimelo_probe(settings, http_client))
             app = remote.build_http_app(server, http, readiness)
+
             def on_ready(url: str) -> None:
                 for line in remote.describe_security(http):
                     _say(line)
@@ -201,9 +201,7 @@ async def _list_tools(settings: Settings, use_sandbox: bool, as_json: bool) -> i
 
     async with pimelo_target(settings, use_sandbox) as (settings, http_client):
         scopes = await discover_scopes(settings, http_client=http_client)
-        async with Client(
-            build_server(settings, scopes=scopes, http_client=http_client)
-        ) as client:
+        async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
             listed = (await client.list_tools()).tools
     if as_json:
         print(
@@ -237,14 +235,10 @@ async def _call_tool(
         raise ConfigError("the arguments must be a JSON object, e.g. '{\"limit\": 5}'")
     async with pimelo_target(settings, use_sandbox) as (settings, http_client):
         scopes = await discover_scopes(settings, http_client=http_client)
-        async with Client(
-            build_server(settings, scopes=scopes, http_client=http_client)
-        ) as client:
+        async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
             known = {t.name for t in (await client.list_tools()).tools}
             if name not in known:
-                raise ConfigError(
-                    f"no tool {name!r} for this token; `pimelo-mcp tools` lists them"
-                )
+                raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
             result = await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
     if as_json and result.structured_content is not None:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
