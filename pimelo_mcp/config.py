@@ -85,7 +85,8 @@ class Settings:
         if not self.api_token:
             raise ConfigError(
                 f"No Pimelo API token: set {ENV_TOKEN} (create a token in Pimelo under "
-                "Settings > API Tokens), or try the local sandbox: `pimelo-mcp sandbox`."
+                "Settings > API Tokens), or try it without an account: add --sandbox (an "
+                "embedded demo catalog), or run the local API with `pimelo-mcp sandbox`."
             )
         return self.api_token
 
