@@ -65,6 +65,24 @@ def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
     )
 
 
+HTTP_FLAGS = (
+    "host",
+    "port",
+    "api_key",
+    "api_key_file",
+    "allowed_host",
+    "allowed_origin",
+    "no_auth",
+)
+
+
+def _refuse_http_flags(args: argparse.Namespace) -> None:
+    given = [name for name in HTTP_FLAGS if getattr(args, name, None)]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ConfigError(f"{flags}: only for --transport http (this serves stdio)")
+
+
 def _fail(command: str, message: str) -> int:
     print(f"pimelo-mcp {command}: {message}", file=sys.stderr, flush=True)
     return 2
@@ -80,6 +98,8 @@ def run_command(args: argparse.Namespace) -> int:
     http_mode = args.command == "serve" and args.transport == "http"
     generated_key: str | None = None
     try:
+        if args.command == "serve" and not http_mode:
+            _refuse_http_flags(args)
         settings = settings_from_args(args)
         if not use_sandbox:
             settings.require_token()

@@ -265,3 +265,10 @@ async def test_readiness_says_why_pimelo_refuses_the_token() -> None:
     assert reason is not None
     assert "refuses the server's API token" in reason
     assert "pim_not_a_known_token" not in reason
+
+
+def test_http_flags_on_a_stdio_server_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    from pimelo_mcp.cli import main
+
+    assert main(["serve", "--port", "9000", "--api-key", KEY]) == 2
+    assert "--port, --api-key: only for --transport http" in capsys.readouterr().err
