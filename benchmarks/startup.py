@@ -50,6 +50,22 @@ import sys
 sys.modules["uvicorn"] = None
 """
 
+# Where pimelo-mcp's surplus goes, measured inside one fresh process per run.
+BREAKDOWN = """
+import sys, time
+sys.modules["uvicorn"] = None
+t0 = time.perf_counter()
+import mcp.server.mcpserver
+t1 = time.perf_counter()
+import pimelo_mcp.commands
+from pimelo_mcp.config import Settings
+from pimelo_mcp.server import build_server
+t2 = time.perf_counter()
+build_server(Settings(api_token="pim_benchmark", base_url="http://x/api/v1/", audit_path=None))
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
+
 READY = re.compile(r"^Pimelo sandbox ready at (\S+)$")
 TOKEN = re.compile(r"^token full-access (pim_\S+) ")
 
@@ -177,6 +193,17 @@ def main() -> None:
                 times[label].append(elapsed)
                 listed[label] = count
         me = [me_request(base_url, token) for _ in range(runs)]
+        parts: list[list[float]] = [[], [], []]
+        for _ in range(runs):
+            done = subprocess.run(
+                [sys.executable, "-c", BREAKDOWN],
+                env=base_env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            for index, value in enumerate(done.stdout.split()):
+                parts[index].append(float(value))
 
     bare = statistics.median(times["bare MCPServer, 1 tool"])
     print(f"Stdio start-up, median of {runs} runs (spawn → initialize + tools/list answered)\n")
@@ -193,6 +220,12 @@ def main() -> None:
         f"| one GET /me to the sandbox (new connection) | | {statistics.median(me) * 1000:.1f} | "
         f"{min(me) * 1000:.1f} | |"
     )
+    print("\nInside one process (median ms): where pimelo-mcp's surplus goes\n")
+    print(
+        "| import the SDK (uvicorn hidden) | import pimelo-mcp's stdio path | build_server (14 tools) |"
+    )
+    print("|---:|---:|---:|")
+    print(" | ".join(f"{statistics.median(values) * 1000:.0f}" for values in parts).join("||"))
 
 
 if __name__ == "__main__":
