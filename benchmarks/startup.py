@@ -225,7 +225,8 @@ def main() -> None:
         "| import the SDK (uvicorn hidden) | import pimelo-mcp's stdio path | build_server (14 tools) |"
     )
     print("|---:|---:|---:|")
-    print(" | ".join(f"{statistics.median(values) * 1000:.0f}" for values in parts).join("||"))
+    cells = [f"{statistics.median(values) * 1000:.0f}" for values in parts]
+    print(f"| {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
