@@ -1041,7 +1041,8 @@ def _headers() -> JSON:
             "Integer seconds until the current window resets.", {"type": "integer", "minimum": 0}
         ),
         "Retry-After": header(
-            "`0` when the request is not limited [seed: the header].", {"const": 0}
+            "`0` when the request is not limited [seed: the header].",
+            {"type": "integer", "const": 0},
         ),
         "Retry-After-Limited": header(
             "Integer seconds until the current window resets [seed: the header].",
