@@ -56,7 +56,7 @@ pytestmark = pytest.mark.slow
 TOKEN = "pim_fuzz_full_access"
 READ_ONLY_TOKEN = "pim_fuzz_read_only"
 PRODUCTS = 50
-MAX_EXAMPLES = 12  # per operation and generation mode; the whole run stays well under 3 minutes
+MAX_EXAMPLES = 25  # per operation and generation mode; the whole run stays well under 3 minutes
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -71,7 +71,7 @@ CONFIG = schemathesis.Config.from_dict(
         "generation": {"mode": "all", "deterministic": True},
         "phases": {
             "examples": {"enabled": True},
-            "coverage": {"enabled": False},
+            "coverage": {"enabled": True},
             "fuzzing": {"enabled": True},
             "stateful": {"enabled": False},
         },
@@ -111,6 +111,13 @@ def before_generate_path_parameters(
     if not known:
         return strategy
     return st.one_of(st.sampled_from(known), strategy)
+
+
+@schema.hook
+def filter_path_parameters(context: schemathesis.HookContext, path_parameters: Any) -> bool:
+    """Skip `.` and `..`: the pattern of identifiers admits them, but as path segments every
+    HTTP client removes them (RFC 3986 dot-segment removal), so they never reach the route."""
+    return not any(value in (".", "..") for value in (path_parameters or {}).values())
 
 
 @pytest.fixture(scope="module")
