@@ -1,0 +1,480 @@
+"""SQLite storage: the schema, the catalog loader, cached settings records and row access."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pimelo_mcp.sandbox.completeness import compute_completeness
+from pimelo_mcp.sandbox.demo import DemoCatalog
+from pimelo_mcp.sandbox.jsonutil import JSON, dumps, normalize_ts, now_ts
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY, name TEXT NOT NULL, prefix TEXT NOT NULL,
+    scopes TEXT NOT NULL, expires_at TEXT);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, code TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (kind, code));
+CREATE TABLE IF NOT EXISTS products (
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, identifier TEXT NOT NULL,
+    attribute_set TEXT NOT NULL, status TEXT NOT NULL, categories TEXT NOT NULL,
+    vals TEXT NOT NULL, search TEXT NOT NULL, version INTEGER NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS completeness (
+    product_id INTEGER NOT NULL, channel TEXT NOT NULL, locale TEXT NOT NULL, ratio REAL NOT NULL,
+    PRIMARY KEY (product_id, channel, locale)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entities (
+    id INTEGER PRIMARY KEY, type TEXT NOT NULL, code TEXT NOT NULL, labels TEXT NOT NULL,
+    vals TEXT NOT NULL, search TEXT NOT NULL, version INTEGER NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS media (
+    id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, filename TEXT NOT NULL,
+    mime_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    width INTEGER, height INTEGER, content BLOB NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    token_hash TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL, body BLOB NOT NULL, headers TEXT NOT NULL, created_at REAL NOT NULL,
+    PRIMARY KEY (token_hash, key));
+"""
+
+# Built after a bulk load: inserting into indexed tables is several times slower.
+_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS products_identifier ON products (identifier);
+CREATE INDEX IF NOT EXISTS products_updated ON products (updated_at, id);
+CREATE INDEX IF NOT EXISTS products_created ON products (created_at, id);
+CREATE INDEX IF NOT EXISTS products_status ON products (status, identifier);
+CREATE INDEX IF NOT EXISTS products_set ON products (attribute_set, identifier);
+CREATE INDEX IF NOT EXISTS completeness_ratio ON completeness (channel, locale, ratio);
+CREATE UNIQUE INDEX IF NOT EXISTS entities_code ON entities (type, code);
+CREATE INDEX IF NOT EXISTS entities_updated ON entities (type, updated_at, id);
+CREATE INDEX IF NOT EXISTS entities_created ON entities (type, created_at, id);
+"""
+
+RECORD_KINDS = ("locale", "channel", "category", "attribute", "attribute_set", "entity_type")
+
+
+def hash_token(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A stored API token (its value is never kept, only its sha256)."""
+
+    hash: str
+    name: str
+    prefix: str
+    scopes: tuple[str, ...]
+    expires_at: str | None
+
+
+def product_search_text(
+    identifier: str, values: Mapping[str, list[JSON]], text_codes: set[str]
+) -> str:
+    """What free-text `query` matches: the identifier and the text / textarea values, lower-cased."""
+    parts = [identifier]
+    for code, entries in values.items():
+        if code in text_codes:
+            parts.extend(
+                str(entry.get("data")) for entry in entries if isinstance(entry.get("data"), str)
+            )
+    return "\n".join(parts).lower()
+
+
+def entity_search_text(
+    code: str, labels: Mapping[str, Any], values: Mapping[str, list[JSON]], text_codes: set[str]
+) -> str:
+    parts = [code, *(str(label) for label in labels.values())]
+    for attr, entries in values.items():
+        if attr in text_codes:
+            parts.extend(
+                str(entry.get("data")) for entry in entries if isinstance(entry.get("data"), str)
+            )
+    return "\n".join(parts).lower()
+
+
+def normalize_values(raw: Any) -> dict[str, list[JSON]]:
+    """Catalog values in the stored shape: {code: [{locale, channel, data}]}, null data dropped."""
+    values: dict[str, list[JSON]] = {}
+    if not isinstance(raw, dict):
+        return values
+    for code, entries in raw.items():  # pyright: ignore[reportUnknownVariableType]
+        if not isinstance(entries, list):
+            continue
+        kept: list[JSON] = [
+            {"locale": e.get("locale"), "channel": e.get("channel"), "data": e.get("data")}  # pyright: ignore[reportUnknownMemberType]
+            for e in entries  # pyright: ignore[reportUnknownVariableType]
+            if isinstance(e, dict) and e.get("data") is not None  # pyright: ignore[reportUnknownMemberType]
+        ]
+        if kept:
+            values[str(code)] = kept  # pyright: ignore[reportUnknownArgumentType]
+    return values
+
+
+class Store:
+    """One SQLite connection plus in-memory copies of the small, often-read settings records."""
+
+    def __init__(self, db_path: str | None = None) -> None:
+        self.is_new = (
+            db_path is None or not os.path.exists(db_path) or os.path.getsize(db_path) == 0
+        )
+        self.conn = sqlite3.connect(
+            db_path or ":memory:", check_same_thread=False, isolation_level=None
+        )
+        if db_path:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+        if not self.is_new:
+            self.is_new = self.conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
+        self.records: dict[str, dict[str, JSON]] = {kind: {} for kind in RECORD_KINDS}
+        self.tokens: dict[str, Token] = {}
+        self._seq = 0
+        self._load_records()
+
+    # -- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- settings records (locales, channels, categories, attributes, sets, entity types) --
+
+    def _load_records(self) -> None:
+        for kind, code, seq, data in self.conn.execute(
+            "SELECT kind, code, seq, data FROM records ORDER BY seq"
+        ):
+            self.records.setdefault(kind, {})[code] = json.loads(data)
+            self._seq = max(self._seq, seq)
+        for row in self.conn.execute("SELECT hash, name, prefix, scopes, expires_at FROM tokens"):
+            self.tokens[row[0]] = Token(row[0], row[1], row[2], tuple(json.loads(row[3])), row[4])
+
+    def put_record(self, kind: str, record: JSON) -> None:
+        code: str = record["code"]
+        existing = self.conn.execute(
+            "SELECT seq FROM records WHERE kind = ? AND code = ?", (kind, code)
+        ).fetchone()
+        if existing:
+            seq = existing[0]
+        else:
+            self._seq += 1
+            seq = self._seq
+        self.conn.execute(
+            "INSERT OR REPLACE INTO records (kind, code, seq, data) VALUES (?, ?, ?, ?)",
+            (kind, code, seq, dumps(record)),
+        )
+        self.records[kind][code] = record
+
+    @property
+    def locales(self) -> dict[str, JSON]:
+        return self.records["locale"]
+
+    @property
+    def channels(self) -> dict[str, JSON]:
+        return self.records["channel"]
+
+    @property
+    def categories(self) -> dict[str, JSON]:
+        return self.records["category"]
+
+    @property
+    def attributes(self) -> dict[str, JSON]:
+        return self.records["attribute"]
+
+    @property
+    def attribute_sets(self) -> dict[str, JSON]:
+        return self.records["attribute_set"]
+
+    @property
+    def entity_types(self) -> dict[str, JSON]:
+        return self.records["entity_type"]
+
+    def enabled_locales(self) -> set[str]:
+        return {code for code, loc in self.locales.items() if loc.get("enabled", True)}
+
+    def currencies(self) -> set[str]:
+        return {cur for ch in self.channels.values() for cur in ch.get("currencies", [])}
+
+    def text_codes(self) -> set[str]:
+        return {c for c, a in self.attributes.items() if a["type"] in ("text", "textarea")}
+
+    def entity_text_codes(self, entity_type: str) -> set[str]:
+        definition = self.entity_types.get(entity_type) or {}
+        return {
+            a["code"] for a in definition.get("attributes", []) if a["type"] in ("text", "textarea")
+        }
+
+    def category_descendants(self, codes: Iterable[str]) -> set[str]:
+        children: dict[str | None, list[str]] = {}
+        for code, category in self.categories.items():
+            children.setdefault(category.get("parent"), []).append(code)
+        found: set[str] = set()
+        stack = list(codes)
+        while stack:
+            code = stack.pop()
+            if code in found:
+                continue
+            found.add(code)
+            stack.extend(children.get(code, []))
+        return found
+
+    def media_filename(self, code: str) -> str | None:
+        row = self.conn.execute("SELECT filename FROM media WHERE code = ?", (code,)).fetchone()
+        return row[0] if row else None
+
+    def existing_entity_codes(self, entity_type: str, codes: Sequence[str]) -> set[str]:
+        if not codes:
+            return set()
+        marks = ",".join("?" * len(codes))
+        return {
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT code FROM entities WHERE type = ? AND code IN ({marks})",
+                (entity_type, *codes),
+            )
+        }
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def add_token(
+        self, value: str, scopes: Sequence[str], name: str, expires_at: str | None = None
+    ) -> Token:
+        token = Token(hash_token(value), name, value[:12], tuple(scopes), expires_at)
+        self.conn.execute(
+            "INSERT OR REPLACE INTO tokens (hash, name, prefix, scopes, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (token.hash, name, token.prefix, json.dumps(list(scopes)), expires_at),
+        )
+        self.tokens[token.hash] = token
+        return token
+
+    def mint_token(self, name: str, scopes: Sequence[str]) -> str:
+        """A new random `pim_…` token with these scopes; only its hash is stored."""
+        value = "pim_" + secrets.token_urlsafe(24)
+        self.add_token(value, scopes, name)
+        return value
+
+    def find_token(self, value: str) -> Token | None:
+        return self.tokens.get(hash_token(value))
+
+    # -- loading a catalog ----------------------------------------------------------------
+
+    def load_catalog(self, catalog: DemoCatalog) -> None:
+        """Fill a new database; indexes are built after the rows, in one transaction."""
+        stamp = now_ts()
+        with self.transaction():
+            for locale in catalog.locales:
+                self.put_record(
+                    "locale",
+                    {
+                        "code": locale["code"],
+                        "label": locale.get("label", locale["code"]),
+                        "enabled": bool(locale.get("enabled", True)),
+                    },
+                )
+            for channel in catalog.channels:
+                self.put_record(
+                    "channel",
+                    {
+                        "code": channel["code"],
+                        "labels": channel.get("labels", {}),
+                        "locales": list(channel.get("locales", [])),
+                        "currencies": list(channel.get("currencies", [])),
+                        "category_tree": channel.get("category_tree"),
+                    },
+                )
+            for category in catalog.categories:
+                self.put_record(
+                    "category",
+                    {
+                        "code": category["code"],
+                        "parent": category.get("parent"),
+                        "labels": category.get("labels", {}),
+                    },
+                )
+            for attribute in catalog.attributes:
+                self.put_record(
+                    "attribute",
+                    complete_attribute(attribute)
+                    | {"version": 1, "created_at": stamp, "updated_at": stamp},
+                )
+            for attribute_set in catalog.attribute_sets:
+                self.put_record(
+                    "attribute_set",
+                    complete_attribute_set(attribute_set)
+                    | {"version": 1, "created_at": stamp, "updated_at": stamp},
+                )
+            for entity_type in catalog.entity_types:
+                self.put_record(
+                    "entity_type",
+                    {
+                        "code": entity_type["code"],
+                        "labels": entity_type.get("labels", {}),
+                        "attributes": [
+                            complete_attribute(a) for a in entity_type.get("attributes", [])
+                        ],
+                    },
+                )
+            for media in catalog.media:
+                from pimelo_mcp.sandbox.media import sniff
+
+                sniffed = sniff(media.content)
+                self.conn.execute(
+                    "INSERT INTO media (code, filename, mime_type, size, sha256, width, height, content, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        media.code,
+                        media.filename,
+                        sniffed.mime_type if sniffed else media.mime_type,
+                        len(media.content),
+                        hashlib.sha256(media.content).hexdigest(),
+                        sniffed.width if sniffed else None,
+                        sniffed.height if sniffed else None,
+                        media.content,
+                        stamp,
+                    ),
+                )
+            rows: list[tuple[Any, ...]] = []
+            for entity in catalog.entities:
+                values = normalize_values(entity.get("values"))
+                labels = entity.get("labels", {})
+                rows.append(
+                    (
+                        entity["type"],
+                        entity["code"],
+                        dumps(labels),
+                        dumps(values),
+                        entity_search_text(
+                            entity["code"], labels, values, self.entity_text_codes(entity["type"])
+                        ),
+                        1,
+                        normalize_ts(entity.get("created_at")),
+                        normalize_ts(entity.get("updated_at") or entity.get("created_at")),
+                    )
+                )
+            self.conn.executemany(
+                "INSERT INTO entities (type, code, labels, vals, search, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._load_products(catalog)
+            self.ensure_indexes()
+        self.conn.execute("ANALYZE")
+
+    def _load_products(self, catalog: DemoCatalog) -> None:
+        text_codes = self.text_codes()
+        batch: list[tuple[Any, ...]] = []
+        completeness: list[tuple[Any, ...]] = []
+        next_id = 1
+        for product in catalog.iter_products():
+            identifier: str = product["identifier"]
+            values = normalize_values(product.get("values"))
+            attribute_set: str = product["attribute_set"]
+            batch.append(
+                (
+                    next_id,
+                    str(uuid.uuid5(uuid.NAMESPACE_URL, "pimelo:" + identifier)),
+                    identifier,
+                    attribute_set,
+                    product.get("status") or "draft",
+                    dumps(list(product.get("categories") or [])),
+                    dumps(values),
+                    product_search_text(identifier, values, text_codes),
+                    1,
+                    normalize_ts(product.get("created_at")),
+                    normalize_ts(product.get("updated_at") or product.get("created_at")),
+                )
+            )
+            for row in compute_completeness(
+                values, self.attribute_sets.get(attribute_set), self.channels, self.attributes
+            ):
+                completeness.append((next_id, row["channel"], row["locale"], row["ratio"]))
+            next_id += 1
+            if len(batch) >= 5000:
+                self._flush_products(batch, completeness)
+        self._flush_products(batch, completeness)
+
+    def _flush_products(
+        self, batch: list[tuple[Any, ...]], completeness: list[tuple[Any, ...]]
+    ) -> None:
+        self.conn.executemany(
+            "INSERT INTO products (id, uuid, identifier, attribute_set, status, categories, vals, search, version, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch,
+        )
+        self.conn.executemany(
+            "INSERT INTO completeness (product_id, channel, locale, ratio) VALUES (?, ?, ?, ?)",
+            completeness,
+        )
+        batch.clear()
+        completeness.clear()
+
+    def ensure_indexes(self) -> None:
+        # One statement at a time: executescript() would commit the open transaction.
+        for statement in _INDEXES.split(";"):
+            if statement.strip():
+                self.conn.execute(statement)
+
+    # -- completeness rows ----------------------------------------------------------------
+
+    def write_completeness(
+        self, product_id: int, values: Mapping[str, list[JSON]], attribute_set: str
+    ) -> None:
+        rows = compute_completeness(
+            values, self.attribute_sets.get(attribute_set), self.channels, self.attributes
+        )
+        self.conn.execute("DELETE FROM completeness WHERE product_id = ?", (product_id,))
+        self.conn.executemany(
+            "INSERT INTO completeness (product_id, channel, locale, ratio) VALUES (?, ?, ?, ?)",
+            [(product_id, r["channel"], r["locale"], r["ratio"]) for r in rows],
+        )
+
+    def refresh_set_completeness(self, attribute_set: str) -> None:
+        """After a set's requirements change, every product of the set is re-scored."""
+        for product_id, vals in self.conn.execute(
+            "SELECT id, vals FROM products WHERE attribute_set = ?", (attribute_set,)
+        ).fetchall():
+            self.write_completeness(product_id, json.loads(vals), attribute_set)
+
+
+def complete_attribute(attribute: Mapping[str, Any]) -> JSON:
+    """An attribute definition with every member of the contract's shape present."""
+    return {
+        "code": attribute["code"],
+        "type": attribute["type"],
+        "labels": dict(attribute.get("labels") or {}),
+        "group": attribute.get("group"),
+        "localizable": bool(attribute.get("localizable", False)),
+        "scopable": bool(attribute.get("scopable", False)),
+        "options": [
+            {"code": o["code"], "labels": dict(o.get("labels") or {})}
+            for o in attribute.get("options") or []
+        ],
+        "validation": dict(attribute.get("validation") or {}),
+        "entity_type": attribute.get("entity_type"),
+    }
+
+
+def complete_attribute_set(attribute_set: Mapping[str, Any]) -> JSON:
+    return {
+        "code": attribute_set["code"],
+        "labels": dict(attribute_set.get("labels") or {}),
+        "attributes": list(attribute_set.get("attributes") or []),
+        "requirements": {k: list(v) for k, v in (attribute_set.get("requirements") or {}).items()},
+        "label_attribute": attribute_set.get("label_attribute"),
+        "image_attribute": attribute_set.get("image_attribute"),
+    }
