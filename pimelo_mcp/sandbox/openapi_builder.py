@@ -500,9 +500,8 @@ def _resource_schemas() -> JSON:
                 "locale": ref("LocaleCode"),
                 "ratio": {"type": "number", "minimum": 0, "maximum": 1},
                 "required": described(
-                    {"anyOf": [array(ref("Code")), {"type": "integer", "minimum": 0}]},
-                    "The attribute set's requirements for the channel (the contract page "
-                    "does not say whether as codes or as their count).",
+                    array(ref("Code")),
+                    "The attribute set's `requirements[channel]`, in the set's order.",
                 ),
                 "missing": described(
                     array(ref("Code")), "Unfilled required codes, in the set's order."
