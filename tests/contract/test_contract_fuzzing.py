@@ -22,6 +22,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NOT_SET
 from schemathesis.core.failures import FailureGroup
@@ -506,3 +507,17 @@ def test_over_the_rate_limit_is_429_with_retry_after() -> None:
     response = case.call(app=app)
     case.validate_response(response, checks=CHECKS)
     assert int(response.headers["retry-after"][0]) > 0
+
+
+def test_hand_written_bodies_that_succeed_fit_the_request_schemas() -> None:
+    """The scenarios the sandbox accepts are valid requests by the document too."""
+    checked = 0
+    for method, path, _params, _query, body, _headers, expected in SCENARIOS:
+        if body is None or expected >= 300:
+            continue
+        media = DOCUMENT["paths"][path][method.lower()]["requestBody"]["content"]
+        root = {**media["application/json"]["schema"], "components": DOCUMENT["components"]}
+        errors = [error.message for error in Draft202012Validator(root).iter_errors(body)]
+        assert not errors, (method, path, body, errors)
+        checked += 1
+    assert checked >= 10

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from pimelo_mcp.sandbox import openapi_builder
@@ -598,3 +599,73 @@ def test_if_match_and_idempotency_key_patterns(document: JSON) -> None:
         assert key.match(good)
     for bad in ("", "x" * 256, "é", " lead"):
         assert not key.match(bad)
+
+
+def _validator(document: JSON, target: str) -> Draft202012Validator:
+    root = {"$ref": target, "components": document["components"]}
+    return Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_every_example_fits_its_schema(document: JSON) -> None:
+    checked = 0
+    for name, schema in document["components"]["schemas"].items():
+        for example in schema.get("examples", []):
+            errors = list(_validator(document, f"#/components/schemas/{name}").iter_errors(example))
+            assert not errors, (name, [error.message for error in errors])
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "instance", "valid"),
+    [
+        ("ProductSearch", {}, True),
+        ("ProductSearch", {"status": ["draft", "active"], "attribute_set": "shoes"}, True),
+        ("ProductSearch", {"colour": "red"}, False),  # closed
+        ("ProductSearch", {"limit": 0}, False),
+        ("ProductSearch", {"filters": {"status": [{"operator": "CONTAINS", "value": "a"}]}}, False),
+        (
+            "ProductSearch",
+            {"filters": {"completeness": [{"operator": ">=", "value": 80, "channel": "web"}]}},
+            True,
+        ),
+        ("ProductSearch", {"filters": {"price": [{"operator": "EMPTY"}]}}, True),
+        ("EntitySearch", {"sort": "-code"}, True),
+        ("EntitySearch", {"sort": "identifier"}, False),
+        ("ProductCreate", {"identifier": "SHOE-1", "attribute_set": "shoes"}, True),
+        ("ProductCreate", {"identifier": "shoe 1", "attribute_set": "shoes"}, False),
+        ("ProductPatch", {"identifier": "SHOE-2"}, False),
+        (
+            "ProductPatch",
+            {"values": {"name": [{"locale": "fr_FR", "channel": None, "data": None}]}},
+            True,
+        ),
+        ("AttributeCreate", {"code": "weight", "type": "metric"}, False),  # allowed_units
+        (
+            "AttributeCreate",
+            {"code": "weight", "type": "metric", "validation": {"allowed_units": ["GRAM"]}},
+            True,
+        ),
+        ("AttributeCreate", {"code": "brand", "type": "entity"}, False),  # entity_type
+        ("AttributeCreate", {"code": "brand", "type": "entity", "entity_type": "brand"}, True),
+        ("AttributePatch", {"type": "text"}, False),  # immutable
+        ("ProductBulkRequest", {"operations": []}, False),
+        (
+            "ProductBulkRequest",
+            {"operations": [{"op": "update", "identifier": "A", "expected_version": 3}]},
+            True,
+        ),
+        (
+            "EntityBulkRequest",
+            {"operations": [{"op": "create", "code": "acme", "labels": {"en_US": "Acme"}}]},
+            True,
+        ),
+        ("Value", {"locale": None, "channel": None, "data": {"amount": 1, "unit": "GRAM"}}, True),
+        ("Values", {"Name": []}, False),  # attribute codes are lower-case
+    ],
+)
+def test_request_schemas_accept_and_refuse(
+    document: JSON, schema_name: str, instance: Any, valid: bool
+) -> None:
+    errors = list(_validator(document, f"#/components/schemas/{schema_name}").iter_errors(instance))
+    assert (not errors) == valid, [error.message for error in errors]
