@@ -57,8 +57,16 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("completeness", cond("=", 100, channel="print", locale="de_DE"), {"BASIC-1"}),
     ("completeness", cond(">=", 75, channel="ecommerce"), {"SHOE-1", "BASIC-1"}),
     ("completeness", cond(">=", 75, channel="ecommerce", locale="fr_FR"), {"SHOE-1"}),
-    ("completeness", cond("<", 50, channel="ecommerce", locale="fr_FR"), {"SHOE-2", "SHOE-3", "BASIC-1"}),
-    ("completeness", cond("!=", 0, channel="ecommerce", locale="en_US"), {"SHOE-1", "SHOE-2", "BASIC-1"}),
+    (
+        "completeness",
+        cond("<", 50, channel="ecommerce", locale="fr_FR"),
+        {"SHOE-2", "SHOE-3", "BASIC-1"},
+    ),
+    (
+        "completeness",
+        cond("!=", 0, channel="ecommerce", locale="en_US"),
+        {"SHOE-1", "SHOE-2", "BASIC-1"},
+    ),
     ("completeness", cond(">", 99, channel="ecommerce", locale="en_US"), {"SHOE-1", "BASIC-1"}),
     ("completeness", cond("<=", 50, channel="ecommerce", locale="en_US"), {"SHOE-2", "SHOE-3"}),
     # text (localizable: locale from the condition, else any value)
@@ -131,7 +139,11 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("weight", cond("<=", {"amount": 0.8, "unit": "KILOGRAM"}), {"SHOE-1", "SHOE-2"}),
     ("weight", cond(">", {"amount": 500, "unit": "GRAM"}), {"SHOE-2"}),
     ("weight", cond(">=", {"amount": 800000, "unit": "MILLIGRAM"}), {"SHOE-2"}),
-    ("weight", cond("BETWEEN", [{"amount": 0.3, "unit": "KILOGRAM"}, {"amount": 400, "unit": "GRAM"}]), {"SHOE-1"}),
+    (
+        "weight",
+        cond("BETWEEN", [{"amount": 0.3, "unit": "KILOGRAM"}, {"amount": 400, "unit": "GRAM"}]),
+        {"SHOE-1"},
+    ),
     ("weight", cond("EMPTY"), {"SHOE-3", "BASIC-1"}),
     ("weight", cond("NOT EMPTY"), {"SHOE-1", "SHOE-2"}),
     # media
@@ -233,7 +245,9 @@ async def test_conditions_on_one_field_must_all_hold(client: httpx2.AsyncClient)
     assert [p["identifier"] for p in response.json()["items"]] == ["SHOE-2"]
 
 
-async def test_body_locale_and_channel_are_defaults_for_conditions(client: httpx2.AsyncClient) -> None:
+async def test_body_locale_and_channel_are_defaults_for_conditions(
+    client: httpx2.AsyncClient,
+) -> None:
     body = {"locale": "fr_FR", "filters": {"name": [cond("NOT EMPTY")]}}
     assert [p["identifier"] for p in (await search(client, body)).json()["items"]] == ["SHOE-1"]
     body = {"channel": "ecommerce", "locale": "fr_FR", "filters": {"completeness": [cond("=", 75)]}}
@@ -243,23 +257,37 @@ async def test_body_locale_and_channel_are_defaults_for_conditions(client: httpx
 async def test_body_locale_and_channel_restrict_returned_values(client: httpx2.AsyncClient) -> None:
     body = {"locale": "fr_FR", "filters": {"identifier": [cond("=", "SHOE-1")]}}
     product = (await search(client, body)).json()["items"][0]
-    assert product["values"]["name"] == [{"locale": "fr_FR", "channel": None, "data": "Coureur des bois"}]
+    assert product["values"]["name"] == [
+        {"locale": "fr_FR", "channel": None, "data": "Coureur des bois"}
+    ]
     assert "description" not in product["values"]
     assert product["values"]["size"] == [{"locale": None, "channel": None, "data": 42}]
 
 
-async def test_attributes_restrict_returned_values_and_must_exist(client: httpx2.AsyncClient) -> None:
-    response = await search(client, {"attributes": ["size", "color"], "filters": {"identifier": [cond("=", "SHOE-1")]}})
+async def test_attributes_restrict_returned_values_and_must_exist(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await search(
+        client, {"attributes": ["size", "color"], "filters": {"identifier": [cond("=", "SHOE-1")]}}
+    )
     assert set(response.json()["items"][0]["values"]) == {"size", "color"}
     refused = await search(client, {"attributes": ["size", "nope"]})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "attributes[1]"
 
 
-async def test_query_matches_identifier_and_text_values_case_insensitively(client: httpx2.AsyncClient) -> None:
-    assert {p["identifier"] for p in (await search(client, {"query": "basic"})).json()["items"]} == {"BASIC-1"}
-    assert {p["identifier"] for p in (await search(client, {"query": "COUREUR"})).json()["items"]} == {"SHOE-1"}
-    assert {p["identifier"] for p in (await search(client, {"query": "light trail"})).json()["items"]} == {"SHOE-1"}
+async def test_query_matches_identifier_and_text_values_case_insensitively(
+    client: httpx2.AsyncClient,
+) -> None:
+    assert {
+        p["identifier"] for p in (await search(client, {"query": "basic"})).json()["items"]
+    } == {"BASIC-1"}
+    assert {
+        p["identifier"] for p in (await search(client, {"query": "COUREUR"})).json()["items"]
+    } == {"SHOE-1"}
+    assert {
+        p["identifier"] for p in (await search(client, {"query": "light trail"})).json()["items"]
+    } == {"SHOE-1"}
     assert (await search(client, {"query": "zzz"})).json()["items"] == []
 
 
@@ -277,9 +305,22 @@ async def test_unknown_locale_or_channel_in_the_body_is_refused(client: httpx2.A
 
 
 async def test_with_completeness_in_a_search_adds_completeness(client: httpx2.AsyncClient) -> None:
-    response = await search(client, {"with_completeness": True, "channel": "print", "filters": {"identifier": [cond("=", "SHOE-1")]}})
+    response = await search(
+        client,
+        {
+            "with_completeness": True,
+            "channel": "print",
+            "filters": {"identifier": [cond("=", "SHOE-1")]},
+        },
+    )
     assert response.json()["items"][0]["completeness"] == [
-        {"channel": "print", "locale": "de_DE", "ratio": 0.0, "required": ["name"], "missing": ["name"]}
+        {
+            "channel": "print",
+            "locale": "de_DE",
+            "ratio": 0.0,
+            "required": ["name"],
+            "missing": ["name"],
+        }
     ]
     plain = await search(client, {})
     assert all("completeness" not in p for p in plain.json()["items"])

@@ -13,7 +13,15 @@ from pimelo_mcp.sandbox.app import create_app
 from pimelo_mcp.sandbox.cli_args import RateLimit
 from pimelo_mcp.sandbox.routes import settings as settings_routes
 from pimelo_mcp.sandbox.settings import READ_SCOPES
-from tests.sandbox.conftest import FULL, NO_SCOPES, PRODUCTS_ONLY, READ, FakeClock, client_for, make_settings
+from tests.sandbox.conftest import (
+    FULL,
+    NO_SCOPES,
+    PRODUCTS_ONLY,
+    READ,
+    FakeClock,
+    client_for,
+    make_settings,
+)
 
 Clients = Callable[[str | None], httpx2.AsyncClient]
 PROBLEM = "application/problem+json"
@@ -115,7 +123,13 @@ async def test_unknown_route_is_a_not_found_problem(client: httpx2.AsyncClient) 
 
 
 async def test_unknown_record_is_a_not_found_problem(client: httpx2.AsyncClient) -> None:
-    for path in ("products/NOPE", "attributes/nope", "entities/brand/nope", "entity-types/nope", "media/nope"):
+    for path in (
+        "products/NOPE",
+        "attributes/nope",
+        "entities/brand/nope",
+        "entity-types/nope",
+        "media/nope",
+    ):
         response = await client.get(path)
         assert response.status_code == 404, path
         assert slug(response) == "not-found"
@@ -129,7 +143,9 @@ async def test_wrong_method_is_405_with_allow(client: httpx2.AsyncClient) -> Non
 
 
 @pytest.mark.parametrize(
-    "content", [b"{not json", b"[1, 2]", b"\xff\xfe{}", b'"text"'], ids=["broken", "array", "not-utf8", "string"]
+    "content",
+    [b"{not json", b"[1, 2]", b"\xff\xfe{}", b'"text"'],
+    ids=["broken", "array", "not-utf8", "string"],
 )
 async def test_bodies_that_are_not_a_json_object_are_bad_requests(
     client: httpx2.AsyncClient, content: bytes
@@ -141,8 +157,12 @@ async def test_bodies_that_are_not_a_json_object_are_bad_requests(
     assert slug(response) == "bad-request"
 
 
-async def test_a_body_that_is_not_json_is_unsupported_media_type(client: httpx2.AsyncClient) -> None:
-    response = await client.post("products/search", content=b"a=b", headers={"Content-Type": "text/plain"})
+async def test_a_body_that_is_not_json_is_unsupported_media_type(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await client.post(
+        "products/search", content=b"a=b", headers={"Content-Type": "text/plain"}
+    )
     assert response.status_code == 415
     assert slug(response) == "unsupported-media-type"
     assert response.json()["allowed"] == ["application/json"]
@@ -150,7 +170,9 @@ async def test_a_body_that_is_not_json_is_unsupported_media_type(client: httpx2.
 
 async def test_an_oversized_body_is_payload_too_large(client: httpx2.AsyncClient) -> None:
     body = b'{"query": "' + b"a" * (9 * 1024 * 1024) + b'"}'
-    response = await client.post("products/search", content=body, headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "products/search", content=body, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert slug(response) == "payload-too-large"
     assert response.json()["max_bytes"] == 8 * 1024 * 1024
@@ -166,12 +188,15 @@ async def test_unexpected_errors_are_internal_problems_without_traceback(
     response = await client.get("me")
     assert response.status_code == 500
     assert slug(response) == "internal"
-    assert "secret" not in response.text and "Traceback" not in response.text
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
     assert "x-ratelimit-limit" in response.headers
 
 
 async def test_closed_bodies_name_unknown_fields(client: httpx2.AsyncClient) -> None:
-    response = await client.post("products/search", json={"limit": 5, "colour": "red", "sorting": "x"})
+    response = await client.post(
+        "products/search", json={"limit": 5, "colour": "red", "sorting": "x"}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"colour", "sorting"}
 
@@ -182,7 +207,12 @@ async def test_every_answer_carries_rate_limit_headers(client: httpx2.AsyncClien
         await client.get("products/NOPE"),
         await client.post("products/search", json={"limit": 0}),
     ):
-        for header in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"):
+        for header in (
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "retry-after",
+        ):
             assert header in response.headers
         assert response.headers["retry-after"] == "0"
 
@@ -210,7 +240,11 @@ async def test_rate_limit_refuses_past_the_limit_then_resets_with_the_window() -
 async def test_rate_limit_is_per_token_and_ignores_invalid_tokens() -> None:
     clock = FakeClock()
     app = create_app(make_settings(rate_limit=RateLimit(requests=1, seconds=60), clock=clock))
-    async with client_for(app, FULL) as full, client_for(app, READ) as read, client_for(app, "pim_bogus_token_x") as bogus:
+    async with (
+        client_for(app, FULL) as full,
+        client_for(app, READ) as read,
+        client_for(app, "pim_bogus_token_x") as bogus,
+    ):
         assert (await full.get("me")).status_code == 200
         assert (await full.get("me")).status_code == 429
         for _ in range(3):

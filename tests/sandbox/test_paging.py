@@ -12,7 +12,10 @@ SORTS = ["identifier", "-identifier", "updated", "-updated", "created", "-create
 
 
 async def create_many(client: httpx2.AsyncClient, prefix: str, count: int) -> None:
-    operations = [{"op": "create", "identifier": f"{prefix}-{i:03d}", "attribute_set": "basic"} for i in range(count)]
+    operations = [
+        {"op": "create", "identifier": f"{prefix}-{i:03d}", "attribute_set": "basic"}
+        for i in range(count)
+    ]
     response = await client.post("products/bulk", json={"operations": operations})
     assert all(r["status"] == 201 for r in response.json()["results"])
 
@@ -51,7 +54,9 @@ async def test_default_sort_is_identifier(client: httpx2.AsyncClient) -> None:
         ("-created", ["BASIC-1", "SHOE-3", "SHOE-2", "SHOE-1"]),
     ],
 )
-async def test_each_sort_orders_products(client: httpx2.AsyncClient, sort: str, expected: list[str]) -> None:
+async def test_each_sort_orders_products(
+    client: httpx2.AsyncClient, sort: str, expected: list[str]
+) -> None:
     items = (await client.post("products/search", json={"sort": sort})).json()["items"]
     assert [p["identifier"] for p in items] == expected
 
@@ -67,7 +72,9 @@ async def test_cursor_pages_neither_skip_nor_repeat_while_products_are_inserted(
     async def insert(page: int) -> None:
         # Both before and after the current position in every sort order.
         for identifier in (f"A-{page:03d}", f"Z-{page:03d}"):
-            created = await client.post("products", json={"identifier": identifier, "attribute_set": "basic"})
+            created = await client.post(
+                "products", json={"identifier": identifier, "attribute_set": "basic"}
+            )
             assert created.status_code == 201
 
     paged = await all_pages(client, {"sort": sort, "limit": 7}, between=insert)
@@ -112,7 +119,9 @@ async def test_undecodable_cursor_is_refused(client: httpx2.AsyncClient, cursor:
 
 async def test_cursor_made_for_another_sort_is_refused(client: httpx2.AsyncClient) -> None:
     cursor = (await client.post("products/search", json={"limit": 1})).json()["search_after"]
-    response = await client.post("products/search", json={"limit": 1, "sort": "-updated", "search_after": cursor})
+    response = await client.post(
+        "products/search", json={"limit": 1, "sort": "-updated", "search_after": cursor}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "search_after"
 

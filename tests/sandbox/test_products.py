@@ -15,7 +15,9 @@ def value(data: Any, locale: str | None = None, channel: str | None = None) -> l
 NEW = {"identifier": "NEW-1", "attribute_set": "basic", "values": {"name": value("New", "en_US")}}
 
 
-async def test_create_answers_201_with_location_etag_and_defaults(client: httpx2.AsyncClient) -> None:
+async def test_create_answers_201_with_location_etag_and_defaults(
+    client: httpx2.AsyncClient,
+) -> None:
     response = await client.post("products", json=NEW)
     assert response.status_code == 201
     product = response.json()
@@ -31,7 +33,9 @@ async def test_create_answers_201_with_location_etag_and_defaults(client: httpx2
 
 
 async def test_create_with_a_taken_identifier_is_a_conflict(client: httpx2.AsyncClient) -> None:
-    response = await client.post("products", json={"identifier": "SHOE-1", "attribute_set": "shoes"})
+    response = await client.post(
+        "products", json={"identifier": "SHOE-1", "attribute_set": "shoes"}
+    )
     assert response.status_code == 409
     assert response.json()["type"].endswith("/conflict")
 
@@ -51,7 +55,9 @@ async def test_get_sends_etag_and_restricts_values(client: httpx2.AsyncClient) -
 
 
 async def test_get_with_bad_parameters_is_refused(client: httpx2.AsyncClient) -> None:
-    response = await client.get("products/SHOE-1", params={"locale": "xx_XX", "with_completeness": "yes"})
+    response = await client.get(
+        "products/SHOE-1", params={"locale": "xx_XX", "with_completeness": "yes"}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"locale", "with_completeness"}
 
@@ -84,21 +90,27 @@ async def test_null_data_clears_one_value(client: httpx2.AsyncClient) -> None:
 
 
 async def test_top_level_fields_replace(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("products/SHOE-1", json={"categories": ["clothing"], "status": "archived"})
+    response = await client.patch(
+        "products/SHOE-1", json={"categories": ["clothing"], "status": "archived"}
+    )
     product = response.json()
     assert product["categories"] == ["clothing"]
     assert product["status"] == "archived"
 
 
 async def test_a_patch_that_changes_nothing_keeps_the_version(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("products/SHOE-1", json={"status": "active", "values": {"size": value(42)}})
+    response = await client.patch(
+        "products/SHOE-1", json={"status": "active", "values": {"size": value(42)}}
+    )
     assert response.status_code == 200
     assert response.json()["version"] == 1
     assert response.headers["etag"] == '"1"'
 
 
 async def test_an_invalid_patch_changes_nothing(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("products/SHOE-1", json={"status": "archived", "values": {"size": value(0)}})
+    response = await client.patch(
+        "products/SHOE-1", json={"status": "archived", "values": {"size": value(0)}}
+    )
     assert response.status_code == 422
     product = (await client.get("products/SHOE-1")).json()
     assert product["status"] == "active"
@@ -106,15 +118,23 @@ async def test_an_invalid_patch_changes_nothing(client: httpx2.AsyncClient) -> N
 
 
 @pytest.mark.parametrize("if_match", ['"1"', "1", "*", 'W/"1"'])
-async def test_if_match_with_the_current_version_is_accepted(client: httpx2.AsyncClient, if_match: str) -> None:
-    response = await client.patch("products/SHOE-1", json={"status": "draft"}, headers={"If-Match": if_match})
+async def test_if_match_with_the_current_version_is_accepted(
+    client: httpx2.AsyncClient, if_match: str
+) -> None:
+    response = await client.patch(
+        "products/SHOE-1", json={"status": "draft"}, headers={"If-Match": if_match}
+    )
     assert response.status_code == 200
     assert response.json()["version"] == 2
 
 
-async def test_if_match_with_a_stale_version_is_412_with_current_version(client: httpx2.AsyncClient) -> None:
+async def test_if_match_with_a_stale_version_is_412_with_current_version(
+    client: httpx2.AsyncClient,
+) -> None:
     await client.patch("products/SHOE-1", json={"status": "draft"})
-    response = await client.patch("products/SHOE-1", json={"status": "archived"}, headers={"If-Match": '"1"'})
+    response = await client.patch(
+        "products/SHOE-1", json={"status": "archived"}, headers={"If-Match": '"1"'}
+    )
     assert response.status_code == 412
     assert response.json()["type"].endswith("/precondition-failed")
     assert response.json()["current_version"] == 2
@@ -122,7 +142,9 @@ async def test_if_match_with_a_stale_version_is_412_with_current_version(client:
 
 
 async def test_malformed_if_match_is_refused(client: httpx2.AsyncClient) -> None:
-    response = await client.patch("products/SHOE-1", json={"status": "draft"}, headers={"If-Match": "abc"})
+    response = await client.patch(
+        "products/SHOE-1", json={"status": "draft"}, headers={"If-Match": "abc"}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "If-Match"
 
@@ -133,7 +155,9 @@ async def test_identifier_cannot_change(client: httpx2.AsyncClient) -> None:
     assert response.json()["errors"][0]["field"] == "identifier"
 
 
-async def test_changing_attribute_set_is_refused_while_values_fall_outside_it(client: httpx2.AsyncClient) -> None:
+async def test_changing_attribute_set_is_refused_while_values_fall_outside_it(
+    client: httpx2.AsyncClient,
+) -> None:
     refused = await client.patch("products/SHOE-1", json={"attribute_set": "basic"})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "attribute_set"
@@ -144,10 +168,20 @@ async def test_changing_attribute_set_is_refused_while_values_fall_outside_it(cl
 
 async def test_bulk_runs_each_operation_alone(client: httpx2.AsyncClient) -> None:
     operations = [
-        {"op": "create", "identifier": "BULK-1", "attribute_set": "basic", "values": {"name": value("B", "en_US")}},
+        {
+            "op": "create",
+            "identifier": "BULK-1",
+            "attribute_set": "basic",
+            "values": {"name": value("B", "en_US")},
+        },
         {"op": "update", "identifier": "SHOE-2", "status": "active", "expected_version": 1},
         {"op": "update", "identifier": "SHOE-1", "status": "archived", "expected_version": 4},
-        {"op": "create", "identifier": "BULK-2", "attribute_set": "basic", "values": {"name": value(1, "en_US")}},
+        {
+            "op": "create",
+            "identifier": "BULK-2",
+            "attribute_set": "basic",
+            "values": {"name": value(1, "en_US")},
+        },
         {"op": "update", "identifier": "NOPE", "status": "active"},
         {"op": "delete", "identifier": "SHOE-3"},
         {"op": "create", "identifier": "SHOE-3", "attribute_set": "basic"},
@@ -168,8 +202,12 @@ async def test_bulk_runs_each_operation_alone(client: httpx2.AsyncClient) -> Non
 
 
 @pytest.mark.parametrize("count", [0, 101])
-async def test_bulk_with_no_or_too_many_operations_writes_nothing(client: httpx2.AsyncClient, count: int) -> None:
-    operations = [{"op": "create", "identifier": f"B-{i}", "attribute_set": "basic"} for i in range(count)]
+async def test_bulk_with_no_or_too_many_operations_writes_nothing(
+    client: httpx2.AsyncClient, count: int
+) -> None:
+    operations = [
+        {"op": "create", "identifier": f"B-{i}", "attribute_set": "basic"} for i in range(count)
+    ]
     response = await client.post("products/bulk", json={"operations": operations})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "operations"
@@ -177,7 +215,9 @@ async def test_bulk_with_no_or_too_many_operations_writes_nothing(client: httpx2
 
 
 async def test_bulk_accepts_exactly_100_operations(client: httpx2.AsyncClient) -> None:
-    operations = [{"op": "create", "identifier": f"B-{i}", "attribute_set": "basic"} for i in range(100)]
+    operations = [
+        {"op": "create", "identifier": f"B-{i}", "attribute_set": "basic"} for i in range(100)
+    ]
     response = await client.post("products/bulk", json={"operations": operations})
     assert [r["status"] for r in response.json()["results"]] == [201] * 100
 

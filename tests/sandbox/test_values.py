@@ -78,31 +78,47 @@ REJECTED: list[tuple[str, Any]] = [
 
 
 @pytest.mark.parametrize(("code", "data"), ACCEPTED)
-async def test_each_type_accepts_data_of_its_shape(client: httpx2.AsyncClient, code: str, data: Any) -> None:
+async def test_each_type_accepts_data_of_its_shape(
+    client: httpx2.AsyncClient, code: str, data: Any
+) -> None:
     locale, channel = scoped(code)
-    response = await client.patch("products/SHOE-2", json={"values": {code: value(data, locale, channel)}})
+    response = await client.patch(
+        "products/SHOE-2", json={"values": {code: value(data, locale, channel)}}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["values"][code] == value(data, locale, channel)
 
 
 @pytest.mark.parametrize(("code", "data"), REJECTED)
-async def test_each_type_rejects_data_that_does_not_fit(client: httpx2.AsyncClient, code: str, data: Any) -> None:
+async def test_each_type_rejects_data_that_does_not_fit(
+    client: httpx2.AsyncClient, code: str, data: Any
+) -> None:
     locale, channel = scoped(code)
-    response = await client.patch("products/SHOE-2", json={"values": {code: value(data, locale, channel)}})
+    response = await client.patch(
+        "products/SHOE-2", json={"values": {code: value(data, locale, channel)}}
+    )
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["type"].endswith("/validation-failed")
     expected = f"values.{code}" + (
-        f"[locale={locale},channel={channel}]" if channel else f"[locale={locale}]" if locale else ""
+        f"[locale={locale},channel={channel}]"
+        if channel
+        else f"[locale={locale}]"
+        if locale
+        else ""
     )
     assert [e["field"] for e in body["errors"]] == [expected]
     assert (await client.get("products/SHOE-2")).json()["version"] == 1
 
 
 async def test_media_value_must_have_an_allowed_extension(client: httpx2.AsyncClient) -> None:
-    upload = await client.post("media", files={"file": ("photo.gif", b"GIF89a\x01\x00\x01\x00", "image/gif")})
+    upload = await client.post(
+        "media", files={"file": ("photo.gif", b"GIF89a\x01\x00\x01\x00", "image/gif")}
+    )
     assert upload.status_code == 201
-    response = await client.patch("products/SHOE-2", json={"values": {"image": value(upload.json()["code"])}})
+    response = await client.patch(
+        "products/SHOE-2", json={"values": {"image": value(upload.json()["code"])}}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "values.image"
 
@@ -113,11 +129,27 @@ async def test_media_value_must_have_an_allowed_extension(client: httpx2.AsyncCl
         ("name", {"locale": None, "channel": None, "data": "x"}, "values.name"),
         ("name", {"locale": "es_ES", "channel": None, "data": "x"}, "values.name[locale=es_ES]"),
         ("name", {"locale": "xx_XX", "channel": None, "data": "x"}, "values.name[locale=xx_XX]"),
-        ("name", {"locale": "en_US", "channel": "ecommerce", "data": "x"}, "values.name[locale=en_US,channel=ecommerce]"),
+        (
+            "name",
+            {"locale": "en_US", "channel": "ecommerce", "data": "x"},
+            "values.name[locale=en_US,channel=ecommerce]",
+        ),
         ("size", {"locale": "en_US", "channel": None, "data": 40}, "values.size[locale=en_US]"),
-        ("description", {"locale": "en_US", "channel": None, "data": "x"}, "values.description[locale=en_US]"),
-        ("description", {"locale": "en_US", "channel": "web", "data": "x"}, "values.description[locale=en_US,channel=web]"),
-        ("description", {"locale": "de_DE", "channel": "ecommerce", "data": "x"}, "values.description[locale=de_DE,channel=ecommerce]"),
+        (
+            "description",
+            {"locale": "en_US", "channel": None, "data": "x"},
+            "values.description[locale=en_US]",
+        ),
+        (
+            "description",
+            {"locale": "en_US", "channel": "web", "data": "x"},
+            "values.description[locale=en_US,channel=web]",
+        ),
+        (
+            "description",
+            {"locale": "de_DE", "channel": "ecommerce", "data": "x"},
+            "values.description[locale=de_DE,channel=ecommerce]",
+        ),
         ("size", {"locale": None, "channel": None}, "values.size"),
         ("size", {"locale": None, "channel": None, "data": 40, "extra": 1}, "values.size"),
     ],
@@ -130,8 +162,13 @@ async def test_locale_and_channel_rules_are_enforced(
     assert field in [e["field"] for e in response.json()["errors"]]
 
 
-async def test_two_values_for_the_same_locale_and_channel_are_refused(client: httpx2.AsyncClient) -> None:
-    entries = [{"locale": "en_US", "channel": None, "data": "a"}, {"locale": "en_US", "channel": None, "data": "b"}]
+async def test_two_values_for_the_same_locale_and_channel_are_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    entries = [
+        {"locale": "en_US", "channel": None, "data": "a"},
+        {"locale": "en_US", "channel": None, "data": "b"},
+    ]
     response = await client.patch("products/SHOE-2", json={"values": {"name": entries}})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "values.name[locale=en_US]"

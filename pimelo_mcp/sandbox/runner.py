@@ -1,0 +1,110 @@
+"""`pimelo-mcp sandbox`: load the catalog, mint demo tokens, serve on uvicorn, print how to connect."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import socket
+import sqlite3
+import sys
+import time
+from typing import Any
+
+from pimelo_mcp.sandbox.settings import SandboxSettings
+
+READY_PREFIX = "Pimelo sandbox ready at "
+
+
+def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"--port must be from 0 to 65535, got {args.port}")
+    return SandboxSettings(
+        db_path=args.db,
+        products=args.products,
+        rate_limit=args.rate_limit,
+        tokens=tuple(args.token),
+        max_upload_bytes=args.max_upload_bytes,
+    )
+
+
+def _error(message: str) -> None:
+    print(f"pimelo-mcp sandbox: error: {message}", file=sys.stderr, flush=True)
+
+
+def _url_host(host: str) -> str:
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 1 when it cannot start, 2 for bad arguments."""
+    try:
+        settings = settings_from_args(args)
+    except ValueError as error:
+        _error(str(error))
+        return 2
+    from pimelo_mcp.sandbox.app import create_app
+    from pimelo_mcp.sandbox.auth import mint_demo_tokens
+
+    started = time.perf_counter()
+    print(
+        f"Loading the sandbox catalog ({settings.products} demo products if the database is new)...",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        app = create_app(settings)
+    except KeyboardInterrupt:
+        return 130
+    except ImportError as error:
+        _error(f"the demo catalog is not available ({error})")
+        return 1
+    except (sqlite3.Error, OSError) as error:
+        _error(f"cannot open the database {settings.db_path!r}: {error}")
+        return 1
+    print(f"Catalog ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
+    tokens = mint_demo_tokens(app.state.sandbox.store)
+    try:
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        sock = socket.create_server((args.host, args.port), family=family)
+    except (OSError, OverflowError) as error:
+        _error(f"cannot listen on {args.host}:{args.port}: {error}")
+        return 1
+    port = sock.getsockname()[1]
+    base_url = f"http://{_url_host(args.host)}:{port}/api/v1/"
+    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
+    # makes that a clean return instead of a KeyboardInterrupt or a kill.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    try:
+        asyncio.run(_serve(app, sock, base_url, tokens))
+    finally:
+        sock.close()
+    print("Pimelo sandbox stopped.", file=sys.stderr, flush=True)
+    return 0
+
+
+async def _serve(
+    app: Any, sock: socket.socket, base_url: str, tokens: list[tuple[str, str, tuple[str, ...]]]
+) -> None:
+    import uvicorn
+
+    class ReadyServer(uvicorn.Server):
+        """Prints how to connect once uvicorn has really started listening."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                lines = [READY_PREFIX + base_url]
+                lines += [
+                    f"token {name} {value} scopes {','.join(scopes)}"
+                    for name, value, scopes in tokens
+                ]
+                print("\n".join(lines), flush=True)
+
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    await ReadyServer(config).serve(sockets=[sock])
