@@ -1728,7 +1728,8 @@ def _paths() -> JSON:
                             }
                         },
                     },
-                    **_problems(429, 500),
+                    # Needs no token, so it is never counted nor limited.
+                    **_problems(500),
                 },
             }
         },
@@ -1740,15 +1741,15 @@ The Pimelo REST API v1, as pimelo-mcp speaks it: the machine-readable form of
 `docs/pimelo-api.md`, which is the source of truth.
 
 Pimelo documents only the frame of its API on its public developer page. Documented by
-Pimelo (**seed**): the base URL `https://www.pimelo.app/api/v1/`, JSON in and out, bearer
+Pimelo (**[seed]**): the base URL `https://www.pimelo.app/api/v1/`, JSON in and out, bearer
 tokens `pim_<random>` with twelve scopes, cursor pagination with `search_after`, search
 endpoints taking JSON filters on attributes, status, channel and locale, RFC 7807
 Problem Details errors, and 600 requests per minute per token with `X-RateLimit-Limit`,
 `X-RateLimit-Remaining` and `Retry-After` on every response; among the endpoints, only
 `GET /channels`.
 
-Everything else is **assumed**, modelled on the PIM family Pimelo follows: the other
-endpoints and the resource shapes, `X-RateLimit-Reset`, `ETag` / `If-Match` versions,
+Everything else is **assumed** (unmarked on the contract page), modelled on the PIM
+family Pimelo follows: the other endpoints and the resource shapes, `X-RateLimit-Reset`, `ETag` / `If-Match` versions,
 `Idempotency-Key`, the bulk endpoints and the Problem slugs. Each operation says which in
 `x-pimelo-source` (`seed` or `assumed`) and names its scope in `x-required-scope`.
 
