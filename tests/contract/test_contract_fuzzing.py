@@ -82,9 +82,9 @@ CONFIG = schemathesis.Config.from_dict(
 DOCUMENT: dict[str, Any] = json.loads(DOCUMENT_PATH.read_text(encoding="utf-8"))
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 
-# Random codes almost never name a record, so half the path parameters are drawn from the
-# demo catalog the sandbox loads (the same pure function of its size and seed).
-_CATALOG = build_demo_catalog(PRODUCTS)
+# Random codes almost never name a record, so path parameters are also drawn from the demo
+# catalog the sandbox loads (a pure function of its size and seed).
+_CATALOG = build_demo_catalog(PRODUCTS, seed=SandboxSettings().seed)
 _IDENTIFIERS = [product["identifier"] for product in itertools.islice(_CATALOG.iter_products(), 5)]
 _MEDIA = [{"code": media.code} for media in _CATALOG.media[:5]]
 KNOWN_PATH_PARAMETERS: dict[str, list[dict[str, str]]] = {
@@ -126,7 +126,7 @@ def sandbox_app() -> Any:
     """One sandbox for the whole module: 50 demo products, a full-access token, no real limit."""
     return create_app(
         SandboxSettings(
-            products=50,
+            products=PRODUCTS,
             tokens=(TokenSpec(TOKEN, SCOPES), TokenSpec(READ_ONLY_TOKEN, READ_SCOPES)),
             rate_limit=RateLimit(1_000_000, 60),
         )
