@@ -521,3 +521,49 @@ def test_hand_written_bodies_that_succeed_fit_the_request_schemas() -> None:
         assert not errors, (method, path, body, errors)
         checked += 1
     assert checked >= 10
+
+
+def _problem_validator(response_name: str) -> Draft202012Validator:
+    response = DOCUMENT["components"]["responses"][response_name]
+    schema = response["content"]["application/problem+json"]["schema"]
+    return Draft202012Validator({**schema, "components": DOCUMENT["components"]})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/no-such-route",
+        "/api/v1/products/",  # a trailing slash is another (unknown) route
+        "/api/v1/channels/ecommerce/",
+        "/api/v1/entities/brand/alpenwerk/extra",
+    ],
+)
+def test_unknown_routes_are_404_problems(scenario_app: Any, path: str) -> None:
+    with TestClient(scenario_app, follow_redirects=False) as client:
+        response = client.get(path, headers=_BEARER)
+    assert response.status_code == 404, (response.status_code, response.headers)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    for name in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"):
+        assert name in response.headers
+    assert response.headers["retry-after"] == "0"
+    errors = [e.message for e in _problem_validator("NotFound").iter_errors(response.json())]
+    assert not errors
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("DELETE", "/api/v1/me"), ("PUT", "/api/v1/products/X-1"), ("GET", "/api/v1/products")],
+)
+def test_other_methods_are_405_problems_with_allow(
+    scenario_app: Any, method: str, path: str
+) -> None:
+    with TestClient(scenario_app, follow_redirects=False) as client:
+        response = client.request(method, path, headers=_BEARER)
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["allow"]
+    assert "x-ratelimit-limit" in response.headers
+    errors = [
+        e.message for e in _problem_validator("MethodNotAllowed").iter_errors(response.json())
+    ]
+    assert not errors
