@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pimelo_mcp.sandbox.jsonutil import CODE_RE, JSON, as_dict, as_list, is_number, parse_date
+from pimelo_mcp.sandbox.jsonutil import (
+    CODE_RE,
+    JSON,
+    as_dict,
+    as_list,
+    is_number,
+    member_dict,
+    parse_date,
+)
 from pimelo_mcp.sandbox.problems import FieldErrors
 from pimelo_mcp.sandbox.routes.common import check_labels
 from pimelo_mcp.sandbox.store import Store
@@ -128,7 +136,7 @@ def validate_attribute(body: JSON, store: Store, errors: FieldErrors, current: J
         result["validation"] = _check_validation(body["validation"], kind, errors)
     if (
         kind == "metric"
-        and not (result.get("validation") or {}).get("allowed_units")
+        and not member_dict(result, "validation").get("allowed_units")
         and "validation.allowed_units" not in {e["field"] for e in errors.items}
     ):
         errors.add("validation.allowed_units", "is required for metric attributes")
@@ -275,8 +283,8 @@ def validate_attribute_set(
                     continue
                 checked[channel] = [str(c) for c in codes]
             result["requirements"] = checked
-    for channel, codes in (result.get("requirements") or {}).items():
-        outside = [c for c in codes if c not in members]
+    for channel, codes in member_dict(result, "requirements").items():
+        outside = [str(c) for c in as_list(codes) or [] if c not in members]
         if outside:
             errors.add(
                 f"requirements.{channel}", f"not attributes of the set: {', '.join(outside)}"

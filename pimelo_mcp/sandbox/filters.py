@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,6 +15,8 @@ from pimelo_mcp.sandbox.jsonutil import (
     day_start,
     format_ts,
     is_number,
+    member_dict,
+    member_list,
     next_day_start,
     parse_date,
     parse_ts,
@@ -125,7 +127,9 @@ def _compile_condition(
         errors.add(f"{scope.field}.{name}", "is not a known field or attribute")
         raise _Skip
     allowed_ops = builtin if builtin is not None else OPERATORS[attribute["type"]]  # pyright: ignore[reportOptionalSubscript]
-    extra = {"currency"} if attribute is not None and attribute["type"] == "price" else set()
+    extra: set[str] = (
+        {"currency"} if attribute is not None and attribute["type"] == "price" else set()
+    )
     unknown = sorted(set(condition) - CONDITION_KEYS - extra)
     if unknown:
         errors.add(path, f"unknown member(s): {', '.join(unknown)}")
@@ -194,9 +198,9 @@ def _string_clause(column: str, operator: str, items: list[str], sql: Sql, negat
     elif base == "IN":
         clause, params = f"{column} IN ({_marks(len(items))})", list(items)
     elif base == "STARTS WITH":
-        clause, params = f"substr(lower({column}), 1, ?) = ?", [len(items[0]), items[0].lower()]
+        clause, params = f"substr(plower({column}), 1, ?) = ?", [len(items[0]), items[0].lower()]
     else:  # CONTAINS
-        clause, params = f"instr(lower({column}), ?) > 0", [items[0].lower()]
+        clause, params = f"instr(plower({column}), ?) > 0", [items[0].lower()]
     if negate:
         clause = f"NOT ({clause})"
     sql.add(clause, *params)
@@ -377,7 +381,9 @@ def _price_amount(value: Any, path: str, errors: FieldErrors) -> float:
 
 def _metric_base(value: Any, attribute: JSON, path: str, errors: FieldErrors) -> float:
     metric = as_dict(value)
-    allowed: list[str] = (attribute.get("validation") or {}).get("allowed_units") or []
+    allowed = [
+        str(u) for u in as_list(member_dict(attribute, "validation").get("allowed_units")) or []
+    ]
     families = {UNITS[u][0] for u in allowed if u in UNITS}
     if (
         metric is None
@@ -425,9 +431,9 @@ def _compile_attribute(
         elif base == "IN":
             exists(f"{DATA} IN ({_marks(len(items))})", *items, negate=negate)
         elif base == "STARTS WITH":
-            exists(f"substr(lower({DATA}), 1, ?) = ?", len(items[0]), items[0].lower())
+            exists(f"substr(plower({DATA}), 1, ?) = ?", len(items[0]), items[0].lower())
         else:
-            exists(f"instr(lower({DATA}), ?) > 0", items[0].lower(), negate=negate)
+            exists(f"instr(plower({DATA}), ?) > 0", items[0].lower(), negate=negate)
     elif kind in ("number", "date"):
         _compare(kind, base, value, negate, path, errors, exists)
     elif kind == "boolean":
@@ -438,7 +444,7 @@ def _compile_attribute(
     elif kind in ("select", "entity"):
         items = _strings(value, operator, path, errors)
         if kind == "select":
-            options = {o["code"] for o in attribute.get("options") or []}
+            options = {str(o["code"]) for o in member_list(attribute, "options")}
             unknown = [i for i in items if i not in options]
             if unknown:
                 errors.add(f"{path}.value", f"unknown option(s) of {code}: {', '.join(unknown)}")
@@ -447,7 +453,7 @@ def _compile_attribute(
     elif kind in ("multiselect", "entities"):
         items = _strings(value, operator, path, errors)
         if kind == "multiselect":
-            options = {o["code"] for o in attribute.get("options") or []}
+            options = {str(o["code"]) for o in member_list(attribute, "options")}
             unknown = [i for i in items if i not in options]
             if unknown:
                 errors.add(f"{path}.value", f"unknown option(s) of {code}: {', '.join(unknown)}")
@@ -495,7 +501,7 @@ def _compare(
 
     if base == "SINCE LAST N DAYS":
         days = _since_days(value, path, errors)
-        exists(f"{DATA} >= ?", (date.today() - timedelta(days=days)).isoformat())
+        exists(f"{DATA} >= ?", (datetime.now(UTC).date() - timedelta(days=days)).isoformat())
     elif base == "BETWEEN":
         pair = as_list(value)
         if pair is None or len(pair) != 2:

@@ -76,3 +76,13 @@ def day_start(day: date) -> str:
 
 def next_day_start(day: date) -> str:
     return day_start(day + timedelta(days=1))
+
+
+def member_dict(record: JSON, key: str) -> JSON:
+    """record[key] when it is an object, else {}."""
+    return as_dict(record.get(key)) or {}
+
+
+def member_list(record: JSON, key: str) -> list[Any]:
+    """record[key] when it is a list, else []."""
+    return as_list(record.get(key)) or []

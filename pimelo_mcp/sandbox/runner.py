@@ -40,6 +40,10 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def _ignore_signal(signum: int, frame: object) -> None:
+    """Stands in for the default handler that uvicorn re-raises into after a graceful stop."""
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 1 when it cannot start, 2 for bad arguments."""
     try:
@@ -79,7 +83,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
     # makes that a clean return instead of a KeyboardInterrupt or a kill.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
+        signal.signal(sig, _ignore_signal)
     try:
         asyncio.run(_serve(app, sock, base_url, tokens))
     finally:

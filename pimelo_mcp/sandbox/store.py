@@ -8,10 +8,10 @@ import os
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pimelo_mcp.sandbox.completeness import compute_completeness
 from pimelo_mcp.sandbox.demo import DemoCatalog
@@ -61,6 +61,10 @@ CREATE INDEX IF NOT EXISTS entities_created ON entities (type, created_at, id);
 """
 
 RECORD_KINDS = ("locale", "channel", "category", "attribute", "attribute_set", "entity_type")
+
+
+def _fold_case(value: str | float | None) -> str | float | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 def hash_token(value: str) -> str:
@@ -131,6 +135,8 @@ class Store:
         self.conn = sqlite3.connect(
             db_path or ":memory:", check_same_thread=False, isolation_level=None
         )
+        # SQLite's lower() folds ASCII only; free text must fold like Python does.
+        self.conn.create_function("plower", 1, _fold_case, deterministic=True)
         if db_path:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -142,10 +148,13 @@ class Store:
         self._seq = 0
         self._load_records()
 
+    def close(self) -> None:
+        self.conn.close()
+
     # -- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Generator[sqlite3.Connection, None, None]:
         self.conn.execute("BEGIN")
         try:
             yield self.conn
@@ -462,7 +471,7 @@ def complete_attribute(attribute: Mapping[str, Any]) -> JSON:
         "scopable": bool(attribute.get("scopable", False)),
         "options": [
             {"code": o["code"], "labels": dict(o.get("labels") or {})}
-            for o in attribute.get("options") or []
+            for o in cast(list[JSON], attribute.get("options") or [])
         ],
         "validation": dict(attribute.get("validation") or {}),
         "entity_type": attribute.get("entity_type"),
@@ -474,7 +483,10 @@ def complete_attribute_set(attribute_set: Mapping[str, Any]) -> JSON:
         "code": attribute_set["code"],
         "labels": dict(attribute_set.get("labels") or {}),
         "attributes": list(attribute_set.get("attributes") or []),
-        "requirements": {k: list(v) for k, v in (attribute_set.get("requirements") or {}).items()},
+        "requirements": {
+            str(k): list(v)
+            for k, v in cast(dict[str, list[str]], attribute_set.get("requirements") or {}).items()
+        },
         "label_attribute": attribute_set.get("label_attribute"),
         "image_attribute": attribute_set.get("image_attribute"),
     }

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pimelo_mcp.sandbox.jsonutil import JSON, as_dict, as_list, is_number, parse_date
+from pimelo_mcp.sandbox.jsonutil import JSON, as_dict, as_list, is_number, member_list, parse_date
 from pimelo_mcp.sandbox.media import extension_of
 from pimelo_mcp.sandbox.problems import FieldErrors
 from pimelo_mcp.sandbox.store import Store
@@ -156,8 +156,8 @@ def _check_scope(
 
 
 def _number_message(value: float, validation: JSON) -> str | None:
-    minimum = validation.get("min")
-    maximum = validation.get("max")
+    minimum: Any = validation.get("min")
+    maximum: Any = validation.get("max")
     if is_number(minimum) and value < minimum:
         return f"must be at least {minimum}"
     if is_number(maximum) and value > maximum:
@@ -250,7 +250,7 @@ def check_data(attribute: JSON, data: Any, store: Store) -> str | None:
 
 
 def _options(attribute: JSON) -> set[str]:
-    return {option["code"] for option in attribute.get("options") or []}
+    return {str(option["code"]) for option in member_list(attribute, "options")}
 
 
 def _check_code_list(data: Any, known: set[str], what: str, owner: str) -> str | None:

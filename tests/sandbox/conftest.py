@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 
 import httpx2
 import pytest
@@ -51,9 +52,20 @@ def client_for(app: Starlette, token: str | None) -> httpx2.AsyncClient:
     )
 
 
+@contextmanager
+def sandbox_app(**overrides: object) -> Iterator[Starlette]:
+    """An app on the fixture catalog whose database is closed afterwards."""
+    app = create_app(make_settings(**overrides))
+    try:
+        yield app
+    finally:
+        app.state.sandbox.store.close()
+
+
 @pytest.fixture
-def app() -> Starlette:
-    return create_app(make_settings())
+def app() -> Iterator[Starlette]:
+    with sandbox_app() as sandbox:
+        yield sandbox
 
 
 @pytest.fixture

@@ -195,6 +195,12 @@ async def test_attribute_list_filters(
     assert [a["code"] for a in response.json()["items"]] == expected
 
 
+async def test_attribute_list_refuses_an_unknown_type_or_set(client: httpx2.AsyncClient) -> None:
+    response = await client.get("attributes", params={"type": "colour", "attribute_set": "nope"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"type", "attribute_set"}
+
+
 async def test_attribute_set_can_be_created_and_read(client: httpx2.AsyncClient) -> None:
     body = {
         "code": "boots",

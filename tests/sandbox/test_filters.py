@@ -291,6 +291,17 @@ async def test_query_matches_identifier_and_text_values_case_insensitively(
     assert (await search(client, {"query": "zzz"})).json()["items"] == []
 
 
+async def test_text_operators_fold_non_ascii_case(client: httpx2.AsyncClient) -> None:
+    name = [{"locale": "fr_FR", "channel": None, "data": "Élan Été"}]
+    await client.patch("products/SHOE-2", json={"values": {"name": name}})
+    for operator, needle in (("CONTAINS", "été"), ("STARTS WITH", "élan")):
+        body = {"filters": {"name": [{"operator": operator, "value": needle, "locale": "fr_FR"}]}}
+        assert [p["identifier"] for p in (await search(client, body)).json()["items"]] == ["SHOE-2"]
+    assert [p["identifier"] for p in (await search(client, {"query": "ÉTÉ"})).json()["items"]] == [
+        "SHOE-2"
+    ]
+
+
 async def test_status_and_attribute_set_shortcuts(client: httpx2.AsyncClient) -> None:
     response = await search(client, {"status": ["active", "draft"], "attribute_set": "shoes"})
     assert {p["identifier"] for p in response.json()["items"]} == {"SHOE-1", "SHOE-2"}

@@ -9,7 +9,6 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from pimelo_mcp.sandbox.app import create_app
 from pimelo_mcp.sandbox.cli_args import RateLimit
 from pimelo_mcp.sandbox.routes import settings as settings_routes
 from pimelo_mcp.sandbox.settings import READ_SCOPES
@@ -20,7 +19,7 @@ from tests.sandbox.conftest import (
     READ,
     FakeClock,
     client_for,
-    make_settings,
+    sandbox_app,
 )
 
 Clients = Callable[[str | None], httpx2.AsyncClient]
@@ -219,37 +218,37 @@ async def test_every_answer_carries_rate_limit_headers(client: httpx2.AsyncClien
 
 async def test_rate_limit_refuses_past_the_limit_then_resets_with_the_window() -> None:
     clock = FakeClock()
-    app = create_app(make_settings(rate_limit=RateLimit(requests=3, seconds=10), clock=clock))
-    async with client_for(app, FULL) as http:
-        remaining = [(await http.get("me")).headers["x-ratelimit-remaining"] for _ in range(3)]
-        assert remaining == ["2", "1", "0"]
-        clock.now += 4
-        limited = await http.get("me")
-        assert limited.status_code == 429
-        assert slug(limited) == "rate-limited"
-        assert limited.headers["retry-after"] == "6"
-        assert limited.headers["x-ratelimit-reset"] == "6"
-        assert limited.headers["x-ratelimit-remaining"] == "0"
-        clock.now += 6
-        again = await http.get("me")
-        assert again.status_code == 200
-        assert again.headers["x-ratelimit-remaining"] == "2"
-        assert again.headers["x-ratelimit-reset"] == "10"
+    with sandbox_app(rate_limit=RateLimit(requests=3, seconds=10), clock=clock) as app:
+        async with client_for(app, FULL) as http:
+            remaining = [(await http.get("me")).headers["x-ratelimit-remaining"] for _ in range(3)]
+            assert remaining == ["2", "1", "0"]
+            clock.now += 4
+            limited = await http.get("me")
+            assert limited.status_code == 429
+            assert slug(limited) == "rate-limited"
+            assert limited.headers["retry-after"] == "6"
+            assert limited.headers["x-ratelimit-reset"] == "6"
+            assert limited.headers["x-ratelimit-remaining"] == "0"
+            clock.now += 6
+            again = await http.get("me")
+            assert again.status_code == 200
+            assert again.headers["x-ratelimit-remaining"] == "2"
+            assert again.headers["x-ratelimit-reset"] == "10"
 
 
 async def test_rate_limit_is_per_token_and_ignores_invalid_tokens() -> None:
     clock = FakeClock()
-    app = create_app(make_settings(rate_limit=RateLimit(requests=1, seconds=60), clock=clock))
-    async with (
-        client_for(app, FULL) as full,
-        client_for(app, READ) as read,
-        client_for(app, "pim_bogus_token_x") as bogus,
-    ):
-        assert (await full.get("me")).status_code == 200
-        assert (await full.get("me")).status_code == 429
-        for _ in range(3):
-            assert (await bogus.get("me")).status_code == 401
-        assert (await read.get("me")).status_code == 200
+    with sandbox_app(rate_limit=RateLimit(requests=1, seconds=60), clock=clock) as app:
+        async with (
+            client_for(app, FULL) as full,
+            client_for(app, READ) as read,
+            client_for(app, "pim_bogus_token_x") as bogus,
+        ):
+            assert (await full.get("me")).status_code == 200
+            assert (await full.get("me")).status_code == 429
+            for _ in range(3):
+                assert (await bogus.get("me")).status_code == 401
+            assert (await read.get("me")).status_code == 200
 
 
 async def test_a_bulk_request_costs_one_unit(client: httpx2.AsyncClient) -> None:

@@ -7,11 +7,9 @@ import struct
 
 import httpx2
 import pytest
-from starlette.applications import Starlette
 
-from pimelo_mcp.sandbox.app import create_app
 from tests.sandbox.catalog import make_png
-from tests.sandbox.conftest import FULL, client_for, make_settings
+from tests.sandbox.conftest import FULL, client_for, sandbox_app
 
 
 def jpeg(width: int, height: int) -> bytes:
@@ -119,16 +117,18 @@ async def test_upload_without_a_file_part_is_refused(client: httpx2.AsyncClient)
 
 
 async def test_files_over_the_cap_are_too_large() -> None:
-    app: Starlette = create_app(make_settings(max_upload_bytes=1000))
-    async with client_for(app, FULL) as http:
-        small = await http.post("media", files={"file": ("a.png", make_png(2, 2), "image/png")})
-        assert small.status_code == 201
-        big = make_png(2, 2) + b"\x00" * 1000
-        response = await http.post("media", files={"file": ("b.png", big, "image/png")})
-        assert response.status_code == 413
-        assert response.json()["max_bytes"] == 1000
-        huge = await http.post("media", files={"file": ("c.png", b"\x00" * 200_000, "image/png")})
-        assert huge.status_code == 413
+    with sandbox_app(max_upload_bytes=1000) as app:
+        async with client_for(app, FULL) as http:
+            small = await http.post("media", files={"file": ("a.png", make_png(2, 2), "image/png")})
+            assert small.status_code == 201
+            big = make_png(2, 2) + b"\x00" * 1000
+            response = await http.post("media", files={"file": ("b.png", big, "image/png")})
+            assert response.status_code == 413
+            assert response.json()["max_bytes"] == 1000
+            huge = await http.post(
+                "media", files={"file": ("c.png", b"\x00" * 200_000, "image/png")}
+            )
+            assert huge.status_code == 413
 
 
 async def test_media_list_filters(client: httpx2.AsyncClient) -> None:

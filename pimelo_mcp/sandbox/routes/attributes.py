@@ -6,7 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pimelo_mcp.sandbox.auth import require_scope
-from pimelo_mcp.sandbox.definitions import validate_attribute, validate_attribute_set
+from pimelo_mcp.sandbox.definitions import (
+    ATTRIBUTE_TYPES,
+    validate_attribute,
+    validate_attribute_set,
+)
 from pimelo_mcp.sandbox.idempotency import idempotent
 from pimelo_mcp.sandbox.jsonutil import JSON, now_ts
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError, not_found
@@ -35,6 +39,8 @@ async def list_attributes(request: Request) -> Response:
         wanted = {c for c in params["codes"].split(",") if c}
         items = [a for a in items if a["code"] in wanted]
     if "type" in params:
+        if params["type"] not in ATTRIBUTE_TYPES:
+            errors.add("type", f"must be one of {', '.join(ATTRIBUTE_TYPES)}")
         items = [a for a in items if a["type"] == params["type"]]
     if "group" in params:
         items = [a for a in items if a.get("group") == params["group"]]

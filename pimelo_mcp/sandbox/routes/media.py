@@ -158,7 +158,7 @@ async def list_media(request: Request) -> Response:
     params: list[Any] = []
     query = request.query_params
     if query.get("search"):
-        where.append("(instr(lower(code), ?) > 0 OR instr(lower(filename), ?) > 0)")
+        where.append("(instr(plower(code), ?) > 0 OR instr(plower(filename), ?) > 0)")
         params += [query["search"].lower()] * 2
     if query.get("mime_type"):
         where.append("mime_type = ?")

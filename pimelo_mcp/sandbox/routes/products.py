@@ -143,7 +143,7 @@ def _write_row(store: Store, product: JSON, *, insert: bool) -> None:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (product["uuid"], product["identifier"], *fields, product["created_at"]),
         )
-        product["id"] = cursor.lastrowid
+        product["id"] = int(cursor.lastrowid or 0)
     else:
         store.conn.execute(
             "UPDATE products SET attribute_set = ?, status = ?, categories = ?, vals = ?, search = ?,"
