@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from pimelo_mcp.sandbox.demo import vocabulary as v
 from pimelo_mcp.sandbox.demo.images import LOGOS, render_all, render_logos
 
 T = TypeVar("T")
+BLOCK = 64  # products per random stream
 
 YEAR_SECONDS = 365 * 86400
 DAY_SECONDS = 86400
@@ -819,6 +820,14 @@ class _ProductFactory:
         self.channels = v.CHANNELS
         self.brand_names = {b.code: b.name for b in v.BRANDS}
         self.ecommerce_locales = next(c.locales for c in v.CHANNELS if c.code == "ecommerce")
+        self._days: dict[int, str] = {}
+        self._names: dict[tuple[str, str, str], dict[str, str]] = {}
+        self._meta: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.description_slots = [
+            (ch.code, loc, _DESCRIPTION_TEMPLATES[ch.code][loc])
+            for ch in v.CHANNELS
+            for loc in ch.locales
+        ]
         self._join_cache: dict[tuple[str, str, tuple[str, ...]], dict[str, str]] = {}
 
     def _joined(self, kd: _KindData, codes: tuple[str, ...], source: str) -> dict[str, str]:
@@ -831,8 +840,36 @@ class _ProductFactory:
             self._join_cache[key] = found
         return found
 
-    def product(self, index: int) -> JSON:
-        rand = random.Random((self.seed << 40) ^ index).random
+    def products(self, start: int, stop: int) -> Iterator[JSON]:
+        """Products start..stop-1. Each block of BLOCK products shares one random stream,
+        seeded by (seed, block): product i depends on neither the count nor `start`."""
+        first = start - start % BLOCK
+        rand = random.Random().random
+        for index in range(first, stop):
+            if index % BLOCK == 0:
+                rand = random.Random((self.seed << 32) ^ (index // BLOCK)).random
+            product = self.product(index, rand)
+            if index >= start:
+                yield product
+
+    def _stamp(self, ts: int) -> str:
+        """`_timestamp(ts)`, with the day part cached (strftime is slow)."""
+        day, seconds = divmod(ts, DAY_SECONDS)
+        date_text = self._days.get(day)
+        if date_text is None:
+            date_text = self._days[day] = _date(ts)
+        hours, rest = divmod(seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{date_text}T{hours:02d}:{minutes:02d}:{secs:02d}Z"
+
+    def _day(self, ts: int) -> str:
+        day = ts // DAY_SECONDS
+        date_text = self._days.get(day)
+        if date_text is None:
+            date_text = self._days[day] = _date(ts)
+        return date_text
+
+    def product(self, index: int, rand: Callable[[], float]) -> JSON:
 
         def pick(seq: Sequence[T]) -> T:
             return seq[int(rand() * len(seq))]
@@ -867,16 +904,22 @@ class _ProductFactory:
         created_ts = now_ts - int(rand() * YEAR_SECONDS)
         updated_ts = created_ts + int(rand() * (now_ts - created_ts + 1))
 
-        names: dict[str, str] = {}
+        name_key = (k.code, model, color)
+        names = self._names.get(name_key)
+        if names is None:
+            names = self._names[name_key] = {
+                loc: (
+                    f"{k.noun[loc]} {model}" if loc in k.name_before else f"{model} {k.noun[loc]}"
+                )
+                + f" — {color_labels[loc]}"
+                for loc in v.ENABLED_LOCALES
+            }
         texts: dict[str, dict[str, str]] = {}
         for loc in v.ENABLED_LOCALES:
-            noun = k.noun[loc]
-            product_name = f"{noun} {model}" if loc in k.name_before else f"{model} {noun}"
-            names[loc] = f"{product_name} — {color_labels[loc]}"
             features_loc = feature_text[loc]
             texts[loc] = {
                 "model": model,
-                "noun": noun,
+                "noun": k.noun[loc],
                 "brand": brand_name,
                 "of_brand": of_brand[loc],
                 "use": use[loc],
@@ -892,24 +935,25 @@ class _ProductFactory:
             for loc in v.ENABLED_LOCALES
             if not (defect == "no_es_name" and loc == "es_ES")
         ]
-        descriptions: list[JSON] = []
-        for ch in self.channels:
-            template = _DESCRIPTION_TEMPLATES[ch.code]
-            for loc in ch.locales:
-                if defect == "no_de_description" and loc == "de_DE":
-                    continue
-                text = template[loc].format_map(texts[loc])
-                if defect == "empty_print_description" and ch.code == "print":
-                    text = ""
-                descriptions.append({"locale": loc, "channel": ch.code, "data": text})
-        values["description"] = descriptions
-        values["meta_title"] = [
+        values["description"] = [
             {
                 "locale": loc,
-                "channel": "ecommerce",
-                "data": v.META_TITLE[loc].format_map(texts[loc]),
+                "channel": channel,
+                "data": ""
+                if defect == "empty_print_description" and channel == "print"
+                else template.format_map(texts[loc]),
             }
-            for loc in self.ecommerce_locales
+            for channel, loc, template in self.description_slots
+            if not (defect == "no_de_description" and loc == "de_DE")
+        ]
+        meta_key = (k.code, model, brand_code)
+        meta = self._meta.get(meta_key)
+        if meta is None:
+            meta = self._meta[meta_key] = {
+                loc: v.META_TITLE[loc].format_map(texts[loc]) for loc in self.ecommerce_locales
+            }
+        values["meta_title"] = [
+            {"locale": loc, "channel": "ecommerce", "data": title} for loc, title in meta.items()
         ]
         care = v.CARE.get(k.code)
         if care is not None:
@@ -964,7 +1008,7 @@ class _ProductFactory:
             release_ts = now_ts + between(14, 120) * DAY_SECONDS
         else:
             release_ts = created_ts - between(0, 400) * DAY_SECONDS
-        values["release_date"] = [_value(_date(release_ts))]
+        values["release_date"] = [_value(self._day(release_ts))]
         values["color"] = [_value(color)]
         values["features"] = [_value(list(features))]
         if rand() < 0.7 and status != "draft":
@@ -1045,8 +1089,8 @@ class _ProductFactory:
             "status": status,
             "categories": categories,
             "values": values,
-            "created_at": _timestamp(created_ts),
-            "updated_at": _timestamp(updated_ts),
+            "created_at": self._stamp(created_ts),
+            "updated_at": self._stamp(updated_ts),
         }
 
 
@@ -1072,8 +1116,7 @@ def build(products: int = 1000, *, seed: int = 7, now: datetime | None = None) -
     factory = _ProductFactory(seed, now_ts)
 
     def iter_products() -> Iterator[JSON]:
-        for index in range(products):
-            yield factory.product(index)
+        return factory.products(0, products)
 
     return DemoCatalog(
         locales=_locales(),
@@ -1091,7 +1134,7 @@ def build(products: int = 1000, *, seed: int = 7, now: datetime | None = None) -
 
 def product_at(index: int, *, seed: int = 7, now: datetime | None = None) -> JSON:
     """Product `index` of any catalog built with `seed` (and `now`), without the others."""
-    return _ProductFactory(seed, _now_seconds(now)).product(index)
+    return next(_ProductFactory(seed, _now_seconds(now)).products(index, index + 1))
 
 
 __all__ = ["build", "product_at"]

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from pimelo_mcp.sandbox.demo import DemoCatalog, build_demo_catalog
+from pimelo_mcp.sandbox.demo.catalog import product_at
 
 NOW = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 CODE = re.compile(r"^[a-z0-9_]{1,100}$")
@@ -319,8 +320,14 @@ def test_same_arguments_give_an_identical_catalog_including_image_bytes(
 
 
 def test_product_i_is_the_same_whatever_the_count(products: list[dict[str, Any]]) -> None:
-    small = build_demo_catalog(40, seed=7, now=NOW)
-    assert list(small.iter_products()) == products[:40]
+    for count in (1, 40, 130):
+        small = build_demo_catalog(count, seed=7, now=NOW)
+        assert list(small.iter_products()) == products[:count]
+
+
+def test_one_product_can_be_drawn_without_the_others(products: list[dict[str, Any]]) -> None:
+    for index in (0, 63, 64, 500, 999):
+        assert product_at(index, seed=7, now=NOW) == products[index]
 
 
 def test_another_seed_gives_other_products(products: list[dict[str, Any]]) -> None:
@@ -540,3 +547,18 @@ def test_a_hundred_thousand_products_iterate_in_a_few_seconds() -> None:
     count = sum(1 for _ in big.iter_products())
     assert count == 100_000
     assert time.perf_counter() - start < 30
+
+
+def test_changing_one_catalog_leaves_the_next_build_untouched() -> None:
+    first = build_demo_catalog(3, now=NOW)
+    pristine = build_demo_catalog(3, now=NOW)
+    first.attributes[0]["labels"]["en_US"] = "changed"
+    first.attributes[14]["options"].clear()
+    first.entities[0]["values"]["country"][0]["data"] = "xx"
+    product = next(first.iter_products())
+    product["values"]["name"][0]["data"] = "changed"
+    product["values"]["shoe_sizes" if "shoe_sizes" in product["values"] else "color"].clear()
+    again = build_demo_catalog(3, now=NOW)
+    assert again.attributes == pristine.attributes
+    assert again.entities == pristine.entities
+    assert list(again.iter_products()) == list(pristine.iter_products())
