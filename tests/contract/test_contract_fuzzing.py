@@ -146,6 +146,7 @@ def sandbox_app() -> Any:
     ],
 )
 def test_sandbox_honours_the_contract(case: schemathesis.Case, sandbox_app: Any) -> None:
+    """One test per operation: examples, coverage cases and fuzzed cases (valid and invalid)."""
     case.call_and_validate(app=sandbox_app, checks=CHECKS)
 
 
