@@ -127,14 +127,14 @@ async def test_patch_updates_labels_options_and_validation(client: httpx2.AsyncC
         "attributes/color",
         json={
             "labels": {"fr_FR": "Couleur"},
-            "options": [{"code": "red", "labels": {}}, {"code": "black", "labels": {}}],
+            "options": [{"code": c, "labels": {}} for c in ("red", "blue", "green", "black")],
         },
         headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200
     attribute = response.json()
     assert attribute["labels"] == {"fr_FR": "Couleur"}
-    assert [o["code"] for o in attribute["options"]] == ["red", "black"]
+    assert [o["code"] for o in attribute["options"]] == ["red", "blue", "green", "black"]
     assert attribute["version"] == 2
     assert response.headers["etag"] == '"2"'
     accepted = await client.patch(

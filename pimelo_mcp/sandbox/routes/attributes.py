@@ -12,7 +12,7 @@ from pimelo_mcp.sandbox.definitions import (
     validate_attribute_set,
 )
 from pimelo_mcp.sandbox.idempotency import idempotent
-from pimelo_mcp.sandbox.jsonutil import JSON, now_ts
+from pimelo_mcp.sandbox.jsonutil import JSON, member_list, now_ts
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError, not_found
 from pimelo_mcp.sandbox.routes.common import (
     check_version,
@@ -26,6 +26,7 @@ from pimelo_mcp.sandbox.routes.common import (
     route,
     sandbox,
 )
+from pimelo_mcp.sandbox.store import Store
 
 
 async def list_attributes(request: Request) -> Response:
@@ -108,6 +109,7 @@ async def patch_attribute(request: Request) -> Response:
     check_version(parse_if_match(request.headers.get("if-match")), current["version"])
     errors = FieldErrors()
     updated = validate_attribute(body, store, errors, current)
+    _check_removed_options(store, current, updated, errors)
     errors.raise_if_any()
     if _changed(updated, current):
         updated.update(version=current["version"] + 1, updated_at=now_ts())
@@ -116,6 +118,28 @@ async def patch_attribute(request: Request) -> Response:
     else:
         updated = current
     return json_response(updated, headers={"ETag": etag(updated["version"])})
+
+
+def _check_removed_options(store: Store, current: JSON, updated: JSON, errors: FieldErrors) -> None:
+    """Options still used by products may not be removed: their values would become invalid."""
+    kept = {option["code"] for option in member_list(updated, "options")}
+    removed = sorted(o["code"] for o in member_list(current, "options") if o["code"] not in kept)
+    if not removed:
+        return
+    marks = ",".join("?" * len(removed))
+    data = (
+        "EXISTS (SELECT 1 FROM json_each(v.value, '$.data') o WHERE o.value IN ({marks}))"
+        if current["type"] == "multiselect"
+        else "json_extract(v.value, '$.data') IN ({marks})"
+    ).format(marks=marks)
+    (count,) = store.conn.execute(
+        f"SELECT count(*) FROM products t WHERE EXISTS (SELECT 1 FROM json_each(t.vals, ?) v WHERE {data})",
+        (f'$."{current["code"]}"', *removed),
+    ).fetchone()
+    if count:
+        errors.add(
+            "options", f"option(s) {', '.join(removed)} are still used by {count} product(s)"
+        )
 
 
 def _changed(updated: JSON, current: JSON) -> bool:
