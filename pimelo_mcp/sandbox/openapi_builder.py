@@ -837,10 +837,12 @@ def _search_schemas() -> JSON:
                 "limit": search_common["limit"],
                 "search_after": search_common["search_after"],
                 "attributes": search_common["attributes"],
-                "with_completeness": {"type": "boolean", "default": False},
             },
             closed=True,
-            description="An entity search; every field is optional and `{}` lists everything.",
+            description=(
+                "An entity search; every field is optional and `{}` lists everything."
+                " `attribute_set`, `status` and `with_completeness` are products-only."
+            ),
         ),
     }
 

@@ -550,8 +550,14 @@ def test_search_bodies_take_the_pages_fields(document: JSON, contract_page: str)
     example = re.search(r"take:\s*```json\n(.*?)```", section(contract_page, "Search bodies"), re.S)
     assert example
     fields = set(re.findall(r'"(\w+)":', example[1])) - {"color", "operator", "value"}
+    products_only = re.search(
+        r"Products-only fields: (.*?);", section(contract_page, "Search bodies")
+    )
+    assert products_only
+    product_fields = set(backticked(products_only[1]))
+    assert product_fields == {"attribute_set", "status", "with_completeness"}
     assert set(schemas["EntitySearch"]["properties"]) == fields
-    assert set(schemas["ProductSearch"]["properties"]) == fields | {"attribute_set", "status"}
+    assert set(schemas["ProductSearch"]["properties"]) == fields | product_fields
 
 
 def test_filter_operators_match_the_page(document: JSON, contract_page: str) -> None:
