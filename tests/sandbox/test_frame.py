@@ -275,7 +275,16 @@ async def test_openapi_document_is_served_without_a_token(app: Starlette) -> Non
 # --- bodies and headers that are not what they claim; trailing slashes ---------------------
 
 
-@pytest.mark.parametrize("raw", [b'{"limit": NaN}', b'{"limit": Infinity}', b"[" * 100_000])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"limit": NaN}',
+        b'{"limit": Infinity}',
+        b"[" * 100_000,
+        b'{"query": "\\ud800"}',  # a lone surrogate: no Unicode text, cannot be stored or echoed
+        b'{"\\udfff": 1}',
+    ],
+)
 async def test_bodies_that_are_not_json_are_400(client: httpx2.AsyncClient, raw: bytes) -> None:
     response = await client.post(
         "products/search", content=raw, headers={"Content-Type": "application/json"}

@@ -84,6 +84,14 @@ async def read_json(request: Request) -> JSON:
         raise ProblemError(400, f"The body is not valid JSON: {error}.") from None
     except RecursionError:
         raise ProblemError(400, "The body is not valid JSON: it is nested too deeply.") from None
+    try:
+        # An escaped lone surrogate ("\\ud800") parses, but is no Unicode text: it could be
+        # neither stored nor echoed back in an answer (I-JSON, RFC 7493, forbids it).
+        dumps(parsed).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProblemError(
+            400, "The body is not valid JSON: a string holds a lone UTF-16 surrogate."
+        ) from None
     body = as_dict(parsed)
     if body is None:
         raise ProblemError(400, "The body must be a JSON object.")
