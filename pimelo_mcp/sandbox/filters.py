@@ -225,22 +225,22 @@ def _time_bounds(value: Any, path: str, errors: FieldErrors) -> tuple[str, str]:
     return stamp, stamp
 
 
-def _since_day(value: Any, path: str, errors: FieldErrors) -> date:
+def _since_day(value: Any, today: date, path: str, errors: FieldErrors) -> date:
     """The first day `SINCE LAST N DAYS` keeps. The contract allows any N >= 0: an N reaching
     past the first representable day (0001-01-01) is clamped to it, i.e. keeps everything."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         errors.add(f"{path}.value", "SINCE LAST N DAYS takes an integer N >= 0")
         raise _Skip
-    today = datetime.now(UTC).date()
     return today - timedelta(days=min(value, (today - date.min).days))
 
 
 def _since_moment(value: Any, path: str, errors: FieldErrors) -> str:
-    """The first timestamp `SINCE LAST N DAYS` keeps (N days before now, clamped likewise)."""
-    day = _since_day(value, path, errors)
+    """The first timestamp `SINCE LAST N DAYS` keeps: N days before now, clamped likewise."""
+    now = datetime.now(UTC)
+    day = _since_day(value, now.date(), path, errors)
     if day == date.min:
         return day_start(day)
-    return format_ts(datetime.now(UTC) - (datetime.now(UTC).date() - day))
+    return format_ts(now - (now.date() - day))
 
 
 def _time_clause(
@@ -520,7 +520,8 @@ def _compare(
         return day.isoformat()
 
     if base == "SINCE LAST N DAYS":
-        exists(f"{DATA} >= ?", _since_day(value, path, errors).isoformat())
+        today = datetime.now(UTC).date()
+        exists(f"{DATA} >= ?", _since_day(value, today, path, errors).isoformat())
     elif base == "BETWEEN":
         pair = as_list(value)
         if pair is None or len(pair) != 2:
