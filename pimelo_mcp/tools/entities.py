@@ -7,7 +7,7 @@ each entity type has its own attributes, and a record is `{code, labels, values}
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
@@ -437,6 +437,32 @@ async def _plan_creates(
     return plans
 
 
+async def _send(
+    state: ToolState,
+    entity_type: str,
+    plans: Sequence[Plan],
+    *,
+    dry_run: bool,
+    action: Literal["create", "update"],
+) -> BatchOutput:
+    """Send the planned items in one bulk call (unless a dry run) and report each."""
+
+    async def send(operations: Sequence[Mapping[str, Any]]) -> Any:
+        return await state.client.entities.bulk(entity_type, operations)
+
+    return await finish(
+        plans,
+        kind="entity",
+        dry_run=dry_run,
+        send=send,
+        audit=state.audit,
+        tool=f"{action}_entities",
+        target={"kind": "entity", "entity_type": entity_type},
+        action=action,
+        on_api_refusal=state.schema.invalidate,
+    )
+
+
 @tool(
     name="create_entities",
     title="Create entity records",
@@ -461,20 +487,7 @@ async def create_entities(
         plans = await _plan_creates(state, entity_type, items, locale)
     except InsufficientScopeError as error:
         raise _write_scope_error(error) from None
-
-    async def send(operations: Sequence[Mapping[str, Any]]) -> Any:
-        return await state.client.entities.bulk(entity_type, operations)
-
-    return await finish(
-        plans,
-        kind="entity",
-        dry_run=dry_run,
-        send=send,
-        audit=state.audit,
-        tool="create_entities",
-        target={"kind": "entity", "entity_type": entity_type},
-        action="create",
-    )
+    return await _send(state, entity_type, plans, dry_run=dry_run, action="create")
 
 
 async def _plan_updates(
@@ -569,20 +582,7 @@ async def update_entities(
         plans = await _plan_updates(state, entity_type, items, locale)
     except InsufficientScopeError as error:
         raise _write_scope_error(error) from None
-
-    async def send(operations: Sequence[Mapping[str, Any]]) -> Any:
-        return await state.client.entities.bulk(entity_type, operations)
-
-    return await finish(
-        plans,
-        kind="entity",
-        dry_run=dry_run,
-        send=send,
-        audit=state.audit,
-        tool="update_entities",
-        target={"kind": "entity", "entity_type": entity_type},
-        action="update",
-    )
+    return await _send(state, entity_type, plans, dry_run=dry_run, action="update")
 
 
 TOOLS = [search_entities, get_entity, create_entities, update_entities]
