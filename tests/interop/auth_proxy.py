@@ -56,7 +56,7 @@ def build_app(upstream: str, added: dict[str, str]) -> Starlette:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Add a header to every request and forward it.")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True, help="e.g. http://127.0.0.1:8000")
     parser.add_argument("--header", action="append", default=[], help="NAME: VALUE to add")

@@ -29,7 +29,9 @@ Sandbox = tuple[str, dict[str, tuple[str, str]]]
 READ_TOOLS = [spec.name for spec in ALL_TOOLS if spec.read_only]
 
 
-def inspector(target: list[str], method_args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def inspector(
+    target: list[str], method_args: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     """`mcp-inspector --cli` with `--format json -q`: one JSON object on stdout."""
     return subprocess.run(
         [node_tool("mcp-inspector"), "--cli", "--format", "json", "-q", *method_args, *target],

@@ -93,7 +93,8 @@ def test_cmd_serves_http_on_all_interfaces_at_the_exposed_port_with_a_health_che
     assert exposed == [port]
     health = next(args for name, args in stage if name == "HEALTHCHECK")
     assert f"127.0.0.1:{port}/healthz" in health
-    assert "--interval" in health and "--timeout" in health
+    assert "--interval" in health
+    assert "--timeout" in health
 
 
 def test_the_console_script_the_image_runs_exists() -> None:

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from email.parser import Parser
 from pathlib import Path
 
@@ -37,7 +36,7 @@ def uv() -> str:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     built = subprocess.run(
         [uv(), "build", "--wheel", "--out-dir", str(out), str(ROOT)],
@@ -48,7 +47,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     assert built.returncode == 0, built.stderr
     (found,) = out.glob("pimelo_mcp-*.whl")
-    yield found
+    return found
 
 
 def test_the_wheels_version_is_the_packages(wheel: Path) -> None:
