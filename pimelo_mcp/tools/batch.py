@@ -16,11 +16,14 @@ from pydantic import BaseModel
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult
 from pimelo_mcp.tools.registry import ToolOutput
-from pimelo_mcp.translate import CatalogSchema, TranslationError
+from pimelo_mcp.translate import AttributeDef, CatalogSchema, TranslationError
 from pimelo_mcp.translate.compact import render_data
 from pimelo_mcp.translate.values import field_path
 
 Translated = TypeVar("Translated")
+
+MAX_ITEMS_IN_TEXT = 20  # a dry run's text spells out the changes of this many items
+MAX_CHANGES_IN_TEXT = 10  # ... and this many changes per item
 
 MAX_ERRORS_IN_TEXT = (
     10  # the text summary lists this many refusals; all are in the structured result
@@ -146,7 +149,27 @@ class BatchOutput(ToolOutput):
             parts.append(
                 f"{self.refused} refused: {shown}" + (f"; and {more} more" if more > 0 else "")
             )
-        return ", ".join(parts) + "."
+        summary = ", ".join(parts) + "."
+        if not self.dry_run:
+            return summary
+        # A dry run exists to show the change: spell it out, for the first items at least.
+        lines = [summary]
+        changed = [item for item in self.items if item.ok and item.changes]
+        for item in changed[:MAX_ITEMS_IN_TEXT]:
+            changes = item.changes or []
+            described = "; ".join(
+                f"{c.field}: {c.before!r} → {c.after!r}" for c in changes[:MAX_CHANGES_IN_TEXT]
+            )
+            more = len(changes) - MAX_CHANGES_IN_TEXT
+            lines.append(
+                f"{item.identifier or item.code}: {described}"
+                + (f"; and {more} more" if more > 0 else "")
+            )
+        if len(changed) > MAX_ITEMS_IN_TEXT:
+            lines.append(
+                f"… and {len(changed) - MAX_ITEMS_IN_TEXT} more items (all in the structured result)"
+            )
+        return "\n".join(lines)
 
 
 def key_field(kind: Literal["product", "entity"]) -> str:
@@ -247,3 +270,28 @@ async def translate_fresh(
         if not any(problem.names_unknown for problem in error.problems):
             raise
     return await translate(await load_schema(True))
+
+
+def keep_other_currencies(
+    patch: dict[str, list[dict[str, Any]]],
+    before: Mapping[str, Sequence[Mapping[str, Any]]],
+    attributes: Mapping[str, AttributeDef],
+) -> dict[str, list[dict[str, Any]]]:
+    """A price written in some currencies keeps the record's amounts in the others.
+
+    The API replaces a price's list as a whole; a person who says "the price is 99 EUR"
+    does not mean "and drop the USD price". Clearing the value (null) still clears it all.
+    """
+    for code, entries in patch.items():
+        attribute = attributes.get(code)
+        if attribute is None or attribute.type != "price":
+            continue
+        current = {(e.get("locale"), e.get("channel")): e.get("data") for e in before.get(code, ())}
+        for entry in entries:
+            old = current.get((entry["locale"], entry["channel"]))
+            if entry["data"] is None or not isinstance(old, list):
+                continue
+            given = {price["currency"] for price in entry["data"]}
+            kept = [p for p in cast(list[Mapping[str, Any]], old) if p.get("currency") not in given]
+            entry["data"] = [*entry["data"], *kept]
+    return patch

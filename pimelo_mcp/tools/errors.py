@@ -7,6 +7,7 @@ from pimelo_mcp.client import (
     APIStatusError,
     AuthenticationError,
     InsufficientScopeError,
+    NotFoundError,
     PimeloError,
     RateLimitedError,
     ServerError,
@@ -14,6 +15,14 @@ from pimelo_mcp.client import (
 )
 from pimelo_mcp.translate import TranslationError
 
+# Where a model finds the right code after a 404, by the area of the tool's scope.
+FINDERS = {
+    "products": "search_products finds identifiers",
+    "entities": "search_entities finds codes (without entity_type: the entity types)",
+    "attributes": "search_attributes finds attribute and attribute set codes",
+    "media": "search_media finds media codes",
+    "settings": "list_channels lists channels and locales",
+}
 MAX_FIELD_ERRORS = 20  # enough to fix a call; beyond that the model needs a smaller batch anyway
 
 
@@ -37,6 +46,9 @@ def describe_failure(error: Exception, *, tool: str, scope: str) -> str:
             "Pimelo refused the API token (missing, revoked or expired). Ask the user to create a "
             "new token in Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN."
         )
+    if isinstance(error, NotFoundError):
+        finder = FINDERS.get(scope.split(":")[0], "a search tool finds the right code")
+        return f"{(error.detail or 'Not found').rstrip('.')}. {finder}."
     if isinstance(error, ValidationError):
         listed = "; ".join(
             f"{item.field}: {item.message}" for item in error.errors[:MAX_FIELD_ERRORS]

@@ -15,6 +15,7 @@ from pimelo_mcp.tools.batch import (
     Plan,
     field_change,
     finish,
+    keep_other_currencies,
     repeated_indexes,
     stale_message,
     translate_fresh,
@@ -237,7 +238,10 @@ async def search_products(
         limit=limit,
         search_after=cursor,
     )
-    shown_locale, shown_channel = default_scope(schema, locale, channel)
+    # Looking for what is missing in a channel/locale: show the values there by default.
+    shown_locale, shown_channel = default_scope(
+        schema, locale or incomplete_for_locale, channel or incomplete_for_channel
+    )
     return ProductPage(
         items=[
             product_view(
@@ -487,6 +491,7 @@ async def update_products(
         before = {
             code: [v.model_dump() for v in entries] for code, entries in current.values.items()
         }
+        values = keep_other_currencies(values, before, (await state.schema.products()).attributes)
         plan.changes = [
             *field_change("status", current.status, item.status or current.status),
             *field_change(

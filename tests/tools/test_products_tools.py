@@ -267,3 +267,55 @@ async def test_bad_argument_is_explained_without_pydantic_noise(connect: Connect
         text = error_text(await call(mcp, "search_products", {"limit": 500}))
         assert "limit" in text
         assert "errors.pydantic.dev" not in text
+
+
+async def test_a_price_in_one_currency_keeps_the_others(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        page = structured(await call(mcp, "search_products", {"limit": 40, "fields": ["price"]}))
+        product = next(p for p in page["items"] if "USD" in p["values"].get("price", ""))
+        data = structured(
+            await call(
+                mcp,
+                "update_products",
+                {"items": [{"identifier": product["identifier"], "values": {"price": "99 EUR"}}]},
+            )
+        )
+        after = data["items"][0]["changes"][0]["after"]
+        usd = next(part for part in product["values"]["price"].split(", ") if part.endswith("USD"))
+        assert after == f"99.00 EUR, {usd}"
+
+
+async def test_a_dry_run_spells_out_each_change_in_its_text(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        result = await call(
+            mcp,
+            "update_products",
+            {"items": [{"identifier": first["identifier"], "status": "archived"}], "dry_run": True},
+        )
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert f"{first['identifier']}: status: {first['status']!r} → 'archived'" in text
+
+
+async def test_a_missing_product_points_to_the_search_tool(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        text = error_text(await call(mcp, "get_product", {"identifier": "NO-SUCH-1"}))
+    assert "search_products finds identifiers" in text
+
+
+async def test_searching_what_is_missing_shows_values_where_they_are_missing(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        data = structured(
+            await call(
+                mcp,
+                "search_products",
+                {
+                    "incomplete_for_channel": "marketplace",
+                    "incomplete_for_locale": "de_DE",
+                    "limit": 5,
+                },
+            )
+        )
+    assert data["shown_for"] == "de_DE/marketplace"
