@@ -131,7 +131,9 @@ def test_conformance_suite_against_the_http_server(
                 vacuous.add(key)
             if scenario in MUST_PASS and key not in baselined:
                 # SKIPPED: not applicable (e.g. resources/read caching hints, with no resources)
-                assert passed or check["status"] == "SKIPPED", f"{key}: {check['status']} {check.get('errorMessage', '')}"
+                assert passed or check["status"] == "SKIPPED", (
+                    f"{key}: {check['status']} {check.get('errorMessage', '')}"
+                )
     assert vacuous <= set(VACUOUS_PASSES), (
         f"new vacuous passes to list: {vacuous - set(VACUOUS_PASSES)}"
     )
