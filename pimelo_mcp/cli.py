@@ -1,7 +1,8 @@
 """The `pimelo-mcp` command: parses arguments and hands over to the part that does the work.
 
 Sub-commands import their machinery lazily, so that a command never pays for another's
-imports (the MCP server started by Claude Desktop must not import the sandbox).
+imports: the stdio server Claude Desktop starts on every launch imports neither the
+sandbox nor the HTTP machinery (uvicorn).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pimelo_mcp import __version__
 
@@ -46,7 +48,60 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_sandbox_switch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the embedded sandbox (a local demo catalog in memory, full access) instead of "
+        "Pimelo: no account or token needed",
+    )
+
+
+def _add_http_arguments(parser: argparse.ArgumentParser) -> None:
+    http = parser.add_argument_group(
+        "streamable HTTP (--transport http)",
+        "Clients send 'Authorization: Bearer <key>' with one of the API keys; the Host and "
+        "Origin headers must be loopback names or allowed ones (DNS-rebinding protection).",
+    )
+    http.add_argument("--host", help="interface to bind (default: $PIMELO_MCP_HOST or 127.0.0.1)")
+    http.add_argument(
+        "--port", type=int, help="TCP port (default: $PIMELO_MCP_PORT or 8000; 0 picks a free one)"
+    )
+    http.add_argument(
+        "--api-key",
+        action="append",
+        metavar="KEY",
+        help="a key clients must send (repeatable; adds to $PIMELO_MCP_API_KEYS, comma-separated)",
+    )
+    http.add_argument(
+        "--api-key-file",
+        action="append",
+        metavar="PATH",
+        help="a file of keys, one per line (adds to $PIMELO_MCP_API_KEYS_FILE)",
+    )
+    http.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="HOST[:PORT]",
+        help="a Host header to accept besides loopback, e.g. mcp.example.com (repeatable; "
+        "adds to $PIMELO_MCP_ALLOWED_HOSTS)",
+    )
+    http.add_argument(
+        "--allowed-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="an Origin header to accept besides loopback, e.g. https://chatgpt.com (repeatable; "
+        "adds to $PIMELO_MCP_ALLOWED_ORIGINS)",
+    )
+    http.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="no client authentication: refused unless bound to a loopback address",
+    )
+
+
+def build_parser(*, sandbox_arguments: bool = True) -> argparse.ArgumentParser:
+    """The parser; without `sandbox_arguments`, `sandbox`'s own flags are left out (and unimported)."""
     parser = argparse.ArgumentParser(
         prog="pimelo-mcp",
         description="MCP server for the Pimelo PIM, and a local Pimelo-compatible sandbox. "
@@ -55,17 +110,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pimelo-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve MCP over stdio (the default command)")
+    serve = commands.add_parser(
+        "serve", help="serve MCP over stdio (the default command) or streamable HTTP"
+    )
+    serve.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="stdio (default; what Claude Desktop runs) or streamable HTTP at /mcp",
+    )
     _add_server_arguments(serve)
+    _add_sandbox_switch(serve)
+    _add_http_arguments(serve)
+
+    check = commands.add_parser(
+        "check",
+        help="check the base URL, the token, its scopes and the rate limit; list what it unlocks",
+    )
+    _add_server_arguments(check)
+    _add_sandbox_switch(check)
 
     tools = commands.add_parser("tools", help="list the tools this token can use")
     _add_server_arguments(tools)
+    _add_sandbox_switch(tools)
     tools.add_argument(
         "--json", action="store_true", help="print the full tool definitions as JSON"
     )
 
     call = commands.add_parser("call", help="call one tool from the shell and print its answer")
     _add_server_arguments(call)
+    _add_sandbox_switch(call)
     call.add_argument("name", help="tool name, e.g. search_products")
     call.add_argument("arguments", nargs="?", default="{}", help="the arguments as a JSON object")
     call.add_argument("--json", action="store_true", help="print the structured result as JSON")
@@ -75,21 +149,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a local Pimelo-compatible API with a demo catalog",
         description="Run a local Pimelo-compatible API (SQLite storage, demo catalog).",
     )
-    from pimelo_mcp.sandbox.cli_args import add_sandbox_arguments
+    if sandbox_arguments:
+        from pimelo_mcp.sandbox.cli_args import add_sandbox_arguments
 
-    add_sandbox_arguments(sandbox)
+        add_sandbox_arguments(sandbox)
     return parser
 
 
+def _import_run_command_without_uvicorn() -> Any:
+    """`run_command`, imported while `uvicorn` cannot be imported.
+
+    The SDK imports sse_starlette, which imports uvicorn if it can (only to hook its
+    shutdown): about a sixth of a stdio server's start-up, for a server that never runs
+    uvicorn. Hiding uvicorn for the length of this import skips that; it is importable
+    again afterwards. The HTTP transport does not go through here.
+    """
+    modules: dict[str, object] = sys.modules  # type: ignore[assignment]  # None is allowed
+    hidden = "uvicorn" not in modules
+    if hidden:
+        modules["uvicorn"] = None  # makes `import uvicorn` fail
+    try:
+        from pimelo_mcp.commands import run_command
+    finally:
+        if hidden and modules.get("uvicorn", False) is None:
+            del modules["uvicorn"]
+    return run_command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    words = [word for word in arguments if not word.startswith("-")]
+    parser = build_parser(sandbox_arguments=words[:1] == ["sandbox"])
+    args = parser.parse_args(arguments)
     if args.command == "sandbox":
         from pimelo_mcp.sandbox.runner import run_sandbox
 
         return run_sandbox(args)
     if args.command is None:
-        args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
-    from pimelo_mcp.commands import run_command
+        args = parser.parse_args(["serve", *arguments])
+    if args.command == "serve" and args.transport == "http":
+        from pimelo_mcp.commands import run_command
 
-    return run_command(args)
+        return run_command(args)
+    return _import_run_command_without_uvicorn()(args)

@@ -1,19 +1,32 @@
-"""`pimelo-mcp serve | tools | call`: settings from environment and flags, scopes from /me, then work."""
+"""`pimelo-mcp serve | tools | call | check`: settings from environment and flags, scopes from /me, then work.
+
+`--sandbox` swaps Pimelo for the embedded sandbox (in memory, in process, reached through
+an ASGI transport: no port, no uvicorn). The sandbox and the HTTP machinery are imported
+only by the commands that use them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import secrets
+import signal
 import sys
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 
-from pimelo_mcp.config import ConfigError, Settings
+from pimelo_mcp.config import ConfigError, HttpSettings, Settings, read_api_key_file
 from pimelo_mcp.server import build_server, discover_scopes
+
+# Never resolved: with --sandbox every request goes to the in-process app.
+SANDBOX_BASE_URL = "http://sandbox.invalid/api/v1/"
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -35,15 +48,68 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
+    """The PIMELO_MCP_* variables with the HTTP flags laid over them (keys and lists add up)."""
+    http = HttpSettings.from_env()
+    keys: list[str] = [*http.api_keys, *(args.api_key or [])]
+    key_files: list[str] = args.api_key_file or []
+    for path in key_files:
+        keys += read_api_key_file(Path(path))
+    return http.with_overrides(
+        host=args.host,
+        port=args.port,
+        api_keys=tuple(dict.fromkeys(keys)),
+        allowed_hosts=http.allowed_hosts + tuple(args.allowed_host or ()),
+        allowed_origins=http.allowed_origins + tuple(args.allowed_origin or ()),
+        no_auth=args.no_auth or None,
+    )
+
+
+HTTP_FLAGS = (
+    "host",
+    "port",
+    "api_key",
+    "api_key_file",
+    "allowed_host",
+    "allowed_origin",
+    "no_auth",
+)
+
+
+def _refuse_http_flags(args: argparse.Namespace) -> None:
+    given = [name for name in HTTP_FLAGS if getattr(args, name, None)]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ConfigError(f"{flags}: only for --transport http (this serves stdio)")
+
+
 def _fail(command: str, message: str) -> int:
     print(f"pimelo-mcp {command}: {message}", file=sys.stderr, flush=True)
     return 2
 
 
+def _say(message: str) -> None:
+    """A line for the person who started the command (stderr: stdout may be the protocol)."""
+    print(f"pimelo-mcp: {message}", file=sys.stderr, flush=True)
+
+
 def run_command(args: argparse.Namespace) -> int:
+    use_sandbox: bool = getattr(args, "sandbox", False)
+    http_mode = args.command == "serve" and args.transport == "http"
+    generated_key: str | None = None
     try:
+        if args.command == "serve" and not http_mode:
+            _refuse_http_flags(args)
         settings = settings_from_args(args)
-        settings.require_token()
+        if not use_sandbox:
+            settings.require_token()
+        http = http_settings_from_args(args) if http_mode else None
+        if http is not None:
+            if use_sandbox and not http.api_keys and not http.no_auth:
+                # The newcomer's one command: a key made for this run, shown once below.
+                generated_key = secrets.token_urlsafe(24)
+                http = replace(http, api_keys=(generated_key,))
+            http.validate()
     except ConfigError as error:
         return _fail(args.command, str(error))
     # Logs go to stderr: in stdio mode stdout carries only JSON-RPC.
@@ -51,29 +117,112 @@ def run_command(args: argparse.Namespace) -> int:
         level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        if args.command == "check":
+            return anyio.run(_check, settings, use_sandbox)
         if args.command == "serve":
-            anyio.run(_serve_stdio, settings)
+            if http is not None:
+                _quiet_signals_after_uvicorn()
+                anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
+            else:
+                anyio.run(_serve_stdio, settings, use_sandbox)
             return 0
         if args.command == "tools":
-            return anyio.run(_list_tools, settings, args.json)
-        return anyio.run(_call_tool, settings, args.name, args.arguments, args.json)
+            return anyio.run(_list_tools, settings, use_sandbox, args.json)
+        return anyio.run(_call_tool, settings, use_sandbox, args.name, args.arguments, args.json)
     except ConfigError as error:
         return _fail(args.command, str(error))
     except KeyboardInterrupt:
         return 130
 
 
-async def _serve_stdio(settings: Settings) -> None:
-    scopes = await discover_scopes(settings)
-    await build_server(settings, scopes=scopes).run_stdio_async()
+@asynccontextmanager
+async def pimelo_target(
+    settings: Settings, use_sandbox: bool
+) -> AsyncGenerator[tuple[Settings, httpx2.AsyncClient | None]]:
+    """The settings and HTTP client to reach Pimelo with: as given, or the embedded sandbox.
+
+    The sandbox is a fresh in-memory demo catalog; a full-access token is minted for it.
+    """
+    if not use_sandbox:
+        yield settings, None
+        return
+    from pimelo_mcp.sandbox.app import create_app
+    from pimelo_mcp.sandbox.settings import SCOPES, SandboxSettings
+
+    sandbox_settings = SandboxSettings()
+    _say(
+        f"SANDBOX: loading a local demo catalog ({sandbox_settings.products} products, in "
+        "memory, gone at exit); nothing is sent to Pimelo."
+    )
+    app = create_app(sandbox_settings)
+    token = app.state.sandbox.store.mint_token("pimelo-mcp --sandbox", SCOPES)
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url=SANDBOX_BASE_URL
+    ) as http_client:
+        yield replace(settings, api_token=token, base_url=SANDBOX_BASE_URL), http_client
 
 
-async def _list_tools(settings: Settings, as_json: bool) -> int:
+async def _serve_stdio(settings: Settings, use_sandbox: bool) -> None:
+    async with pimelo_target(settings, use_sandbox) as (settings, http_client):
+        scopes = await discover_scopes(settings, http_client=http_client)
+        server = build_server(settings, scopes=scopes, http_client=http_client)
+        await server.run_stdio_async()
+
+
+def _ignore_signal(signum: int, frame: object) -> None:
+    """Stands in for the default handler that uvicorn re-raises into after a graceful stop."""
+
+
+def _quiet_signals_after_uvicorn() -> None:
+    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
+    # makes that a clean exit 0 instead of a KeyboardInterrupt or a kill.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _ignore_signal)
+
+
+async def _serve_http(
+    settings: Settings, http: HttpSettings, use_sandbox: bool, generated_key: str | None
+) -> None:
+    from pimelo_mcp import http as remote
+
+    sock = remote.listen(http)
+    try:
+        async with pimelo_target(settings, use_sandbox) as (settings, http_client):
+            scopes = await discover_scopes(settings, http_client=http_client)
+            server = build_server(settings, scopes=scopes, http_client=http_client)
+            readiness = remote.Readiness(remote.pimelo_probe(settings, http_client))
+            app = remote.build_http_app(server, http, readiness)
+
+            def on_ready(url: str) -> None:
+                for line in remote.describe_security(http):
+                    _say(line)
+                if generated_key is not None:
+                    _say(f"API key made for this run: {generated_key}")
+                    _say(f"clients send the header 'Authorization: Bearer {generated_key}'")
+                print(remote.READY_PREFIX + url, file=sys.stderr, flush=True)
+
+            await remote.serve(app, sock, log_level=settings.log_level, on_ready=on_ready)
+    finally:
+        sock.close()
+    _say("HTTP server stopped.")
+
+
+async def _check(settings: Settings, use_sandbox: bool) -> int:
+    from pimelo_mcp.check import run_check
+
+    async with pimelo_target(settings, use_sandbox) as (settings, http_client):
+        report = await run_check(settings, http_client=http_client)
+    print(report.render())
+    return 0 if report.usable else 1
+
+
+async def _list_tools(settings: Settings, use_sandbox: bool, as_json: bool) -> int:
     from mcp import Client
 
-    scopes = await discover_scopes(settings)
-    async with Client(build_server(settings, scopes=scopes)) as client:
-        listed = (await client.list_tools()).tools
+    async with pimelo_target(settings, use_sandbox) as (settings, http_client):
+        scopes = await discover_scopes(settings, http_client=http_client)
+        async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
+            listed = (await client.list_tools()).tools
     if as_json:
         print(
             json.dumps(
@@ -91,7 +240,9 @@ async def _list_tools(settings: Settings, as_json: bool) -> int:
     return 0
 
 
-async def _call_tool(settings: Settings, name: str, raw_arguments: str, as_json: bool) -> int:
+async def _call_tool(
+    settings: Settings, use_sandbox: bool, name: str, raw_arguments: str, as_json: bool
+) -> int:
     from mcp import Client
 
     try:
@@ -102,12 +253,13 @@ async def _call_tool(settings: Settings, name: str, raw_arguments: str, as_json:
         ) from None
     if not isinstance(arguments, dict):
         raise ConfigError("the arguments must be a JSON object, e.g. '{\"limit\": 5}'")
-    scopes = await discover_scopes(settings)
-    async with Client(build_server(settings, scopes=scopes)) as client:
-        known = {t.name for t in (await client.list_tools()).tools}
-        if name not in known:
-            raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
-        result = await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
+    async with pimelo_target(settings, use_sandbox) as (settings, http_client):
+        scopes = await discover_scopes(settings, http_client=http_client)
+        async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
+            known = {t.name for t in (await client.list_tools()).tools}
+            if name not in known:
+                raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
+            result = await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
     if as_json and result.structured_content is not None:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:

@@ -85,6 +85,105 @@ class Settings:
         if not self.api_token:
             raise ConfigError(
                 f"No Pimelo API token: set {ENV_TOKEN} (create a token in Pimelo under "
-                "Settings > API Tokens), or try the local sandbox: `pimelo-mcp sandbox`."
+                "Settings > API Tokens), or try it without an account: add --sandbox (an "
+                "embedded demo catalog), or run the local API with `pimelo-mcp sandbox`."
             )
         return self.api_token
+
+
+# -- the HTTP transport ------------------------------------------------------------------
+
+ENV_HTTP_API_KEYS = "PIMELO_MCP_API_KEYS"
+ENV_HTTP_API_KEYS_FILE = "PIMELO_MCP_API_KEYS_FILE"
+ENV_HTTP_ALLOWED_HOSTS = "PIMELO_MCP_ALLOWED_HOSTS"
+ENV_HTTP_ALLOWED_ORIGINS = "PIMELO_MCP_ALLOWED_ORIGINS"
+ENV_HTTP_HOST = "PIMELO_MCP_HOST"
+ENV_HTTP_PORT = "PIMELO_MCP_PORT"
+
+DEFAULT_HTTP_HOST = "127.0.0.1"
+DEFAULT_HTTP_PORT = 8000
+MIN_API_KEY_LENGTH = 16
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _split_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def read_api_key_file(path: Path) -> tuple[str, ...]:
+    """One key per line; blank lines and lines starting with # are skipped."""
+    try:
+        text = path.expanduser().read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"cannot read the API key file {str(path)!r}: {error.strerror}") from None
+    return tuple(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How the streamable HTTP transport listens and whom it lets in."""
+
+    host: str = DEFAULT_HTTP_HOST
+    port: int = DEFAULT_HTTP_PORT
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    allowed_hosts: tuple[str, ...] = ()  # Host header values beyond the loopback names
+    allowed_origins: tuple[str, ...] = ()  # Origin header values beyond the loopback origins
+    no_auth: bool = False  # only honoured on a loopback bind
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> HttpSettings:
+        keys = _split_list(env.get(ENV_HTTP_API_KEYS, ""))
+        key_file = (env.get(ENV_HTTP_API_KEYS_FILE) or "").strip()
+        if key_file:
+            keys += read_api_key_file(Path(key_file))
+        port_text = (env.get(ENV_HTTP_PORT) or "").strip()
+        try:
+            port = int(port_text) if port_text else DEFAULT_HTTP_PORT
+        except ValueError:
+            raise ConfigError(f"{ENV_HTTP_PORT} must be a port number; got {port_text!r}") from None
+        return cls(
+            host=(env.get(ENV_HTTP_HOST) or "").strip() or DEFAULT_HTTP_HOST,
+            port=port,
+            api_keys=keys,
+            allowed_hosts=_split_list(env.get(ENV_HTTP_ALLOWED_HOSTS, "")),
+            allowed_origins=_split_list(env.get(ENV_HTTP_ALLOWED_ORIGINS, "")),
+        )
+
+    def with_overrides(self, **changes: Any) -> HttpSettings:
+        """These settings with the given fields replaced (CLI flags); None means "not given"."""
+        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+    def validate(self) -> None:
+        """Refuse what would run open by accident or cannot listen."""
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"the port must be from 0 to 65535; got {self.port}")
+        short = [key for key in self.api_keys if len(key) < MIN_API_KEY_LENGTH]
+        if short:
+            raise ConfigError(
+                f"an API key must be at least {MIN_API_KEY_LENGTH} characters (one is "
+                f"{len(short[0])}); make one with: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'"
+            )
+        if any(not key.isprintable() or " " in key for key in self.api_keys):
+            raise ConfigError("an API key must not contain spaces or control characters")
+        if self.no_auth and self.api_keys:
+            raise ConfigError("--no-auth and API keys exclude each other; give one or the other")
+        if self.no_auth and not is_loopback(self.host):
+            raise ConfigError(
+                f"--no-auth is only allowed on a loopback address (127.0.0.1, ::1, localhost), "
+                f"not {self.host!r}: anyone who can reach the port would use your Pimelo token. "
+                f"Set {ENV_HTTP_API_KEYS} (or --api-key / {ENV_HTTP_API_KEYS_FILE}) instead."
+            )
+        if not self.no_auth and not self.api_keys:
+            raise ConfigError(
+                f"the HTTP transport requires client authentication: set {ENV_HTTP_API_KEYS} "
+                f"(comma-separated keys) or {ENV_HTTP_API_KEYS_FILE} (one key per line), or pass "
+                "--api-key; clients then send 'Authorization: Bearer <key>'. For a local test "
+                "only, --no-auth runs without keys on 127.0.0.1."
+            )

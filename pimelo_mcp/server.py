@@ -28,7 +28,7 @@ from pimelo_mcp.tools import ALL_TOOLS
 from pimelo_mcp.tools.errors import describe_failure
 from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
 from pimelo_mcp.tools.schema import compact_schema
-from pimelo_mcp.tools.state import EntityLookup, SchemaCache, ToolState
+from pimelo_mcp.tools.state import EntityLookup, SchemaCache, ToolState, current_call
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def select_tools(
     return [
         spec
         for spec in tools
-        if (scopes is None or spec.scope in scopes) and (spec.read_only or not read_only)
+        if (scopes is None or all(scope in scopes for scope in spec.scopes))
+        and (spec.read_only or not read_only)
     ]
 
 
@@ -92,6 +93,7 @@ def _wrap(spec: ToolSpec) -> Any:
 
     @functools.wraps(spec.fn)
     async def run(*args: Any, **kwargs: Any) -> CallToolResult:
+        current_call.set(object())  # caches refresh at most once within this call
         try:
             output: ToolOutput = await spec.fn(*args, **kwargs)
         except Exception as error:  # each expected failure becomes a message; others re-raise

@@ -68,7 +68,7 @@ def test_tools_command_lists_the_tools_of_a_products_only_token(
     assert listed.returncode == 0, listed.stderr
     names = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
     assert "update_products" in names
-    assert "list_channels" not in names  # settings:read is not among its scopes
+    assert "create_entities" not in names  # entities:write is not among its scopes
 
 
 def test_call_command_prints_structured_json(

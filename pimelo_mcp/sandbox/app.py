@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pimelo_mcp.sandbox.auth import authenticate
@@ -146,10 +146,14 @@ def create_app(settings: SandboxSettings, store: Store | None = None) -> Starlet
         *entities.ROUTES,
         *media.ROUTES,
     ]
+    # No redirect_slashes: `/api/v1/products/` is an unknown route (a 404 Problem), not a 307
+    # to `/api/v1/products` with an empty body.
+    api = Router(routes=api_routes, redirect_slashes=False)
     app = Starlette(
-        routes=[Mount(API_PREFIX, routes=api_routes)],
+        routes=[Mount(API_PREFIX, app=api)],
         middleware=[Middleware(ApiMiddleware, sandbox=state)],
         exception_handlers={ProblemError: _problem_handler, HTTPException: _http_handler},
     )
+    app.router.redirect_slashes = False
     app.state.sandbox = state
     return app

@@ -22,14 +22,24 @@ def decode_cursor(cursor: Any, sort: str, field: str = "search_after") -> tuple[
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         decoded: Any = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise invalid(field, "is not a valid cursor") from None
     if not isinstance(decoded, list) or len(decoded) != 3:  # pyright: ignore[reportUnknownArgumentType]
         raise invalid(field, "is not a valid cursor")
     parts: list[Any] = list(decoded)  # pyright: ignore[reportUnknownArgumentType]
     if parts[0] != sort:
         raise invalid(field, f"was made for sort {parts[0]!r}, not {sort!r}")
-    return parts[1], parts[2]
+    key, record_id = parts[1], parts[2]
+    # Every sort key is a string (a code, an identifier or a timestamp) and every record id a
+    # SQLite integer: anything else was not made by this sandbox.
+    if (
+        not isinstance(key, str)
+        or isinstance(record_id, bool)
+        or not isinstance(record_id, int)
+        or not -(2**63) <= record_id < 2**63
+    ):
+        raise invalid(field, "is not a valid cursor")
+    return key, record_id
 
 
 def check_limit(raw: Any, field: str = "limit") -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pimelo_mcp.sandbox.jsonutil import (
@@ -10,6 +11,7 @@ from pimelo_mcp.sandbox.jsonutil import (
     JSON,
     as_dict,
     as_list,
+    expect_str,
     is_number,
     member_dict,
     parse_date,
@@ -108,7 +110,7 @@ def validate_attribute(body: JSON, store: Store, errors: FieldErrors, current: J
                     errors.add(flag, "must be true or false")
         if kind in ("entity", "entities"):
             entity_type = body.get("entity_type")
-            if entity_type not in store.entity_types:
+            if not isinstance(entity_type, str) or entity_type not in store.entity_types:
                 errors.add(
                     "entity_type",
                     "is required for entity attributes and must be a known entity type",
@@ -194,7 +196,7 @@ def _check_validation(raw: Any, kind: Any, errors: FieldErrors) -> JSON:
                 re.compile(value) if isinstance(value, str) else errors.add(
                     path, "must be a string"
                 )
-            except re.error:
+            except (re.error, OverflowError, RecursionError):
                 errors.add(path, "is not a valid regular expression")
         elif name == "decimals_allowed":
             if not isinstance(value, bool):
@@ -210,7 +212,11 @@ def _check_validation(raw: Any, kind: Any, errors: FieldErrors) -> JSON:
                 errors.add(path, "must be a number")
         elif name == "allowed_units":
             units = as_list(value)
-            if not units or not all(u in UNITS for u in units) or len(set(units)) != len(units):
+            if (
+                not units
+                or not all(isinstance(u, str) and u in UNITS for u in units)
+                or len(set(units)) != len(units)
+            ):
                 errors.add(
                     path, f"must be a non-empty list of distinct units among {', '.join(UNITS)}"
                 )
@@ -222,13 +228,15 @@ def _check_validation(raw: Any, kind: Any, errors: FieldErrors) -> JSON:
                 errors.add(path, "must be a non-empty list of file extensions")
     low, high = validation.get("min"), validation.get("max")
     if low is not None and high is not None:
+        # Exact comparisons: float() would overflow on a JSON integer of 400 digits.
         try:
-            if (float(low) if kind != "date" else str(low)) > (
-                float(high) if kind != "date" else str(high)
-            ):  # pyright: ignore[reportOperatorIssue]
-                errors.add("validation.min", "must not be above max")
-        except (TypeError, ValueError):
-            pass
+            above = (
+                str(low) > str(high) if kind == "date" else Decimal(str(low)) > Decimal(str(high))
+            )
+        except (InvalidOperation, ValueError):
+            above = False  # an invalid bound, already reported
+        if above:
+            errors.add("validation.min", "must not be above max")
     return dict(validation)
 
 
@@ -291,12 +299,15 @@ def validate_attribute_set(
             )
     for name, kind in (("label_attribute", "text"), ("image_attribute", "media")):
         if name in body:
-            result[name] = body[name]
+            result[name] = expect_str(body[name], name, errors)
         value = result.get(name)
         if value is None:
             continue
+        attribute = store.attributes.get(value)
         if value not in members:
             errors.add(name, f"{value!r} is not an attribute of the set")
-        elif store.attributes[value]["type"] != kind:
+        elif attribute is None:
+            errors.add(name, f"{value!r} is not a known attribute")
+        elif attribute["type"] != kind:
             errors.add(name, f"must be a {kind} attribute")
     return result

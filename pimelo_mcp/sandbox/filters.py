@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +13,8 @@ from pimelo_mcp.sandbox.jsonutil import (
     as_dict,
     as_list,
     day_start,
+    expect_str,
+    finite_float,
     format_ts,
     is_number,
     member_dict,
@@ -137,6 +139,10 @@ def _compile_condition(
     if operator not in allowed_ops:
         errors.add(f"{path}.operator", f"must be one of {', '.join(allowed_ops)} for {name}")
         raise _Skip
+    for key in ("locale", "channel"):
+        if key in condition and not isinstance(condition[key], str | None):
+            expect_str(condition[key], f"{path}.{key}", errors)
+            raise _Skip
     assert isinstance(operator, str)
     value = condition.get("value")
     if operator in EMPTY_OPS:
@@ -219,19 +225,29 @@ def _time_bounds(value: Any, path: str, errors: FieldErrors) -> tuple[str, str]:
     return stamp, stamp
 
 
-def _since_days(value: Any, path: str, errors: FieldErrors) -> int:
+def _since_day(value: Any, today: date, path: str, errors: FieldErrors) -> date:
+    """The first day `SINCE LAST N DAYS` keeps. The contract allows any N >= 0: an N reaching
+    past the first representable day (0001-01-01) is clamped to it, i.e. keeps everything."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         errors.add(f"{path}.value", "SINCE LAST N DAYS takes an integer N >= 0")
         raise _Skip
-    return value
+    return today - timedelta(days=min(value, (today - date.min).days))
+
+
+def _since_moment(value: Any, path: str, errors: FieldErrors) -> str:
+    """The first timestamp `SINCE LAST N DAYS` keeps: N days before now, clamped likewise."""
+    now = datetime.now(UTC)
+    day = _since_day(value, now.date(), path, errors)
+    if day == date.min:
+        return day_start(day)
+    return format_ts(now - (now.date() - day))
 
 
 def _time_clause(
     column: str, operator: str, value: Any, path: str, errors: FieldErrors, sql: Sql
 ) -> None:
     if operator == "SINCE LAST N DAYS":
-        days = _since_days(value, path, errors)
-        sql.add(f"{column} >= ?", format_ts(datetime.now(UTC) - timedelta(days=days)))
+        sql.add(f"{column} >= ?", _since_moment(value, path, errors))
         return
     if operator == "BETWEEN":
         pair = as_list(value)
@@ -385,19 +401,22 @@ def _metric_base(value: Any, attribute: JSON, path: str, errors: FieldErrors) ->
         str(u) for u in as_list(member_dict(attribute, "validation").get("allowed_units")) or []
     ]
     families = {UNITS[u][0] for u in allowed if u in UNITS}
+    amount = finite_float(metric.get("amount")) if metric is not None else None
+    unit = metric.get("unit") if metric is not None else None
     if (
         metric is None
         or set(metric) != {"amount", "unit"}
-        or not is_number(metric["amount"])
-        or metric["unit"] not in UNITS
-        or UNITS[metric["unit"]][0] not in families
+        or amount is None
+        or not isinstance(unit, str)
+        or unit not in UNITS
+        or UNITS[unit][0] not in families
     ):
         errors.add(
             f"{path}.value",
             f"must be {{amount: number, unit}} with a unit convertible to {', '.join(allowed)}",
         )
         raise _Skip
-    return float(metric["amount"]) * UNITS[metric["unit"]][1]
+    return amount * UNITS[unit][1]
 
 
 def _compile_attribute(
@@ -489,10 +508,11 @@ def _compare(
 ) -> None:
     def check(item: Any) -> Any:
         if kind == "number":
-            if not is_number(item):
-                errors.add(f"{path}.value", "must be a number")
+            number = finite_float(item)
+            if number is None:
+                errors.add(f"{path}.value", "must be a finite number")
                 raise _Skip
-            return item
+            return item if isinstance(item, int) and abs(item) < 2**63 else number
         day = parse_date(item)
         if day is None:
             errors.add(f"{path}.value", "must be a date YYYY-MM-DD")
@@ -500,8 +520,8 @@ def _compare(
         return day.isoformat()
 
     if base == "SINCE LAST N DAYS":
-        days = _since_days(value, path, errors)
-        exists(f"{DATA} >= ?", (datetime.now(UTC).date() - timedelta(days=days)).isoformat())
+        today = datetime.now(UTC).date()
+        exists(f"{DATA} >= ?", _since_day(value, today, path, errors).isoformat())
     elif base == "BETWEEN":
         pair = as_list(value)
         if pair is None or len(pair) != 2:
@@ -529,7 +549,7 @@ def _compare_price(
         if pair is None or len(pair) != 2:
             errors.add(f"{path}.value", "BETWEEN takes [from, to] amounts")
             raise _Skip
-        if currency not in currencies:
+        if not isinstance(currency, str) or currency not in currencies:
             errors.add(
                 f"{path}.currency",
                 f"BETWEEN needs a currency among {', '.join(sorted(currencies))}",
@@ -544,7 +564,7 @@ def _compare_price(
             errors.add(f"{path}.value", "must be {amount, currency}")
             raise _Skip
         currency = price["currency"]
-        if currency not in currencies:
+        if not isinstance(currency, str) or currency not in currencies:
             errors.add(f"{path}.value", f"currency must be one of {', '.join(sorted(currencies))}")
             raise _Skip
         predicate, params = f"{SQL_COMPARE[base]} ?", [_price_amount(price["amount"], path, errors)]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
+
+from pimelo_mcp.sandbox.problems import FieldErrors
 
 JSON = dict[str, Any]
 
@@ -27,12 +30,52 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def finite_float(value: Any) -> float | None:
+    """A JSON number as a finite float; None for anything else (including ints too large)."""
+    if not is_number(value):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+# Request fields are read through these: a member of the wrong JSON type becomes a 422 on that
+# field (never a TypeError or KeyError further down, e.g. a list used as a dict key).
+
+
+def expect_str(value: Any, field: str, errors: FieldErrors, *, nullable: bool = True) -> str | None:
+    """`value` when it is a string; None when it is null (an error unless `nullable`) or of
+    another JSON type (then an error on `field`)."""
+    if isinstance(value, str):
+        return value
+    if value is None and nullable:
+        return None
+    errors.add(field, "must be a string or null" if nullable else "must be a string")
+    return None
+
+
+def expect_bool(value: Any, field: str, errors: FieldErrors) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    errors.add(field, "must be true or false")
+    return None
+
+
+def str_or_none(value: Any) -> str | None:
+    """`value` when it is a string, else None (for echoing a request member back safely)."""
+    return value if isinstance(value, str) else None
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def format_ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat pads the year to 4 digits (strftime's %Y does not below 1000), so that string
+    # order stays time order.
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def now_ts() -> str:
@@ -52,7 +95,10 @@ def parse_ts(text: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 is before the first representable day
+        return None
 
 
 def normalize_ts(value: Any) -> str:

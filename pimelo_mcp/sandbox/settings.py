@@ -25,7 +25,14 @@ SCOPES: tuple[str, ...] = (
     "attributes:write",
 )
 READ_SCOPES: tuple[str, ...] = tuple(scope for scope in SCOPES if scope.endswith(":read"))
-PRODUCTS_ONLY_SCOPES: tuple[str, ...] = ("products:read", "products:write")
+# Writes products only, and reads the configuration that product values are written against
+# (attribute definitions, channels and locales): what an enrichment agent needs, no more.
+PRODUCTS_ONLY_SCOPES: tuple[str, ...] = (
+    "products:read",
+    "products:write",
+    "attributes:read",
+    "settings:read",
+)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pimelo_mcp.sandbox.jsonutil import JSON, as_dict, as_list, is_number, member_list, parse_date
+from pimelo_mcp.sandbox.jsonutil import (
+    JSON,
+    as_dict,
+    as_list,
+    finite_float,
+    is_number,
+    member_list,
+    parse_date,
+)
 from pimelo_mcp.sandbox.media import extension_of
 from pimelo_mcp.sandbox.problems import FieldErrors
 from pimelo_mcp.sandbox.store import Store
@@ -185,11 +192,12 @@ def check_data(attribute: JSON, data: Any, store: Store) -> str | None:
             return f"must match {regex}"
         return None
     if kind == "number":
-        if not is_number(data) or not math.isfinite(data):
-            return "must be a number"
-        if validation.get("decimals_allowed") is False and not float(data).is_integer():
+        number = finite_float(data)
+        if number is None:
+            return "must be a finite number"
+        if validation.get("decimals_allowed") is False and not number.is_integer():
             return "must be a whole number"
-        return _number_message(float(data), validation)
+        return _number_message(number, validation)
     if kind == "boolean":
         return None if isinstance(data, bool) else "must be true or false"
     if kind == "date":
@@ -318,13 +326,14 @@ def _check_metric(data: Any, validation: JSON) -> str | None:
         return "must be exactly {amount, unit}"
     amount = metric["amount"]
     unit = metric["unit"]
-    if not is_number(amount) or not math.isfinite(amount):
-        return "amount must be a number"
+    number = finite_float(amount)
+    if number is None:
+        return "amount must be a finite number"
     allowed: list[str] = validation.get("allowed_units") or []
-    if unit not in allowed:
+    if not isinstance(unit, str) or unit not in allowed:
         return f"unit must be one of {', '.join(allowed)}"
     default_unit = allowed[0]
-    converted = to_base(float(amount), unit) / UNITS[default_unit][1]
+    converted = to_base(number, unit) / UNITS[default_unit][1]
     message = _number_message(converted, validation)
     return f"{message} {default_unit}" if message else None
 

@@ -17,7 +17,15 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pimelo_mcp.client import Attribute, AttributeSet, NotFoundError
+from pimelo_mcp.client import (
+    APIStatusError,
+    Attribute,
+    AttributeSet,
+    InsufficientScopeError,
+    NotFoundError,
+    PreconditionFailedError,
+)
+from pimelo_mcp.client import ValidationError as RefusedError
 from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
@@ -208,6 +216,13 @@ class AttributeCreated(ToolOutput):
         verb = "Dry run, nothing written: would create" if self.dry_run else "Created"
         lines = [f"{verb} {self.attribute.line()}"]
         lines.extend(f"set {code}: {outcome}" for code, outcome in (self.sets or {}).items())
+        missed = [code for code, outcome in (self.sets or {}).items() if outcome.startswith("not")]
+        if missed:
+            lines.append(
+                f"{self.attribute.code} WAS created but is not in {', '.join(missed)}: add it "
+                "there in Pimelo (Settings > Attribute sets); no tool adds an existing "
+                "attribute to a set, and create_attribute again would say it exists."
+            )
         return "\n".join(lines)
 
 
@@ -326,7 +341,7 @@ async def _add_to_set(state: ToolState, set_code: str, code: str) -> str:
             set_code, attributes=after, expected_version=current.version
         )
     except Exception as error:  # the attribute exists now; report the set and go on
-        return f"not added ({error}); add it with a retry or in Pimelo"
+        return f"not added: {_why_not_added(error)}"
     state.audit.record(
         tool="create_attribute",
         target={"kind": "attribute_set", "code": set_code},
@@ -336,6 +351,22 @@ async def _add_to_set(state: ToolState, set_code: str, code: str) -> str:
         version_after=updated.version,
     )
     return "added"
+
+
+def _why_not_added(error: Exception) -> str:
+    """The precise cause of a failed add-to-set, in words a model can relay."""
+    if isinstance(error, PreconditionFailedError):
+        return "the set changed meanwhile (someone else edited it)"
+    if isinstance(error, InsufficientScopeError):
+        return f"the token lacks {error.required_scope or 'the scope to change attribute sets'}"
+    if isinstance(error, NotFoundError):
+        return "the set no longer exists"
+    if isinstance(error, RefusedError):
+        reasons = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+        return f"Pimelo refused it ({reasons or error.detail or error.title})"
+    if isinstance(error, APIStatusError):
+        return f"Pimelo answered HTTP {error.status_code} ({error.detail or error.title})"
+    return f"{type(error).__name__}: {error}"
 
 
 def _merge(current: Mapping[str, Any], patch: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ back in input order, and every write that happened is appended to the audit jour
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
@@ -16,14 +17,17 @@ from pydantic import BaseModel
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult
 from pimelo_mcp.tools.registry import ToolOutput
-from pimelo_mcp.translate import AttributeDef, CatalogSchema, TranslationError
+from pimelo_mcp.translate import AttributeDef, TranslationError
 from pimelo_mcp.translate.compact import render_data
 from pimelo_mcp.translate.values import field_path
 
 Translated = TypeVar("Translated")
+Definitions = TypeVar("Definitions")
 
 MAX_ITEMS_IN_TEXT = 20  # a dry run's text spells out the changes of this many items
 MAX_CHANGES_IN_TEXT = 10  # ... and this many changes per item
+
+OPERATION_PREFIX = re.compile(r"^operations\[\d+\]\.")
 
 MAX_ERRORS_IN_TEXT = (
     10  # the text summary lists this many refusals; all are in the structured result
@@ -99,21 +103,28 @@ def stale_message(
     )
 
 
-def problem_message(problem: Mapping[str, Any] | None) -> str:
+def problem_message(problem: Mapping[str, Any] | None, status: int | None = None) -> str:
     """A bulk item's Problem Details, as one line a model can act on."""
+    if status == 0:
+        return (
+            "no answer from Pimelo (the write may or may not have happened): read the record "
+            "before sending it again"
+        )
     if not problem:
         return "refused by Pimelo without a reason"
     errors = problem.get("errors")
     if isinstance(errors, list) and errors:
         entries = cast(list[Any], errors)[:10]
         listed = "; ".join(
-            f"{entry.get('field')}: {entry.get('message')}"
+            # The API names the field inside its bulk request (operations[3].values…); the
+            # model knows its item, so the field is given from inside the item.
+            f"{OPERATION_PREFIX.sub('', str(entry.get('field')))}: {entry.get('message')}"
             for entry in (
                 cast(Mapping[str, Any], item) for item in entries if isinstance(item, dict)
             )
         )
         return f"Pimelo refused: {listed}"
-    status = problem.get("status")
+    status = status if status is not None else problem.get("status")
     detail = problem.get("detail") or problem.get("title") or "refused"
     if status == 412 and problem.get("current_version") is not None:
         return (
@@ -234,7 +245,11 @@ async def finish(
                 )
             else:
                 refused += 1
-                results.append(_result(kind, plan, ok=False, error=problem_message(answer.problem)))
+                results.append(
+                    _result(
+                        kind, plan, ok=False, error=problem_message(answer.problem, answer.status)
+                    )
+                )
                 if answer.status == 422:
                     on_api_refusal()
     return BatchOutput(
@@ -259,17 +274,17 @@ def repeated_indexes(keys: Sequence[str]) -> set[int]:
 
 
 async def translate_fresh(
-    load_schema: Callable[[bool], Awaitable[CatalogSchema]],
-    translate: Callable[[CatalogSchema], Awaitable[Translated]],
+    load: Callable[[bool], Awaitable[Definitions]],
+    translate: Callable[[Definitions], Awaitable[Translated]],
 ) -> Translated:
     """Translate against the cached definitions; when the input names something they lack
     (it may have been created since they were cached), reload them once and try again."""
     try:
-        return await translate(await load_schema(False))
+        return await translate(await load(False))
     except TranslationError as error:
         if not any(problem.names_unknown for problem in error.problems):
             raise
-    return await translate(await load_schema(True))
+    return await translate(await load(True))
 
 
 def keep_other_currencies(

@@ -25,6 +25,7 @@ from pimelo_mcp.tools.batch import (
     Plan,
     field_change,
     finish,
+    keep_other_currencies,
     repeated_indexes,
     stale_message,
     translate_fresh,
@@ -210,6 +211,7 @@ def _unknown_attributes(
     name="search_entities",
     title="Search entity records",
     scope=READ_SCOPE,
+    needs=("settings:read",),
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -282,6 +284,7 @@ async def search_entities(
     name="get_entity",
     title="Get an entity record",
     scope=READ_SCOPE,
+    needs=("settings:read",),
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -438,6 +441,7 @@ async def _plan_creates(
     name="create_entities",
     title="Create entity records",
     scope=WRITE_SCOPE,
+    needs=(READ_SCOPE, "settings:read"),
     read_only=False,
     destructive=False,
     idempotent=False,
@@ -518,6 +522,10 @@ async def _plan_updates(
         before = {
             code: [v.model_dump() for v in entries] for code, entries in current.values.items()
         }
+        # the schema again: translating may have reloaded it for an attribute created since
+        values = keep_other_currencies(
+            values, before, (await _schema(state, entity_type)).attributes
+        )
         plan.changes = [*_label_changes(current.labels, labels), *value_changes(before, values)]
         if item.expected_version is not None and item.expected_version != current.version:
             plan.error = stale_message(
@@ -541,6 +549,7 @@ async def _plan_updates(
     name="update_entities",
     title="Update entity records",
     scope=WRITE_SCOPE,
+    needs=(READ_SCOPE, "settings:read"),
     read_only=False,
     destructive=True,
     idempotent=True,

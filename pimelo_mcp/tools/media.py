@@ -1,9 +1,11 @@
 """Media tools: search_media (metadata, and one image a vision model can look at) and upload_media.
 
 Uploads come from exactly one source: an https URL (fetched here by a short-lived client
-with a timeout, a byte cap while streaming and a content-type check; redirects followed
-only to https), a local file inside `settings.upload_dirs` (symlinks resolved), or base64.
-`attach_to` is checked before the upload, so a bad target uploads nothing.
+with a timeout, a byte cap while streaming and a content-type check; the host and every
+redirect's host must resolve only to public addresses, and the fetch goes to the address
+checked), a local file inside `settings.upload_dirs` (symlinks resolved), or base64.
+`attach_to` is checked before the upload (the product, its media attribute and the file
+extensions that attribute takes), so a bad target uploads nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import base64
 import binascii
 import ipaddress
 import mimetypes
+import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple, cast
 from urllib.parse import unquote, urlsplit
 
 import anyio
@@ -23,7 +27,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ContentBlock, ImageContent
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
-from pimelo_mcp.client import Media, PayloadTooLargeError, UnsupportedMediaTypeError
+from pimelo_mcp.client import (
+    Media,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    ValidationError,
+)
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.tools.batch import Change, value_changes
 from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
@@ -184,22 +193,58 @@ class UploadResult(ToolOutput):
         return text + "."
 
 
-def _refuse_host(host: str) -> None:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.lower().endswith(".local"):
-        raise ToolError(f"url: {host} is a local host; give a public https URL.")
+async def system_addresses(host: str, port: int) -> list[str]:
+    """The addresses the system resolver gives for host (numeric forms such as 127.1 included)."""
+    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+# Tests replace this with a resolver that needs no DNS.
+URL_RESOLVER: Callable[[str, int], Awaitable[list[str]]] = system_addresses
+
+
+def _is_public(address: str) -> bool:
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
     except ValueError:
-        return
-    if not address.is_global:
-        raise ToolError(f"url: {host} is not a public address; give a public https URL.")
+        return False
 
 
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https" or not parts.hostname:
+class _Target(NamedTuple):
+    """Where one GET goes: the URL with its host replaced by a checked address (so the
+    connection is made to what was checked, not to a second lookup), and the name to send
+    as Host and to verify the certificate against (SNI)."""
+
+    url: httpx2.URL
+    host: str
+    sni: str
+
+
+async def _check_url(url: str) -> _Target:
+    """Refuse anything but https to a host whose every address is public; pin the first."""
+    try:
+        parsed = httpx2.URL(url)
+    except httpx2.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme != "https" or not parsed.raw_host:
         raise ToolError(f"url must be an https:// URL; got {url[:80]!r}. Nothing was uploaded.")
-    _refuse_host(parts.hostname)
+    name = parsed.raw_host.decode("ascii")
+    try:
+        addresses = await URL_RESOLVER(name, parsed.port or 443)
+    except (OSError, UnicodeError, ValueError):
+        addresses = []
+    if not addresses:
+        raise ToolError(f"url: cannot resolve {parsed.host}; nothing was uploaded.")
+    for address in addresses:
+        if not _is_public(address):
+            shown = parsed.host if address == name else f"{parsed.host} ({address})"
+            raise ToolError(
+                f"url: {shown} is not a public address; give a public https URL. "
+                "Nothing was uploaded."
+            )
+    return _Target(
+        url=parsed.copy_with(host=addresses[0]), host=parsed.netloc.decode("ascii"), sni=name
+    )
 
 
 def _filename_from_url(url: str, content_type: str) -> str:
@@ -210,19 +255,24 @@ def _filename_from_url(url: str, content_type: str) -> str:
 
 
 async def fetch_url(url: str) -> tuple[bytes, str, str]:
-    """(bytes, filename, content type) of an https URL; refused beyond the caps."""
-    _check_url(url)
+    """(bytes, filename, content type) of an https URL; refused beyond the caps.
+
+    The first URL and every redirect are checked (https, every address public) and fetched
+    from the address checked."""
     async with httpx2.AsyncClient(
         timeout=URL_TIMEOUT_SECONDS, follow_redirects=False, transport=URL_TRANSPORT
     ) as http:
         for _ in range(MAX_REDIRECTS + 1):
+            target = await _check_url(url)
             try:
                 async with http.stream(
-                    "GET", url, headers={"Accept": ", ".join(ALLOWED_TYPES)}
+                    "GET",
+                    target.url,
+                    headers={"Accept": ", ".join(ALLOWED_TYPES), "Host": target.host},
+                    extensions={"sni_hostname": target.sni},
                 ) as r:
                     if r.is_redirect and "location" in r.headers:
-                        url = str(r.url.join(r.headers["location"]))
-                        _check_url(url)
+                        url = str(httpx2.URL(url).join(r.headers["location"]))
                         continue
                     if r.status_code != 200:
                         raise ToolError(
@@ -331,18 +381,21 @@ async def upload_media(
         content, name = await read_allowed_file(path, state.settings.upload_dirs)
     else:
         content, name = _decode(content_base64 or ""), filename or "upload"
+    name = filename or name
+    if plan is not None:
+        name = _name_for(plan, name, content)  # before uploading: no orphan upload
     try:
         media = await state.client.media.upload(
-            content, filename=filename or name, content_type=content_type, code=code
+            content, filename=name, content_type=content_type, code=code
         )
     except UnsupportedMediaTypeError as error:
         raise ToolError(
-            f"Pimelo refused {filename or name}: its bytes are not an allowed type "
+            f"Pimelo refused {name}: its bytes are not an allowed type "
             f"({', '.join(error.allowed or ALLOWED_TYPES)}). Nothing was uploaded."
         ) from None
     except PayloadTooLargeError as error:
         raise ToolError(
-            f"Pimelo refused {filename or name}: over its limit of {error.max_bytes} bytes."
+            f"Pimelo refused {name}: over its limit of {error.max_bytes} bytes."
         ) from None
     state.audit.record(
         tool="upload_media",
@@ -369,6 +422,50 @@ class _AttachPlan(BaseModel):
     values: dict[str, list[dict[str, Any]]]
     before: dict[str, list[dict[str, Any]]]
     version: int | None
+    extensions: list[str] | None = None  # the attribute's validation.allowed_extensions
+
+
+def _extension(name: str) -> str:
+    """As Pimelo reads it: what follows the last dot, lower case."""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _sniffed_extensions(content: bytes) -> tuple[str, ...]:
+    """The extensions of the file type its first bytes show (none when unknown)."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ("png",)
+    if content.startswith(b"\xff\xd8\xff"):
+        return ("jpg", "jpeg")
+    if content[:6] in (b"GIF87a", b"GIF89a"):
+        return ("gif",)
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return ("webp",)
+    if content.startswith(b"%PDF-"):
+        return ("pdf",)
+    return ()
+
+
+def _name_for(plan: _AttachPlan, name: str, content: bytes) -> str:
+    """The name to upload under, refused when the target attribute would not take its extension.
+
+    Pimelo checks a media value against the attribute's allowed_extensions by the file's
+    name; a name without an extension gets the one its bytes show."""
+    if plan.extensions is None:
+        return name
+    extension, by = _extension(name), ""
+    if not extension:
+        sniffed = _sniffed_extensions(content)
+        extension = next(
+            (e for e in sniffed if e in plan.extensions), sniffed[0] if sniffed else ""
+        )
+        by = " by its bytes"
+    if extension not in plan.extensions:
+        what = f"a .{extension} file{by}" if extension else "a file of unknown type, no extension"
+        raise ToolError(
+            f"attach_to: {plan.attribute} takes only {', '.join(plan.extensions)} files; {name} is "
+            f"{what}. Nothing was uploaded (without attach_to it would upload unattached)."
+        )
+    return f"{name}.{extension}" if by else name
 
 
 async def _plan_attach(state: ToolState, target: AttachTo) -> _AttachPlan:
@@ -397,6 +494,7 @@ async def _plan_attach(state: ToolState, target: AttachTo) -> _AttachPlan:
         allowed_from=product.attribute_set or "",
         prefix="attach_to",
     )
+    allowed: object = definition.validation.get("allowed_extensions")
     return _AttachPlan(
         attribute=attribute,
         values=values,
@@ -404,6 +502,9 @@ async def _plan_attach(state: ToolState, target: AttachTo) -> _AttachPlan:
             c: [v.model_dump() for v in e] for c, e in product.values.items() if c == attribute
         },
         version=product.version,
+        extensions=[str(e).lower().lstrip(".") for e in cast(list[object], allowed)]
+        if isinstance(allowed, list)
+        else None,
     )
 
 
@@ -419,11 +520,20 @@ async def _attach(
         product = await state.client.products.update(
             identifier, values=values, expected_version=plan.version
         )
-    except Exception as error:
+    except ValidationError as error:
+        reasons = [
+            f"{e.field}: {e.message}" for e in error.errors if _is_value_of(e.field, plan.attribute)
+        ]
+        if not reasons:
+            raise _attach_failed(media_code, identifier, plan, error) from None
+        # update_products would be refused for the same reason: no follow-up to suggest
         raise ToolError(
-            f"Uploaded media {media_code}, but setting it on {identifier} failed: {error} "
-            f'Set it with update_products values {{"{plan.attribute}": "{media_code}"}}.'
+            f"Uploaded media {media_code}, but Pimelo refused it as {identifier}'s "
+            f"{plan.attribute}: {'; '.join(reasons)}. {media_code} stays in Pimelo, unattached; "
+            f"to set {plan.attribute}, upload a file it takes."
         ) from None
+    except Exception as error:
+        raise _attach_failed(media_code, identifier, plan, error) from None
     state.audit.record(
         tool="upload_media",
         target={"kind": "product", "identifier": identifier},
@@ -435,6 +545,21 @@ async def _attach(
     result.attached_to = identifier
     result.product_version = product.version
     result.changes = changes
+
+
+def _is_value_of(field: str, attribute: str) -> bool:
+    """A 422's field path names the attribute's value: values.X, values.X[...]."""
+    prefix = f"values.{attribute}"
+    return field == prefix or field.startswith((f"{prefix}[", f"{prefix}."))
+
+
+def _attach_failed(
+    media_code: str, identifier: str, plan: _AttachPlan, error: Exception
+) -> ToolError:
+    return ToolError(
+        f"Uploaded media {media_code}, but setting it on {identifier} failed: {error} "
+        f'Set it with update_products values {{"{plan.attribute}": "{media_code}"}}.'
+    )
 
 
 TOOLS = [search_media, upload_media]

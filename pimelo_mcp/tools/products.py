@@ -48,6 +48,8 @@ from pimelo_mcp.translate import (
 )
 from pimelo_mcp.translate.compact import compact_values
 
+# Values are translated and shown against attribute definitions, channels and locales.
+DEFINITIONS = ("attributes:read", "settings:read")
 SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
 GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
 
@@ -164,7 +166,9 @@ def default_scope(
     Showing every locale of every channel would cost a model several times the tokens of
     the one it works in; the answer says which one it shows.
     """
-    chosen_channel = channel or next(iter(schema.channels), "")
+    selling = [code for code, known in schema.channels.items() if locale in known.locales]
+    # A locale alone shows the first channel sold in it, not one where it has no values.
+    chosen_channel = channel or next(iter(selling or schema.channels), "")
     channel_locales = (
         schema.channels[chosen_channel].locales if chosen_channel in schema.channels else ()
     )
@@ -186,6 +190,7 @@ def _updated_since(text: str | None) -> str | int | None:
     name="search_products",
     title="Search products",
     scope="products:read",
+    needs=DEFINITIONS,
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -263,6 +268,7 @@ async def search_products(
     name="get_product",
     title="Get a product",
     scope="products:read",
+    needs=DEFINITIONS,
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -335,12 +341,21 @@ async def _translate(
     state: ToolState,
     values: Mapping[str, Any],
     *,
-    allowed: Sequence[str],
     set_code: str,
     locale: str | None,
     channel: str | None,
 ) -> dict[str, list[dict[str, Any]]]:
-    async def translate(schema: CatalogSchema) -> dict[str, list[dict[str, Any]]]:
+    """Values for a product of `set_code`, against definitions and the set reloaded if stale."""
+
+    async def load(refresh: bool) -> tuple[CatalogSchema, Sequence[str]]:
+        schema = await state.schema.products(refresh=refresh)
+        found = (await state.schema.attribute_sets(refresh=refresh)).get(set_code)
+        return schema, found.attributes if found else []
+
+    async def translate(
+        loaded: tuple[CatalogSchema, Sequence[str]],
+    ) -> dict[str, list[dict[str, Any]]]:
+        schema, allowed = loaded
         return await translate_values(
             values,
             schema,
@@ -351,7 +366,7 @@ async def _translate(
             resolve_entities=state.entities,
         )
 
-    return await translate_fresh(lambda refresh: state.schema.products(refresh=refresh), translate)
+    return await translate_fresh(load, translate)
 
 
 def _refusal(error: TranslationError) -> str:
@@ -362,6 +377,7 @@ def _refusal(error: TranslationError) -> str:
     name="create_products",
     title="Create products",
     scope="products:write",
+    needs=("products:read", *DEFINITIONS),
     read_only=False,
     destructive=False,
     idempotent=False,
@@ -378,6 +394,8 @@ async def create_products(
     """Create 1 to 100 products in one call; each succeeds or is refused on its own. Values as in update_products."""
     state = state_of(ctx)
     sets = await state.schema.attribute_sets()
+    if any(item.attribute_set not in sets for item in items):
+        sets = await state.schema.attribute_sets(refresh=True)  # it may have been created since
     existing = await _existing(state, [item.identifier for item in items])
     repeated = repeated_indexes([item.identifier for item in items])
     plans: list[Plan] = []
@@ -397,7 +415,6 @@ async def create_products(
             values = await _translate(
                 state,
                 item.values or {},
-                allowed=attribute_set.attributes,
                 set_code=attribute_set.code,
                 locale=locale,
                 channel=channel,
@@ -438,6 +455,7 @@ async def create_products(
     name="update_products",
     title="Update products",
     scope="products:write",
+    needs=("products:read", *DEFINITIONS),
     read_only=False,
     destructive=True,
     idempotent=True,
@@ -454,7 +472,6 @@ async def update_products(
 ) -> BatchOutput:
     """Change 1 to 100 products in one call; only what is named changes. Values as a person writes them (per channel: {"ecommerce": {"de_DE": "…"}}; option labels, brand names). Per-item results show before→after."""
     state = state_of(ctx)
-    sets = await state.schema.attribute_sets()
     existing = await _existing(state, [item.identifier for item in items])
     repeated = repeated_indexes([item.identifier for item in items])
     plans: list[Plan] = []
@@ -471,13 +488,11 @@ async def update_products(
             )
             continue
         plan.version_before = current.version
-        attribute_set = sets.get(current.attribute_set or "")
         try:
             values = (
                 await _translate(
                     state,
                     item.values,
-                    allowed=attribute_set.attributes if attribute_set else [],
                     set_code=current.attribute_set or "",
                     locale=locale,
                     channel=channel,

@@ -31,11 +31,16 @@ class ToolSpec:
     name: str
     title: str
     description: str
-    scope: str  # the token scope the tool needs, e.g. products:read
+    scope: str  # the token scope the tool's own calls need, e.g. products:read
     read_only: bool
     destructive: bool  # may it lose data that exists? (merge-updates overwrite values: yes)
     idempotent: bool  # does repeating the same call change nothing more?
     open_world: bool = False  # does it reach beyond the Pimelo catalog (e.g. fetch a URL)?
+    needs: tuple[str, ...] = ()  # scopes it reads with too (definitions to translate values)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return (self.scope, *self.needs)
 
     @property
     def annotations(self) -> ToolAnnotations:
@@ -57,6 +62,7 @@ def tool(
     destructive: bool,
     idempotent: bool,
     open_world: bool = False,
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
     """Declare a tool; its description is the function's docstring (written for the model)."""
 
@@ -76,6 +82,7 @@ def tool(
             destructive=destructive,
             idempotent=idempotent,
             open_world=open_world,
+            needs=needs,
         )
 
     return declare
@@ -91,5 +98,6 @@ def markdown_table(specs: tuple[ToolSpec, ...] | list[ToolSpec]) -> str:
             else ("write" if not spec.destructive else "write (overwrites)")
         )
         first_sentence = spec.description.split(". ")[0].rstrip(".") + "."
-        rows.append(f"| `{spec.name}` | `{spec.scope}` | {kind} | {first_sentence} |")
+        scopes = ", ".join(f"`{scope}`" for scope in spec.scopes)
+        rows.append(f"| `{spec.name}` | {scopes} | {kind} | {first_sentence} |")
     return "\n".join(rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import anyio
@@ -14,6 +15,10 @@ from pimelo_mcp.config import Settings
 from pimelo_mcp.translate import AttributeDef, CatalogSchema, ChannelDef, Resolution
 
 SCHEMA_TTL_SECONDS = 300.0  # definitions change rarely; five minutes bounds how stale they get
+# The tool call being served (set by the server for each call). A refresh is done at most once
+# per call and kind, so a batch of 100 items naming the same unknown attribute reloads once.
+current_call: ContextVar[object | None] = ContextVar("pimelo_current_call", default=None)
+ENTITY_NAMES_TTL_SECONDS = 60.0  # entity name → code answers, reused across the items of a batch
 
 
 class SchemaCache:
@@ -37,14 +42,24 @@ class SchemaCache:
         self._products: tuple[float, CatalogSchema] | None = None
         self._entities: dict[str, tuple[float, CatalogSchema]] = {}
         self._sets: tuple[float, dict[str, AttributeSet]] | None = None
+        self._refreshed_during: dict[str, object] = {}  # kind → the call that last refreshed it
 
     def invalidate(self) -> None:
         self._products = None
         self._entities.clear()
         self._sets = None
 
-    def _fresh(self, loaded_at: float) -> bool:
-        return self._clock() - loaded_at < self._ttl
+    def _reload(self, kind: str, loaded_at: float | None, refresh: bool) -> bool:
+        if loaded_at is None or self._clock() - loaded_at >= self._ttl:
+            return True
+        if not refresh:
+            return False
+        call = current_call.get()
+        if call is not None and self._refreshed_during.get(kind) is call:
+            return False  # already reloaded for this call: the answer would be the same
+        if call is not None:
+            self._refreshed_during[kind] = call
+        return True
 
     async def _channels_and_locales(self) -> tuple[list[ChannelDef], list[str]]:
         channels = [
@@ -59,43 +74,64 @@ class SchemaCache:
     async def products(self, *, refresh: bool = False) -> CatalogSchema:
         """The schema product values are written against."""
         async with self._lock:
-            if refresh or self._products is None or not self._fresh(self._products[0]):
+            if self._reload("products", self._products and self._products[0], refresh):
                 attributes = [
                     AttributeDef.from_api(attribute.model_dump())
                     async for attribute in self._client.attributes.iterate(limit=100)
                 ]
                 channels, locales = await self._channels_and_locales()
                 self._products = (self._clock(), CatalogSchema.build(attributes, channels, locales))
+            assert self._products is not None
             return self._products[1]
 
     async def entities(self, entity_type: str, *, refresh: bool = False) -> CatalogSchema:
         """The schema of one entity type's records."""
         async with self._lock:
             cached = self._entities.get(entity_type)
-            if refresh or cached is None or not self._fresh(cached[0]):
+            if self._reload(f"entity:{entity_type}", cached and cached[0], refresh):
                 definition = await self._client.entity_types.retrieve(entity_type)
                 attributes = [AttributeDef.from_api(a.model_dump()) for a in definition.attributes]
                 channels, locales = await self._channels_and_locales()
                 cached = (self._clock(), CatalogSchema.build(attributes, channels, locales))
                 self._entities[entity_type] = cached
+            assert cached is not None
             return cached[1]
 
     async def attribute_sets(self, *, refresh: bool = False) -> Mapping[str, AttributeSet]:
         """Every attribute set by code (what a product may hold, and what each channel requires)."""
         async with self._lock:
-            if refresh or self._sets is None or not self._fresh(self._sets[0]):
+            if self._reload("sets", self._sets and self._sets[0], refresh):
                 sets = {s.code: s async for s in self._client.attribute_sets.iterate(limit=100)}
                 self._sets = (self._clock(), sets)
+            assert self._sets is not None
             return self._sets[1]
 
 
 class EntityLookup:
     """Resolves entity codes or names (labels in any locale) to codes, for translation."""
 
-    def __init__(self, client: PimeloClient) -> None:
+    def __init__(
+        self, client: PimeloClient, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._client = client
+        self._clock = clock
+        self._answers: dict[tuple[str, str], tuple[float, Resolution]] = {}
 
     async def __call__(self, entity_type: str, texts: Sequence[str]) -> Mapping[str, Resolution]:
+        now = self._clock()
+        answers: dict[str, Resolution] = {}
+        for text in texts:
+            cached = self._answers.get((entity_type, text))
+            if cached is not None and now - cached[0] < ENTITY_NAMES_TTL_SECONDS:
+                answers[text] = cached[1]
+        missing = [text for text in texts if text not in answers]
+        if missing:
+            for text, resolution in (await self._lookup(entity_type, missing)).items():
+                self._answers[(entity_type, text)] = (now, resolution)
+                answers[text] = resolution
+        return answers
+
+    async def _lookup(self, entity_type: str, texts: Sequence[str]) -> dict[str, Resolution]:
         answers: dict[str, Resolution] = {}
         by_code = await self._client.entities.search(
             entity_type, filters={"code": [{"operator": "IN", "value": list(texts)}]}, limit=100
@@ -105,7 +141,8 @@ class EntityLookup:
             if text in known:
                 answers[text] = Resolution(code=text)
                 continue
-            page = await self._client.entities.search(entity_type, query=text, limit=25)
+            # A short name ("On") is a substring of many labels: look at a full page for exact ones.
+            page = await self._client.entities.search(entity_type, query=text, limit=100)
             folded = text.casefold()
             matches = tuple(
                 entity.code

@@ -28,6 +28,8 @@ _PRICE_TEXT = re.compile(
     r"^\s*(?:(?P<pre>[A-Za-z]{3}|[€$£¥])\s*)?(?P<amount>[+-]?\d+(?:[.,]\d+)?)\s*(?:(?P<post>[A-Za-z]{3}|[€$£¥]))?\s*$"
 )
 MAX_OPTIONS_SHOWN = 15
+CUT_MARKER = re.compile(r"… \[cut: [\d,]+ characters in all\]")  # written by compact.cut_text
+THOUSANDS = re.compile(r"^[+-]?\d{1,3},\d{3}$")
 
 
 def _shown(value: Any) -> str:
@@ -70,6 +72,12 @@ def parse_text(raw: Any, attribute: AttributeDef) -> str:
         raw = str(raw)  # an EAN or a model number written as a number is still meant as text
     if not isinstance(raw, str):
         raise DataError(f'expects a string, e.g. "Trail Runner"; got {_shown(raw)}')
+    if CUT_MARKER.search(raw):
+        # Written back from a shortened read, it would replace the whole text with its start.
+        raise DataError(
+            "contains a text shortened for display ('… [cut: N characters in all]'); read the "
+            "whole text with get_product (or get_entity) and full=true, then edit that"
+        )
     limit = attribute.validation.get("max_length")
     if attribute.type == "text":
         if "\n" in raw or "\r" in raw:
@@ -180,9 +188,17 @@ def parse_multiselect(raw: Any, attribute: AttributeDef) -> list[str]:
     return codes
 
 
-def _decimal_amount(text: str) -> Decimal:
+def _decimal_text(text: str) -> str:
+    """A decimal comma made a point ("129,90"); "1,500" is refused: 1.5 or 1500 is anyone's guess."""
     if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")  # "129,90" is how much of Europe writes 129.90
+        if THOUSANDS.match(text):
+            raise DataError(f"has an ambiguous amount {text!r}: write 1500 or 1.5, without a comma")
+        return text.replace(",", ".")  # "129,90" is how much of Europe writes 129.90
+    return text
+
+
+def _decimal_amount(text: str) -> Decimal:
+    text = _decimal_text(text)
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -271,9 +287,13 @@ def parse_metric(raw: Any, attribute: AttributeDef) -> dict[str, Any]:
         if unit is None:
             raise DataError(f"has unknown unit {entry['unit']!r}; use one of {_unit_list(allowed)}")
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        if len(allowed) > 1:  # a bare 310 could be grams or kilograms: make the unit explicit
+            raise DataError(
+                f"needs a unit ({_unit_list(allowed)}), e.g. {example}; got {_shown(raw)}"
+            )
         amount, unit = raw, default
     elif isinstance(raw, str) and (match := _AMOUNT_AND_UNIT.match(raw)):
-        amount, unit = match[1].replace(",", "."), find_unit(match[2])
+        amount, unit = _decimal_text(match[1]), find_unit(match[2])
         if unit is None:
             raise DataError(
                 f"has unknown unit {match[2]!r}; use one of {_unit_list(allowed)}, e.g. {example}"
@@ -290,7 +310,11 @@ def parse_metric(raw: Any, attribute: AttributeDef) -> dict[str, Any]:
         number, unit = convert(float(number), unit, same_family[0]), same_family[0]
     if isinstance(number, float) and number.is_integer():
         number = int(number)
-    _check_bounds(number, attribute)
+    # Bounds are in the attribute's first unit (docs/pimelo-api.md); the value keeps its own.
+    _check_bounds(
+        convert(float(number), unit, default) if unit.family == default.family else number,
+        attribute,
+    )
     return {"amount": number, "unit": unit.name}
 
 

@@ -201,6 +201,9 @@ class _Translator:
         if word not in _PRESENCE:
             if condition.value is None:
                 raise DataError(f"operator {word} needs a value")
+            if word in ("eq", "ne") and isinstance(condition.value, list | tuple):
+                other = "in" if word == "eq" else "not_in"
+                raise DataError(f"{word} compares with one value; for a list use {other}")
             api["value"] = (
                 self._system_value(field, word, condition.value, api)
                 if attribute is None or field in system
@@ -370,6 +373,13 @@ async def translate_filters(
             problems.append(Problem(where, f"{prefix}{error}"))
             continue
         placed.append((where, field, api))
+    if shortcuts and shortcuts.incomplete_for_locale and not shortcuts.incomplete_for_channel:
+        problems.append(
+            Problem(
+                "incomplete_for_locale",
+                "goes with incomplete_for_channel: completeness is per channel (list_channels)",
+            )
+        )
     problems.extend(await _resolve(placed, resolve_entities))
     if problems:
         raise TranslationError(problems)

@@ -195,6 +195,7 @@ async def translate_values(
                 Problem(
                     f"{prefix}.{code}",
                     f"is not an attribute{where}; its attributes: {', '.join(sorted(allowed))}",
+                    names_unknown=True,  # the set may have gained it since it was cached
                 )
             )
             continue

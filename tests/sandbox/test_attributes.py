@@ -7,6 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.sandbox.problem_checks import assert_refused
+
 VALID: list[dict[str, Any]] = [
     {
         "code": "a_text",
@@ -263,3 +265,62 @@ async def test_attribute_set_cannot_drop_attributes_that_products_use(
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "attributes"
     assert "ean" in response.json()["errors"][0]["message"]
+
+
+# --- a field of the wrong JSON type is a 422, never a 500 ----------------------------------
+
+
+async def test_a_set_naming_a_set_as_its_label_attribute_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    body = {"code": "s4", "attributes": ["shoes"], "label_attribute": "shoes"}
+    response = await client.post("attribute-sets", json=body)
+    assert_refused(response, "attributes[0]", "label_attribute")
+
+
+@pytest.mark.parametrize("bad", [["name"], {"code": "name"}, 3, True])
+@pytest.mark.parametrize("field", ["label_attribute", "image_attribute"])
+async def test_a_set_attribute_reference_that_is_not_a_string_is_refused(
+    client: httpx2.AsyncClient, field: str, bad: Any
+) -> None:
+    body = {"code": "s5", "attributes": ["name", "image"], field: bad}
+    assert_refused(await client.post("attribute-sets", json=body), field)
+
+
+async def test_patching_a_set_with_an_object_as_image_attribute_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await client.patch("attribute-sets/shoes", json={"image_attribute": {}})
+    assert_refused(response, "image_attribute")
+    assert (await client.get("attribute-sets/shoes")).json()["version"] == 1
+
+
+async def test_an_entity_attribute_with_a_list_as_entity_type_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    body = {"code": "maker", "type": "entity", "entity_type": ["brand"]}
+    assert_refused(await client.post("attributes", json=body), "entity_type")
+
+
+async def test_a_metric_attribute_with_a_list_among_its_units_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    body = {"code": "depth", "type": "metric", "validation": {"allowed_units": [["METER"]]}}
+    assert_refused(await client.post("attributes", json=body), "validation.allowed_units")
+
+
+@pytest.mark.parametrize("regex", ["a{99999999999}", "(" * 2000 + ")" * 2000])
+async def test_a_regex_too_large_to_compile_is_refused(
+    client: httpx2.AsyncClient, regex: str
+) -> None:
+    body = {"code": "motto", "type": "text", "validation": {"regex": regex}}
+    assert_refused(await client.post("attributes", json=body), "validation.regex")
+
+
+async def test_number_bounds_too_large_for_a_float_are_compared_exactly(
+    client: httpx2.AsyncClient,
+) -> None:
+    body = {"code": "huge", "type": "number", "validation": {"min": 10**400, "max": 1}}
+    assert_refused(await client.post("attributes", json=body), "validation.min")
+    body["validation"] = {"min": 1, "max": 10**400}
+    assert (await client.post("attributes", json=body)).status_code == 201

@@ -7,6 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.sandbox.problem_checks import assert_refused
+
 
 def value(data: Any, locale: str | None = None) -> list[dict[str, Any]]:
     return [{"locale": locale, "channel": None, "data": data}]
@@ -162,3 +164,23 @@ async def test_entity_bulk_is_keyed_by_code(client: httpx2.AsyncClient) -> None:
     ]
     assert results[3]["problem"]["errors"][0]["field"] == "operations[3].code"
     assert (await client.get("entities/brand/acme")).json()["labels"] == {"en_US": "ACME"}
+
+
+# --- products-only fields and bulk echoes --------------------------------------------------
+
+
+async def test_entity_search_refuses_the_products_only_fields(client: httpx2.AsyncClient) -> None:
+    """`with_completeness`, `attribute_set` and `status` are products-only (docs/pimelo-api.md)."""
+    body = {"with_completeness": True, "attribute_set": "shoes", "status": "active"}
+    response = await client.post("entities/brand/search", json=body)
+    assert_refused(response, "with_completeness", "attribute_set", "status")
+
+
+async def test_entity_bulk_results_echo_only_string_codes(client: httpx2.AsyncClient) -> None:
+    response = await client.post(
+        "entities/brand/bulk", json={"operations": [{"op": "update", "code": ["acme"]}]}
+    )
+    (result,) = response.json()["results"]
+    assert result["code"] is None
+    assert result["status"] == 422
+    assert {e["field"] for e in result["problem"]["errors"]} == {"operations[0].code"}

@@ -7,6 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.sandbox.problem_checks import assert_refused
+
 ALL = {"SHOE-1", "SHOE-2", "SHOE-3", "BASIC-1"}
 
 
@@ -335,3 +337,106 @@ async def test_with_completeness_in_a_search_adds_completeness(client: httpx2.As
     ]
     plain = await search(client, {})
     assert all("completeness" not in p for p in plain.json()["items"])
+
+
+# --- a field of the wrong JSON type is a 422, never a 500 ----------------------------------
+
+
+@pytest.mark.parametrize("field", ["locale", "channel"])
+@pytest.mark.parametrize("bad", [{}, ["en_US"], 7])
+async def test_a_search_locale_or_channel_of_another_type_is_refused(
+    client: httpx2.AsyncClient, field: str, bad: Any
+) -> None:
+    assert_refused(await search(client, {field: bad}), field)
+
+
+@pytest.mark.parametrize("field", ["locale", "channel"])
+async def test_a_completeness_condition_with_a_list_as_channel_or_locale_is_refused(
+    client: httpx2.AsyncClient, field: str
+) -> None:
+    condition = {"operator": ">=", "value": 50, "channel": "ecommerce", field: ["ecommerce"]}
+    response = await search(client, {"filters": {"completeness": [condition]}})
+    assert_refused(response, f"filters.completeness[0].{field}")
+
+
+async def test_an_attribute_condition_with_a_list_as_locale_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    condition = {"operator": "=", "value": "x", "locale": ["fr_FR"]}
+    response = await search(client, {"filters": {"name": [condition]}})
+    assert_refused(response, "filters.name[0].locale")
+
+
+@pytest.mark.parametrize("field", ["created", "updated", "release_date"])
+async def test_since_last_n_days_past_the_first_day_keeps_everything(
+    client: httpx2.AsyncClient, field: str
+) -> None:
+    """The contract allows any integer N >= 0: an N beyond year 1 is clamped to 0001-01-01."""
+    condition = {"operator": "SINCE LAST N DAYS", "value": 10_000_000}
+    response = await search(client, {"filters": {field: [condition]}})
+    assert response.status_code == 200, response.text
+    everything = await search(client, {"filters": {field: [{"operator": "NOT EMPTY"}]}})
+    if field == "release_date":
+        expected = {p["identifier"] for p in everything.json()["items"]}
+    else:
+        expected = {"SHOE-1", "SHOE-2", "SHOE-3", "BASIC-1"}
+    assert {p["identifier"] for p in response.json()["items"]} == expected
+
+
+async def test_since_last_n_days_reaching_before_year_1000_keeps_everything(
+    client: httpx2.AsyncClient,
+) -> None:
+    """Timestamps before year 1000 keep four year digits, so string order stays time order."""
+    condition = {"operator": "SINCE LAST N DAYS", "value": 600_000}
+    response = await search(client, {"filters": {"created": [condition]}})
+    assert len(response.json()["items"]) == 4
+
+
+async def test_a_timestamp_before_the_first_day_in_utc_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    condition = {"operator": ">", "value": "0001-01-01T00:00:00+05:00"}
+    response = await search(client, {"filters": {"created": [condition]}})
+    assert_refused(response, "filters.created[0].value")
+
+
+async def test_a_number_condition_too_large_for_sqlite_is_refused_or_compared(
+    client: httpx2.AsyncClient,
+) -> None:
+    big = await search(client, {"filters": {"size": [{"operator": "<", "value": 10**30}]}})
+    assert big.status_code == 200, big.text
+    huge = await search(client, {"filters": {"size": [{"operator": "<", "value": 10**400}]}})
+    assert_refused(huge, "filters.size[0].value")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"amount": 1, "unit": ["GRAM"]}, {"amount": 10**400, "unit": "GRAM"}],
+)
+async def test_a_metric_condition_with_a_bad_unit_or_amount_is_refused(
+    client: httpx2.AsyncClient, value: Any
+) -> None:
+    response = await search(client, {"filters": {"weight": [{"operator": ">", "value": value}]}})
+    assert_refused(response, "filters.weight[0].value")
+
+
+async def test_a_price_condition_with_a_list_as_currency_is_refused(
+    client: httpx2.AsyncClient,
+) -> None:
+    value = {"amount": "10.00", "currency": ["EUR"]}
+    response = await search(client, {"filters": {"price": [{"operator": ">", "value": value}]}})
+    assert_refused(response, "filters.price[0].value")
+    between = {"operator": "BETWEEN", "value": ["1", "2"], "currency": {}}
+    response = await search(client, {"filters": {"price": [between]}})
+    assert_refused(response, "filters.price[0].currency")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "WyJpZGVudGlmaWVyIiw1LDFd",  # ["identifier",5,1]: the key is not a string
+        "WyJpZGVudGlmaWVyIiwiQSIseyJhIjoxfV0",  # ["identifier","A",{"a":1}]: the id is not an int
+    ],
+)
+async def test_a_forged_cursor_is_refused(client: httpx2.AsyncClient, cursor: str) -> None:
+    assert_refused(await search(client, {"search_after": cursor}), "search_after")

@@ -21,6 +21,7 @@ from tests.sandbox.conftest import (
     client_for,
     sandbox_app,
 )
+from tests.sandbox.problem_checks import assert_refused
 
 Clients = Callable[[str | None], httpx2.AsyncClient]
 PROBLEM = "application/problem+json"
@@ -94,12 +95,12 @@ async def test_upload_refuses_a_read_only_token(clients: Clients) -> None:
     assert response.json()["required_scope"] == "media:write"
 
 
-async def test_products_only_token_reads_products_but_not_channels(clients: Clients) -> None:
+async def test_products_only_token_reads_products_but_not_entities(clients: Clients) -> None:
     http = clients(PRODUCTS_ONLY)
     assert (await http.get("products/SHOE-1")).status_code == 200
-    refused = await http.get("channels")
+    refused = await http.get("entity-types")
     assert refused.status_code == 403
-    assert refused.json()["required_scope"] == "settings:read"
+    assert refused.json()["required_scope"] == "entities:read"
 
 
 async def test_me_describes_the_token_for_any_valid_token(clients: Clients) -> None:
@@ -269,3 +270,49 @@ async def test_openapi_document_is_served_without_a_token(app: Starlette) -> Non
     else:
         assert response.status_code == 404
         assert slug(response) == "not-found"
+
+
+# --- bodies and headers that are not what they claim; trailing slashes ---------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"limit": NaN}',
+        b'{"limit": Infinity}',
+        b"[" * 100_000,
+        b'{"query": "\\ud800"}',  # a lone surrogate: no Unicode text, cannot be stored or echoed
+        b'{"\\udfff": 1}',
+    ],
+)
+async def test_bodies_that_are_not_json_are_400(client: httpx2.AsyncClient, raw: bytes) -> None:
+    response = await client.post(
+        "products/search", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert slug(response) == "bad-request"
+
+
+async def test_an_if_match_of_non_ascii_digits_is_refused(client: httpx2.AsyncClient) -> None:
+    response = await client.patch(
+        "products/SHOE-1",
+        json={"status": "active"},
+        headers={b"If-Match": b'"\xb2"'},  # "²" in latin-1, as HTTP headers are
+    )
+    assert_refused(response, "If-Match")
+
+
+async def test_a_limit_of_non_ascii_digits_is_refused(client: httpx2.AsyncClient) -> None:
+    assert_refused(await client.get("attributes", params={"limit": "\u00b2"}), "limit")
+
+
+@pytest.mark.parametrize("path", ["products/", "channels/ecommerce/", "/api/v1", "/api/v1/"])
+async def test_a_trailing_slash_is_an_unknown_route_not_a_redirect(
+    client: httpx2.AsyncClient, path: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404, (response.status_code, response.headers)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert slug(response) == "not-found"
+    for name in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"):
+        assert name in response.headers

@@ -127,7 +127,10 @@ def test_sandbox_runner_prints_tokens_serves_and_keeps_a_db_across_restarts(tmp_
             "import-export:read",
             "attributes:read",
         ]
-        assert tokens["products-only"][1] == "products:read,products:write"
+        assert (
+            tokens["products-only"][1]
+            == "products:read,products:write,attributes:read,settings:read"
+        )
         with httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {FIXED}"}) as http:
             created = http.post("products", json={"identifier": "KEPT-1", "attribute_set": "basic"})
             assert created.status_code == 201

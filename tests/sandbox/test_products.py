@@ -7,6 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.sandbox.problem_checks import VALIDATION_FAILED, assert_refused
+
 
 def value(data: Any, locale: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
     return [{"locale": locale, "channel": channel, "data": data}]
@@ -268,3 +270,42 @@ async def test_invalid_idempotency_key_is_refused(client: httpx2.AsyncClient) ->
     response = await client.post("products", json=NEW, headers={"Idempotency-Key": "x" * 256})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+# --- a field of the wrong JSON type is a 422, never a 500 ----------------------------------
+
+
+@pytest.mark.parametrize("bad", [{}, ["basic"], None, 1])
+async def test_patching_a_product_with_a_non_string_attribute_set_is_refused(
+    client: httpx2.AsyncClient, bad: Any
+) -> None:
+    response = await client.patch("products/SHOE-1", json={"attribute_set": bad})
+    assert_refused(response, "attribute_set")
+
+
+async def test_a_number_value_too_large_for_a_float_is_refused(client: httpx2.AsyncClient) -> None:
+    values = {"size": [{"locale": None, "channel": None, "data": 10**400}]}
+    response = await client.patch("products/SHOE-1", json={"values": values})
+    assert_refused(response, "values.size")
+
+
+async def test_a_metric_value_with_a_list_as_unit_is_refused(client: httpx2.AsyncClient) -> None:
+    data = {"amount": 1, "unit": ["GRAM"]}
+    values = {"weight": [{"locale": None, "channel": None, "data": data}]}
+    response = await client.patch("products/SHOE-1", json={"values": values})
+    assert_refused(response, "values.weight")
+
+
+@pytest.mark.parametrize("bad", [[1], {"a": 1}, 5])
+async def test_bulk_results_echo_only_string_identifiers(
+    client: httpx2.AsyncClient, bad: Any
+) -> None:
+    operations = [{"op": "update", "identifier": bad}, {"op": "create", "identifier": bad}]
+    response = await client.post("products/bulk", json={"operations": operations})
+    assert response.status_code == 200
+    for index, result in enumerate(response.json()["results"]):
+        assert result["identifier"] is None
+        assert result["status"] == 422
+        problem = result["problem"]
+        assert problem["type"] == VALIDATION_FAILED
+        assert f"operations[{index}].identifier" in {e["field"] for e in problem["errors"]}

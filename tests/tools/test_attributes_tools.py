@@ -2,7 +2,21 @@
 
 from pathlib import Path
 
-from tests.tools.conftest import ConnectFactory, call, error_text, read_journal, structured
+import httpx2
+from mcp import Client
+from starlette.applications import Starlette
+
+from pimelo_mcp.config import Settings
+from pimelo_mcp.server import build_server
+from tests.tools.conftest import (
+    BASE_URL,
+    FULL_TOKEN,
+    ConnectFactory,
+    call,
+    error_text,
+    read_journal,
+    structured,
+)
 
 
 async def test_search_by_type_gives_options_and_set_codes(connect: ConnectFactory) -> None:
@@ -225,3 +239,46 @@ async def test_removing_an_option_in_use_is_refused_by_pimelo(connect: ConnectFa
             await call(mcp, "update_attribute", {"code": "color", "remove_options": [code]})
         )
         assert "still used" in text
+
+
+class _SomeoneEditsTheSetFirst(httpx2.AsyncBaseTransport):
+    """The sandbox, where another user edits an attribute set just before the tool's PATCH."""
+
+    def __init__(self, app: Starlette) -> None:
+        self._inner = httpx2.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if request.method == "PATCH" and "/attribute-sets/" in request.url.path:
+            edit = httpx2.Request(
+                "PATCH",
+                request.url,
+                headers={"Authorization": request.headers["Authorization"]},
+                json={"labels": {"en_US": "Running shoes (renamed)"}},
+            )
+            await (await self._inner.handle_async_request(edit)).aread()
+        return await self._inner.handle_async_request(request)
+
+
+async def test_create_says_the_attribute_exists_when_a_set_changed_meanwhile(
+    sandbox: Starlette, audit_path: Path, mode: str
+) -> None:
+    settings = Settings(api_token=FULL_TOKEN, base_url=BASE_URL, audit_path=audit_path)
+    async with httpx2.AsyncClient(
+        transport=_SomeoneEditsTheSetFirst(sandbox), base_url=BASE_URL
+    ) as http:
+        server = build_server(settings, http_client=http)
+        async with Client(server, mode=mode) as mcp:  # type: ignore[arg-type]
+            result = await call(
+                mcp,
+                "create_attribute",
+                {"code": "lacing", "type": "text", "attribute_sets": ["running_shoes"]},
+            )
+            data = structured(result)
+            outcome = data["sets"]["running_shoes"]
+            assert outcome.startswith("not added: the set changed meanwhile")
+            text = result.content[0].text  # type: ignore[union-attr]
+            assert "lacing WAS created but is not in running_shoes" in text
+            assert "in Pimelo (Settings > Attribute sets)" in text
+            assert "retry" not in outcome
+            found = structured(await call(mcp, "search_attributes", {"codes": ["lacing"]}))
+            assert [item["code"] for item in found["items"]] == ["lacing"]

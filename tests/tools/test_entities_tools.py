@@ -378,6 +378,42 @@ async def test_dry_run_shows_changes_and_writes_nothing(
         assert read_journal(audit_path) == []
 
 
+async def test_a_price_in_one_currency_keeps_the_others(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        supplier = structured(
+            await call(
+                mcp,
+                "get_entity",
+                {"entity_type": "supplier", "code": "alicante_calzados", "full": True},
+            )
+        )["entity"]
+        [eur] = supplier["values"]["min_order_value"][0]["data"]
+        assert eur["currency"] == "EUR"
+        data = structured(
+            await call(
+                mcp,
+                "update_entities",
+                {
+                    "entity_type": "supplier",
+                    "items": [
+                        {"code": "alicante_calzados", "values": {"min_order_value": "5000 USD"}}
+                    ],
+                },
+            )
+        )
+        [change] = data["items"][0]["changes"]
+        assert change["after"] == f"5000.00 USD, {change['before']}"
+        after = structured(
+            await call(
+                mcp,
+                "get_entity",
+                {"entity_type": "supplier", "code": "alicante_calzados", "full": True},
+            )
+        )["entity"]
+        prices = {p["currency"]: p["amount"] for p in after["values"]["min_order_value"][0]["data"]}
+        assert prices == {"USD": "5000.00", "EUR": eur["amount"]}
+
+
 async def test_stale_expected_version_is_refused_with_the_current_one(
     connect: ConnectFactory,
 ) -> None:

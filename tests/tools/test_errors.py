@@ -14,8 +14,8 @@ async def test_a_scope_the_token_lacks_is_named_with_where_to_get_it(
     connect: ConnectFactory,
 ) -> None:
     async with connect(PRODUCTS_TOKEN) as mcp:  # scopes unknown: every tool is listed
-        text = error_text(await call(mcp, "list_channels"))
-    assert "list_channels needs the settings:read scope" in text
+        text = error_text(await call(mcp, "search_entities", {"entity_type": "brand"}))
+    assert "search_entities needs the entities:read scope" in text
     assert "Settings > API Tokens" in text
     assert PRODUCTS_TOKEN not in text
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx2
 import pytest
 from mcp import Client
+from starlette.applications import Starlette
 
 from pimelo_mcp.config import Settings
 from pimelo_mcp.sandbox.demo.images import PNG_SIGNATURE, encode_png
@@ -29,13 +30,17 @@ ConnectWith = Callable[..., Client]
 
 @pytest.fixture
 def connect_with(sandbox_http: httpx2.AsyncClient, audit_path: Path, mode: str) -> ConnectWith:
-    """`connect_with(upload_dirs=(...))` → an unopened Client on a server with those settings."""
+    """`connect_with(upload_dirs=(...), http=...)` → an unopened Client on a server with those
+    settings (and that HTTP client to the sandbox)."""
 
-    def make(*, upload_dirs: tuple[Path, ...] = ()) -> Client:
+    def make(
+        *, upload_dirs: tuple[Path, ...] = (), http: httpx2.AsyncClient | None = None
+    ) -> Client:
         settings = Settings(
             api_token=FULL_TOKEN, base_url=BASE_URL, audit_path=audit_path, upload_dirs=upload_dirs
         )
-        return Client(build_server(settings, http_client=sandbox_http), mode=mode)  # type: ignore[arg-type]
+        server = build_server(settings, http_client=http or sandbox_http)
+        return Client(server, mode=mode)  # type: ignore[arg-type]
 
     return make
 
@@ -158,6 +163,126 @@ async def test_attach_to_a_bad_target_uploads_nothing(connect_with: ConnectWith)
         ]
 
 
+TINY_GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+
+
+async def _media_codes(mcp: Client, query: str) -> list[str]:
+    found = structured(await call(mcp, "search_media", {"query": query}))
+    return [item["code"] for item in found["items"]]
+
+
+async def test_attach_to_refuses_an_extension_the_attribute_does_not_take_before_uploading(
+    connect_with: ConnectWith, tmp_path: Path
+) -> None:
+    allowed = tmp_path / "uploads"
+    allowed.mkdir()
+    (allowed / "spinner").write_bytes(TINY_GIF)  # no extension: its bytes say gif
+    (allowed / "pixel").write_bytes(TINY_PNG)  # no extension: its bytes say png
+    async with connect_with(upload_dirs=(allowed,)) as mcp:
+        shoe = structured(
+            await call(mcp, "search_products", {"limit": 1, "attribute_set": ["running_shoes"]})
+        )["items"][0]
+        target = {"identifier": shoe["identifier"]}
+        for source in (
+            {"content_base64": base64.b64encode(TINY_GIF).decode(), "filename": "spin.gif"},
+            {"path": "spinner"},
+        ):
+            text = error_text(
+                await call(
+                    mcp, "upload_media", {**source, "code": "orphan_gif", "attach_to": target}
+                )
+            )
+            assert "main_image takes only png, jpg, jpeg, webp files" in text
+            assert (
+                "spin.gif is a .gif file" in text or "spinner is a .gif file by its bytes" in text
+            )
+            assert "Nothing was uploaded" in text
+        assert "orphan_gif" not in await _media_codes(mcp, "orphan")
+        data = structured(await call(mcp, "upload_media", {"path": "pixel", "attach_to": target}))
+        assert data["media"]["filename"] == "pixel.png"
+        assert data["attached_to"] == shoe["identifier"]
+
+
+class _SomeoneElseFirst(httpx2.AsyncBaseTransport):
+    """The sandbox, where another user sends `edit` just before the tool's PATCH of a product."""
+
+    def __init__(self, app: Starlette, edit: Callable[[str], tuple[str, dict[str, object]]]):
+        self._inner = httpx2.ASGITransport(app=app)
+        self._edit = edit
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if request.method == "PATCH" and "/products/" in request.url.path:
+            path, body = self._edit(request.url.path)
+            edit = httpx2.Request(
+                "PATCH",
+                request.url.copy_with(path=path),
+                headers={"Authorization": request.headers["Authorization"]},
+                json=body,
+            )
+            await (await self._inner.handle_async_request(edit)).aread()
+        return await self._inner.handle_async_request(request)
+
+
+async def _attach_after(
+    connect_with: ConnectWith,
+    sandbox: Starlette,
+    edit: Callable[[str], tuple[str, dict[str, object]]],
+) -> str:
+    """The error text of an upload_media with attach_to when `edit` comes in between."""
+    transport = _SomeoneElseFirst(sandbox, edit)
+    async with (
+        httpx2.AsyncClient(transport=transport, base_url=BASE_URL) as http,
+        connect_with(http=http) as mcp,
+    ):
+        shoe = structured(
+            await call(mcp, "search_products", {"limit": 1, "attribute_set": ["running_shoes"]})
+        )["items"][0]
+        return error_text(
+            await call(
+                mcp,
+                "upload_media",
+                {
+                    "content_base64": TINY_B64,
+                    "filename": "dot.png",
+                    "code": "dot",
+                    "attach_to": {"identifier": shoe["identifier"]},
+                },
+            )
+        )
+
+
+async def test_attach_refused_on_its_value_does_not_suggest_update_products(
+    connect_with: ConnectWith, sandbox: Starlette
+) -> None:
+    text = await _attach_after(  # main_image stops taking png between the check and the attach
+        connect_with,
+        sandbox,
+        lambda _: (
+            "/api/v1/attributes/main_image",
+            {"validation": {"allowed_extensions": ["webp"]}},
+        ),
+    )
+    assert "Uploaded media dot, but Pimelo refused it as" in text
+    assert "values.main_image" in text
+    assert "webp" in text
+    assert "update_products" not in text
+
+
+async def test_attach_that_fails_otherwise_suggests_update_products(
+    connect_with: ConnectWith, sandbox: Starlette
+) -> None:
+    text = await _attach_after(  # the product changes between the check and the attach: 412
+        connect_with,
+        sandbox,
+        lambda path: (
+            path,
+            {"values": {"rating": [{"locale": None, "channel": None, "data": 1.2}]}},
+        ),
+    )
+    assert "Uploaded media dot, but setting it on" in text
+    assert 'update_products values {"main_image": "dot"}' in text
+
+
 async def test_exactly_one_source(connect_with: ConnectWith) -> None:
     async with connect_with() as mcp:
         assert "exactly one of url, path, content_base64" in error_text(
@@ -245,6 +370,50 @@ async def test_url_must_be_public_https(connect_with: ConnectWith) -> None:
             assert "Nothing was uploaded" in text or "public" in text
 
 
+FAKE_DNS = {
+    "cdn.example.com": ["93.184.215.14"],
+    "localtest.me": ["127.0.0.1"],
+    "169.254.169.254.nip.io": ["169.254.169.254"],
+    "split.example.com": ["93.184.215.14", "10.0.0.7"],  # one public address is not enough
+}
+
+
+async def _fake_resolver(host: str, port: int) -> list[str]:
+    """Names from FAKE_DNS, anything else from the system resolver (numeric forms, localhost)."""
+    if host in FAKE_DNS:
+        return FAKE_DNS[host]
+    return await media_tools.system_addresses(host, port)
+
+
+def _never_fetched(request: httpx2.Request) -> httpx2.Response:
+    raise AssertionError(f"fetched {request.url}")
+
+
+async def test_url_hosts_that_resolve_to_a_private_address_are_refused(
+    connect_with: ConnectWith, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(media_tools, "URL_RESOLVER", _fake_resolver)
+    monkeypatch.setattr(media_tools, "URL_TRANSPORT", _serve(_never_fetched))
+    hosts = [
+        "127.1",  # numeric forms the system resolver reads as 127.0.0.1, no DNS needed
+        "2130706433",
+        "0x7f.1",
+        "localhost",
+        "[::1]",
+        "localtest.me",
+        "169.254.169.254.nip.io",
+        "split.example.com",
+    ]
+    async with connect_with() as mcp:
+        for host in hosts:
+            text = error_text(await call(mcp, "upload_media", {"url": f"https://{host}/a.png"}))
+            assert "not a public address" in text, (host, text)
+            assert "Nothing was uploaded" in text
+        assert "10.0.0.7" in error_text(
+            await call(mcp, "upload_media", {"url": "https://split.example.com/a.png"})
+        )
+
+
 async def _huge() -> AsyncIterator[bytes]:
     yield PNG_SIGNATURE
     for _ in range(11):
@@ -267,9 +436,16 @@ async def test_url_upload_with_a_mocked_fetch(
             return httpx2.Response(200, headers={"Content-Type": "text/html"}, content=b"<html>")
         if request.url.path == "/huge.png":  # no Content-Length: the cap holds while streaming
             return httpx2.Response(200, headers={"Content-Type": "image/png"}, content=_huge())
+        if request.url.path == "/to-metadata.png":
+            return httpx2.Response(302, headers={"Location": "https://169.254.169.254.nip.io/"})
+        # pinned: sent to the address checked, with the name as Host and for the certificate
+        assert request.url.host == "93.184.215.14"
+        assert request.headers["Host"] == "cdn.example.com"
+        assert request.extensions["sni_hostname"] == "cdn.example.com"
         return httpx2.Response(200, headers={"Content-Type": "image/png"}, content=TINY_PNG)
 
     monkeypatch.setattr(media_tools, "URL_TRANSPORT", _serve(handler))
+    monkeypatch.setattr(media_tools, "URL_RESOLVER", _fake_resolver)
     async with connect_with() as mcp:
         data = structured(
             await call(mcp, "upload_media", {"url": "https://cdn.example.com/old.png"})
@@ -285,3 +461,7 @@ async def test_url_upload_with_a_mocked_fetch(
         assert "larger than" in error_text(
             await call(mcp, "upload_media", {"url": "https://cdn.example.com/huge.png"})
         )
+        text = error_text(
+            await call(mcp, "upload_media", {"url": "https://cdn.example.com/to-metadata.png"})
+        )
+        assert "169.254.169.254.nip.io (169.254.169.254) is not a public address" in text

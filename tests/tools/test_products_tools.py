@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from tests.tools.conftest import ConnectFactory, call, error_text, read_journal, structured
+import httpx2
+
+from tests.tools.conftest import (
+    FULL_TOKEN,
+    ConnectFactory,
+    call,
+    error_text,
+    read_journal,
+    structured,
+)
 
 
 async def test_list_channels_gives_channels_locales_and_currencies(connect: ConnectFactory) -> None:
@@ -319,3 +328,35 @@ async def test_searching_what_is_missing_shows_values_where_they_are_missing(
             )
         )
     assert data["shown_for"] == "de_DE/marketplace"
+
+
+async def test_an_attribute_added_to_a_set_elsewhere_is_writable_at_once(
+    connect: ConnectFactory, sandbox_http: httpx2.AsyncClient
+) -> None:
+    auth = {"Authorization": f"Bearer {FULL_TOKEN}"}
+    async with connect() as mcp:
+        product = structured(
+            await call(mcp, "search_products", {"attribute_set": ["accessories"], "limit": 1})
+        )
+        identifier = product["items"][0]["identifier"]  # the definitions are cached now
+        created = await sandbox_http.post(
+            "attributes",
+            json={"code": "gift_note", "type": "text", "labels": {"en_US": "Gift note"}},
+            headers=auth,
+        )
+        assert created.status_code == 201
+        current = (await sandbox_http.get("attribute-sets/accessories", headers=auth)).json()
+        changed = await sandbox_http.patch(
+            "attribute-sets/accessories",
+            json={"attributes": [*current["attributes"], "gift_note"]},
+            headers={**auth, "If-Match": f'"{current["version"]}"'},
+        )
+        assert changed.status_code == 200
+        data = structured(
+            await call(
+                mcp,
+                "update_products",
+                {"items": [{"identifier": identifier, "values": {"gift_note": "For you"}}]},
+            )
+        )
+    assert data["done"] == 1, data

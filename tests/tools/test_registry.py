@@ -50,6 +50,8 @@ def test_names_are_unique_verb_noun() -> None:
 @pytest.mark.parametrize("spec", ALL_TOOLS, ids=lambda spec: spec.name)
 def test_scopes_are_pimelo_scopes_and_match_the_kind_of_tool(spec: Any) -> None:
     assert spec.scope in SCOPES
+    assert set(spec.needs) <= set(SCOPES)
+    assert all(scope.endswith(":read") for scope in spec.needs)
     assert spec.scope.endswith(":read") == spec.read_only
 
 
@@ -99,7 +101,18 @@ async def test_read_only_mode_lists_only_read_tools() -> None:
 
 def test_scopes_select_the_tools_a_token_can_use() -> None:
     chosen = select_tools(ALL_TOOLS, scopes={"products:read", "settings:read"}, read_only=False)
-    assert {spec.name for spec in chosen} == {"list_channels", "search_products", "get_product"}
+    assert {spec.name for spec in chosen} == {
+        "list_channels"
+    }  # product tools also read definitions
+    chosen = select_tools(
+        ALL_TOOLS, scopes={"products:read", "settings:read", "attributes:read"}, read_only=False
+    )
+    assert {spec.name for spec in chosen} == {
+        "list_channels",
+        "search_products",
+        "get_product",
+        "search_attributes",
+    }
     assert select_tools(ALL_TOOLS, scopes=None, read_only=False) == list(ALL_TOOLS)
 
 

@@ -178,3 +178,17 @@ async def test_entity_search_uses_code_not_identifier(schema: CatalogSchema) -> 
             "filters[0]"
         ]
     )
+
+
+async def test_eq_with_a_list_is_refused_pointing_to_in(schema: CatalogSchema) -> None:
+    assert (
+        "use in"
+        in (await refused(schema, FilterCondition("status", "eq", ["active", "draft"])))[
+            "filters[0]"
+        ]
+    )
+
+
+async def test_incomplete_for_a_locale_needs_the_channel(schema: CatalogSchema) -> None:
+    problems = await refused(schema, shortcuts=FilterShortcuts(incomplete_for_locale="fr_FR"))
+    assert "incomplete_for_channel" in problems["incomplete_for_locale"]

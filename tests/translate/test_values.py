@@ -120,7 +120,6 @@ async def test_bad_prices_are_refused(schema: CatalogSchema, raw: Any, reason: s
         ("310 g", {"amount": 310, "unit": "GRAM"}),
         ("0.31kg", {"amount": 0.31, "unit": "KILOGRAM"}),
         ("1,5 kilos", {"amount": 1.5, "unit": "KILOGRAM"}),
-        (250, {"amount": 250, "unit": "GRAM"}),
         ("500 mg", {"amount": 0.5, "unit": "GRAM"}),
         ({"amount": 2, "unit": "KILOGRAM"}, {"amount": 2, "unit": "KILOGRAM"}),
     ],
@@ -231,3 +230,34 @@ async def test_unknown_and_ambiguous_entities_are_refused(
     )
     assert "northpeak, northpeak_kids" in problems["values.brand"]
     assert "search_entities with entity_type=material" in problems["values.materials"]
+
+
+async def test_a_bare_number_is_refused_when_the_unit_is_not_certain(schema: CatalogSchema) -> None:
+    assert "needs a unit" in (await refused(schema, {"weight": 250}))["values.weight"]
+
+
+async def test_text_shortened_for_display_cannot_be_written_back(schema: CatalogSchema) -> None:
+    shortened = "A long story… [cut: 1,204 characters in all]"
+    assert (
+        "full=true"
+        in (await refused(schema, {"name": shortened}, locale="en_US"))["values.name[locale=en_US]"]
+    )
+
+
+@pytest.mark.parametrize("raw", ["1,500 EUR", "€2,000"])
+async def test_a_thousands_comma_is_refused_as_ambiguous(schema: CatalogSchema, raw: str) -> None:
+    assert "ambiguous" in (await refused(schema, {"price": raw}))["values.price"]
+
+
+async def test_metric_bounds_are_in_the_first_allowed_unit() -> None:
+    from pimelo_mcp.translate import AttributeDef
+
+    strap = AttributeDef(
+        "strap", "metric", validation={"allowed_units": ["CENTIMETER", "MILLIMETER"], "max": 50}
+    )
+    schema = CatalogSchema.build([strap], [], [])
+    assert (await one(schema, {"strap": "300 mm"}))["strap"][0]["data"] == {
+        "amount": 300,
+        "unit": "MILLIMETER",
+    }
+    assert "at most 50" in (await refused(schema, {"strap": "600 mm"}))["values.strap"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pimelo_mcp.sandbox.jsonutil import JSON, as_dict, as_list
+from pimelo_mcp.sandbox.jsonutil import JSON, as_dict, as_list, str_or_none
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError, invalid
 
 MAX_OPERATIONS = 100
@@ -34,7 +34,9 @@ def run_bulk(
     for index, raw in enumerate(operations):
         operation = as_dict(raw)
         prefix = f"operations[{index}]"
-        result: JSON = {"index": index, key: operation.get(key) if operation else None}
+        # The result echoes the operation's key only when it is a string (the contract: string
+        # or null); a key of another type gets null and the operation's 422 names it.
+        result: JSON = {"index": index, key: str_or_none(operation.get(key)) if operation else None}
         try:
             if operation is None:
                 raise invalid(prefix, "must be an object")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,9 @@ from pimelo_mcp.sandbox.settings import SandboxSettings
 from pimelo_mcp.sandbox.store import Store
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
+# ASCII digits only: str.isdigit() also admits "²" or "१", which int() then refuses or reads.
+DIGITS_RE = re.compile(r"^[0-9]+$")
+INTEGER_RE = re.compile(r"^-?[0-9]+$")
 
 
 @dataclass
@@ -48,7 +52,7 @@ def etag(version: int) -> str:
 async def read_body(request: Request, max_bytes: int) -> bytes:
     """The raw body, or a 413 as soon as it grows past `max_bytes`."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and DIGITS_RE.match(declared) and int(declared) > max_bytes:
         raise ProblemError(413, f"The body is larger than {max_bytes} bytes.", max_bytes=max_bytes)
     chunks: list[bytes] = []
     size = 0
@@ -75,13 +79,28 @@ async def read_json(request: Request) -> JSON:
     except UnicodeDecodeError:
         raise ProblemError(400, "The body is not UTF-8.") from None
     try:
-        parsed: Any = json.loads(text)
+        parsed: Any = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as error:
         raise ProblemError(400, f"The body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise ProblemError(400, "The body is not valid JSON: it is nested too deeply.") from None
+    try:
+        # An escaped lone surrogate ("\\ud800") parses, but is no Unicode text: it could be
+        # neither stored nor echoed back in an answer (I-JSON, RFC 7493, forbids it).
+        dumps(parsed).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProblemError(
+            400, "The body is not valid JSON: a string holds a lone UTF-16 surrogate."
+        ) from None
     body = as_dict(parsed)
     if body is None:
         raise ProblemError(400, "The body must be a JSON object.")
     return body
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's parser accepts them by default)."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def fingerprint(body: JSON) -> str:
@@ -112,7 +131,7 @@ def query_page(request: Request, errors: FieldErrors) -> tuple[int, str | None]:
     limit = 25
     if raw is not None:
         try:
-            limit = check_limit(int(raw) if raw.lstrip("-").isdigit() else raw)
+            limit = check_limit(int(raw) if INTEGER_RE.match(raw) else raw)
         except ProblemError:
             errors.add("limit", "must be an integer from 1 to 100")
     return limit, request.query_params.get("search_after")
@@ -139,7 +158,7 @@ def parse_if_match(header: str | None) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not DIGITS_RE.match(value):
         raise invalid("If-Match", 'must be "<version>", a version number or *')
     return int(value)
 

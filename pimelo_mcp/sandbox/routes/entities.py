@@ -270,7 +270,7 @@ async def bulk_entities(request: Request) -> Response:
     def update(operation: JSON) -> JSON:
         code = operation.get("code")
         if not isinstance(code, str):
-            raise invalid("code", "is required")
+            raise invalid("code", "is required and must be a string")
         expected = operation.get("expected_version")
         if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
             raise invalid("expected_version", "must be an integer")

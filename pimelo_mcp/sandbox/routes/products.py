@@ -12,7 +12,7 @@ from starlette.responses import Response
 from pimelo_mcp.sandbox.auth import require_scope
 from pimelo_mcp.sandbox.completeness import compute_completeness
 from pimelo_mcp.sandbox.idempotency import idempotent
-from pimelo_mcp.sandbox.jsonutil import IDENTIFIER_RE, JSON, as_list, now_ts
+from pimelo_mcp.sandbox.jsonutil import IDENTIFIER_RE, JSON, as_list, expect_str, now_ts
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError, invalid, not_found
 from pimelo_mcp.sandbox.routes.bulk import run_bulk
 from pimelo_mcp.sandbox.routes.common import (
@@ -216,10 +216,11 @@ def update_product(
         errors.add("identifier", "cannot be changed")
     updated = dict(current)
     if "attribute_set" in body:
-        if body["attribute_set"] not in store.attribute_sets:
+        set_code = expect_str(body["attribute_set"], "attribute_set", errors, nullable=False)
+        if set_code is not None and set_code not in store.attribute_sets:
             errors.add("attribute_set", "must be a known attribute set")
-        else:
-            updated["attribute_set"] = body["attribute_set"]
+        elif set_code is not None:
+            updated["attribute_set"] = set_code
     if "status" in body:
         if body["status"] not in STATUSES:
             errors.add("status", f"must be one of {', '.join(STATUSES)}")
@@ -338,7 +339,7 @@ def _bulk_create(store: Store, operation: JSON) -> JSON:
 def _bulk_update(store: Store, operation: JSON) -> JSON:
     identifier = operation.get("identifier")
     if not isinstance(identifier, str):
-        raise invalid("identifier", "is required")
+        raise invalid("identifier", "is required and must be a string")
     expected = operation.get("expected_version")
     if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int)):
         raise invalid("expected_version", "must be an integer")

@@ -8,7 +8,7 @@ from typing import Any
 
 from pimelo_mcp.sandbox.cursors import check_limit, decode_cursor, encode_cursor
 from pimelo_mcp.sandbox.filters import FilterScope, Sql, compile_filters
-from pimelo_mcp.sandbox.jsonutil import JSON, as_list
+from pimelo_mcp.sandbox.jsonutil import JSON, as_list, expect_bool, expect_str
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError
 from pimelo_mcp.sandbox.store import Store
 
@@ -48,11 +48,11 @@ def plan_search(
     for name in body:
         if name not in allowed_fields:
             errors.add(name, "is not a known field")
-    locale = body.get("locale")
+    locale = expect_str(body.get("locale"), "locale", errors)
     if locale is not None and locale not in store.enabled_locales():
         errors.add("locale", f"{locale!r} is not an enabled locale")
         locale = None
-    channel = body.get("channel")
+    channel = expect_str(body.get("channel"), "channel", errors)
     if channel is not None and channel not in store.channels:
         errors.add("channel", f"{channel!r} is not a known channel")
         channel = None
@@ -84,10 +84,9 @@ def plan_search(
                     errors.add(f"attributes[{index}]", f"{code!r} is not a known attribute")
             plan.attributes = [str(c) for c in codes]
     if "with_completeness" in body:
-        if not isinstance(body["with_completeness"], bool):
-            errors.add("with_completeness", "must be true or false")
-        else:
-            plan.with_completeness = body["with_completeness"]
+        plan.with_completeness = bool(
+            expect_bool(body["with_completeness"], "with_completeness", errors)
+        )
     query = body.get("query")
     if query is not None:
         if not isinstance(query, str):

@@ -1,0 +1,306 @@
+"""`pimelo-mcp serve --transport http`: the MCP server over streamable HTTP, for remote clients.
+
+- `/mcp`: the SDK's streamable HTTP app, stateless (any replica answers any request) with
+  JSON responses; it speaks the 2025-11-25 and 2026-07-28 protocol revisions as the SDK does.
+- `/healthz`: the process is up. `/readyz`: Pimelo answers `GET /me` with the server's
+  token (the answer is cached a few seconds). Both are open: load balancers and container
+  health checks call them without a key and with whatever Host they like.
+- Client authentication: every other path needs `Authorization: Bearer <key>`, one of the
+  static keys of the configuration, compared in constant time; otherwise 401 with
+  `WWW-Authenticate: Bearer`. The Pimelo token stays the server's own and never leaves it.
+- Host/Origin validation (DNS-rebinding protection) is always on, whatever the bind
+  address: the loopback names plus the configured hosts and origins; the SDK answers 421
+  for another Host and 403 for another Origin.
+
+Imported only in HTTP mode: stdio never pays for uvicorn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+import anyio
+import httpx2
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pimelo_mcp.client import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    PimeloClient,
+    PimeloError,
+)
+from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
+
+logger = logging.getLogger(__name__)
+
+MCP_PATH = "/mcp"
+HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+PUBLIC_PATHS = frozenset({HEALTH_PATH, READY_PATH})
+READY_PREFIX = "pimelo-mcp HTTP server ready at "
+REALM = "pimelo-mcp"
+
+LOOPBACK_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_ALLOWED_ORIGINS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+
+
+# -- client authentication ---------------------------------------------------------------
+
+
+def _digest(key: bytes) -> bytes:
+    return hashlib.sha256(key).digest()
+
+
+class ApiKeyAuth:
+    """ASGI middleware: every path but the public ones needs `Authorization: Bearer <key>`.
+
+    Keys are compared as SHA-256 digests with `hmac.compare_digest`, against every
+    configured key without stopping at the first match: the time taken tells nothing of
+    the key, its length, or which key matched.
+    """
+
+    def __init__(
+        self, app: ASGIApp, keys: Sequence[str], public_paths: Iterable[str] = PUBLIC_PATHS
+    ) -> None:
+        if not keys:
+            raise ValueError("ApiKeyAuth needs at least one key")
+        self.app = app
+        self._digests = tuple(_digest(key.encode()) for key in keys)
+        self._public = frozenset(public_paths)
+
+    def accepts(self, authorization: bytes | None) -> bool:
+        if not authorization:
+            return False
+        scheme, _, value = authorization.strip().partition(b" ")
+        if scheme.lower() != b"bearer":
+            return False
+        presented = _digest(value.strip())
+        matched = False
+        for digest in self._digests:
+            matched |= hmac.compare_digest(presented, digest)
+        return matched
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self._public:
+            await self.app(scope, receive, send)
+            return
+        authorization: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = bytes(value)
+                break
+        if self.accepts(authorization):
+            await self.app(scope, receive, send)
+            return
+        if authorization is None:
+            challenge = f'Bearer realm="{REALM}"'
+            body = {
+                "error": "unauthorized",
+                "error_description": "Send Authorization: Bearer <API key of this MCP server>.",
+            }
+        else:
+            challenge = (
+                f'Bearer realm="{REALM}", error="invalid_token", '
+                'error_description="The API key is not valid"'
+            )
+            body = {"error": "invalid_token", "error_description": "The API key is not valid."}
+        response = JSONResponse(body, status_code=401, headers={"WWW-Authenticate": challenge})
+        await response(scope, receive, send)
+
+
+# -- Host / Origin -----------------------------------------------------------------------
+
+
+def _has_port(value: str) -> bool:
+    """`host:8000`, `[::1]:8000`, `https://x:443` have a port; `host`, `[::1]`, `https://x` not."""
+    tail = value.rsplit("]", 1)[-1] if "[" in value else value.split("://", 1)[-1]
+    return ":" in tail
+
+
+def _with_any_port(values: Iterable[str]) -> list[str]:
+    """Each value as given, and, when it names no port, the same with any port."""
+    result: list[str] = []
+    for value in values:
+        value = value.strip().rstrip("/")
+        if not value:
+            continue
+        result.append(value)
+        if not _has_port(value):
+            result.append(value + ":*")
+    return list(dict.fromkeys(result))
+
+
+def transport_security(http: HttpSettings) -> TransportSecuritySettings:
+    """DNS-rebinding protection ON for every bind address: loopback names + the configured ones."""
+    hosts = [*LOOPBACK_ALLOWED_HOSTS, *http.allowed_hosts]
+    if http.host not in ("", "0.0.0.0", "::") and not is_loopback(http.host):
+        hosts.append(f"[{http.host}]" if ":" in http.host else http.host)  # a specific address
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=_with_any_port(hosts),
+        allowed_origins=_with_any_port([*LOOPBACK_ALLOWED_ORIGINS, *http.allowed_origins]),
+    )
+
+
+# -- readiness ---------------------------------------------------------------------------
+
+Probe = Callable[[], Awaitable[str | None]]  # None: ready; else the reason it is not
+
+
+def pimelo_probe(settings: Settings, http_client: httpx2.AsyncClient | None = None) -> Probe:
+    """Ready when Pimelo answers `GET /me` with the server's token."""
+
+    async def probe() -> str | None:
+        try:
+            async with PimeloClient(
+                settings.base_url,
+                settings.require_token(),
+                http_client=http_client,
+                max_retries=0,
+                call_budget_seconds=10,
+            ) as client:
+                await client.me.retrieve()
+        except AuthenticationError:
+            return "Pimelo refuses the server's API token (unknown, revoked or expired)"
+        except APIConnectionError:
+            return "Pimelo cannot be reached (network, DNS or base URL)"
+        except APIStatusError as error:
+            return f"Pimelo answered GET /me with HTTP {error.status_code}"
+        except (PimeloError, ValueError) as error:
+            return f"Pimelo's answer to GET /me is unusable ({type(error).__name__})"
+        return None
+
+    return probe
+
+
+class Readiness:
+    """The probe's answer, cached: `ok_ttl` seconds when ready, `fail_ttl` when not.
+
+    Concurrent calls share one probe, so a burst of health checks costs one request.
+    """
+
+    def __init__(
+        self,
+        probe: Probe,
+        *,
+        ok_ttl: float = 10.0,
+        fail_ttl: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._probe = probe
+        self._ok_ttl = ok_ttl
+        self._fail_ttl = fail_ttl
+        self._clock = clock
+        self._lock = anyio.Lock()
+        self._answer: str | None = None
+        self._expires = float("-inf")
+
+    async def check(self) -> str | None:
+        async with self._lock:
+            if self._clock() >= self._expires:
+                self._answer = await self._probe()
+                ttl = self._ok_ttl if self._answer is None else self._fail_ttl
+                self._expires = self._clock() + ttl
+            return self._answer
+
+
+# -- the app -----------------------------------------------------------------------------
+
+
+def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readiness) -> ASGIApp:
+    """The ASGI app: /mcp (stateless, JSON responses), /healthz, /readyz, behind ApiKeyAuth."""
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        reason = await readiness.check()
+        if reason is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "not ready", "reason": reason}, status_code=503)
+
+    server.custom_route(HEALTH_PATH, methods=["GET"], include_in_schema=False)(healthz)
+    server.custom_route(READY_PATH, methods=["GET"], include_in_schema=False)(readyz)
+    app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=transport_security(http),
+        host=http.host,
+    )
+    return app if http.no_auth else ApiKeyAuth(app, http.api_keys)
+
+
+# -- serving -----------------------------------------------------------------------------
+
+
+def url_host(host: str) -> str:
+    """The host to put in a URL a person can open: a wildcard bind is reached on loopback."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def listen(http: HttpSettings) -> socket.socket:
+    """The listening socket, bound before the server starts so that port 0 is known."""
+    family = socket.AF_INET6 if ":" in http.host else socket.AF_INET
+    try:
+        return socket.create_server((http.host, http.port), family=family)
+    except (OSError, OverflowError) as error:
+        raise ConfigError(f"cannot listen on {http.host}:{http.port}: {error}") from None
+
+
+async def serve(
+    app: ASGIApp, sock: socket.socket, *, log_level: str, on_ready: Callable[[str], None]
+) -> None:
+    """Serve `app` on `sock` until SIGINT/SIGTERM; `on_ready(url)` once it really listens."""
+    import uvicorn
+
+    host, port = sock.getsockname()[:2]
+    url = f"http://{url_host(str(host))}:{port}{MCP_PATH}"
+
+    class ReadyServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                on_ready(url)
+
+    config = uvicorn.Config(
+        app,
+        log_level=log_level.lower(),
+        lifespan="on",
+        access_log=log_level == "DEBUG",
+        server_header=False,
+    )
+    await ReadyServer(config).serve(sockets=[sock])
+
+
+def describe_security(http: HttpSettings) -> list[str]:
+    """Lines for stderr: who may call, which Host/Origin values pass."""
+    security = transport_security(http)
+    lines = [
+        "auth: NONE (--no-auth, loopback only)"
+        if http.no_auth
+        else f"auth: Bearer API key ({len(http.api_keys)} configured)",
+        "allowed Host: " + ", ".join(security.allowed_hosts),
+        "allowed Origin: " + ", ".join(security.allowed_origins) + " (or none)",
+    ]
+    if http.host in ("0.0.0.0", "::") and not http.allowed_hosts:
+        lines.append(
+            "note: bound to every interface, but only loopback Host names are accepted; name "
+            "the host clients use with --allowed-host or PIMELO_MCP_ALLOWED_HOSTS"
+        )
+    return lines

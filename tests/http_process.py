@@ -1,0 +1,75 @@
+"""Run `pimelo-mcp serve --transport http` as a real process and wait for its ready line."""
+
+from __future__ import annotations
+
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+READY = re.compile(r"^pimelo-mcp HTTP server ready at (http://127\.0\.0\.1:(\d+)/mcp)$")
+GENERATED_KEY = re.compile(r"^pimelo-mcp: API key made for this run: (\S+)$")
+
+
+@dataclass
+class HttpServer:
+    url: str  # http://127.0.0.1:PORT/mcp
+    port: int
+    stderr: list[str]  # the lines printed up to the ready line
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stream:
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+@contextmanager
+def http_server(
+    args: list[str], env: dict[str, str] | None = None, timeout: float = 60
+) -> Iterator[HttpServer]:
+    """Start `python -m pimelo_mcp serve --transport http --port 0 *args`; stop it with SIGTERM."""
+    command = [sys.executable, "-m", "pimelo_mcp", "serve", "--transport", "http", "--port", "0"]
+    process = subprocess.Popen(
+        [*command, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
+    )
+    assert process.stderr is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_pump, args=(process.stderr, lines), daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no ready line in time; stderr: {seen}") from None
+            if line is None:
+                raise AssertionError(f"the server exited before it was ready; stderr: {seen}")
+            seen.append(line)
+            ready = READY.match(line)
+            if ready:
+                break
+        yield HttpServer(url=ready[1], port=int(ready[2]), stderr=seen)
+    finally:
+        process.terminate()
+        try:
+            code = process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        finally:
+            reader.join(timeout=15)
+            process.stderr.close()
+    assert code == 0, "SIGTERM stops the HTTP server cleanly"
