@@ -47,6 +47,8 @@ from pimelo_mcp.translate import (
     translate_values,
 )
 from pimelo_mcp.translate.compact import compact_values
+from pimelo_mcp.translate.errors import Problem
+from pimelo_mcp.translate.values import unknown_attribute_message
 
 # Values are translated and shown against attribute definitions, channels and locales.
 DEFINITIONS = ("attributes:read", "settings:read")
@@ -179,6 +181,17 @@ def default_scope(
     return chosen_locale, chosen_channel
 
 
+def check_fields(fields: Sequence[str] | None, schema: CatalogSchema) -> None:
+    """Refuse unknown attribute codes in `fields` before any request, with a suggestion."""
+    problems = [
+        Problem(f"fields[{index}]", unknown_attribute_message(code, schema.attributes))
+        for index, code in enumerate(fields or [])
+        if code not in schema.attributes
+    ]
+    if problems:
+        raise TranslationError(problems)
+
+
 def _updated_since(text: str | None) -> str | int | None:
     if text is None:
         return None
@@ -217,6 +230,7 @@ async def search_products(
     """Find products by text and filters. Ops: text contains/starts_with; number, price, metric, date lt/lte/gt/gte/between, date since_days; select, entity eq/in; multiselect, entities in; all empty; negate: ne, not_in, not_contains."""
     state = state_of(ctx)
     schema = await state.schema.products()
+    check_fields(fields, schema)
     api_filters = await translate_filters(
         [item.condition() for item in filters or []],
         schema,
@@ -286,11 +300,13 @@ async def get_product(
 ) -> ProductDetail:
     """One product: values in one locale and channel (default: first channel, its first locale; full: all), optionally completeness."""
     state = state_of(ctx)
+    schema = await state.schema.products()
+    check_fields(fields, schema)
     product = await state.client.products.retrieve(
         identifier, locale=locale, channel=channel, with_completeness=with_completeness or None
     )
     shown_locale, shown_channel = (
-        (locale, channel) if full else default_scope(await state.schema.products(), locale, channel)
+        (locale, channel) if full else default_scope(schema, locale, channel)
     )
     return ProductDetail(
         product=product_view(

@@ -360,3 +360,10 @@ async def test_an_attribute_added_to_a_set_elsewhere_is_writable_at_once(
             )
         )
     assert data["done"] == 1, data
+
+
+async def test_an_unknown_field_is_refused_before_any_request(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        text = error_text(await call(mcp, "search_products", {"fields": ["name", "colour"]}))
+    assert "fields[1]" in text
+    assert "did you mean color" in text
