@@ -310,3 +310,32 @@ def keep_other_currencies(
             kept = [p for p in cast(list[Mapping[str, Any]], old) if p.get("currency") not in given]
             entry["data"] = [*entry["data"], *kept]
     return patch
+
+
+def raw_values(values: Mapping[str, Sequence[BaseModel]]) -> dict[str, list[dict[str, Any]]]:
+    """A record's values (client models) back in the API's plain form, for diffs and merges."""
+    return {code: [value.model_dump() for value in entries] for code, entries in values.items()}
+
+
+def settle_update(
+    plan: Plan,
+    *,
+    changes: list[Change],
+    expected_version: int | None,
+    current_version: int | None,
+    updated_at: Any,
+    operation: dict[str, Any],
+) -> None:
+    """The last step of planning an update, the same for products and entities.
+
+    A stale `expected_version` refuses the item, showing what the record holds now; an
+    item that changes nothing is not sent (no request, no new version); otherwise the
+    operation goes out guarded by the version just read, so a write made meanwhile is
+    refused rather than overwritten.
+    """
+    if expected_version is not None and expected_version != current_version:
+        plan.error = stale_message(expected_version, current_version, updated_at, changes)
+        return
+    plan.changes = changes
+    if changes:
+        plan.operation = {**operation, "expected_version": expected_version or current_version}

@@ -26,8 +26,9 @@ from pimelo_mcp.tools.batch import (
     field_change,
     finish,
     keep_other_currencies,
+    raw_values,
     repeated_indexes,
-    stale_message,
+    settle_update,
     translate_fresh,
     value_changes,
 )
@@ -108,9 +109,7 @@ def entity_view(
     text_limit: int,
     with_updated: bool,
 ) -> EntityView:
-    raw = {
-        code: [value.model_dump() for value in entries] for code, entries in entity.values.items()
-    }
+    raw = raw_values(entity.values)
     cut: list[str] = []
     if full:
         values: dict[str, Any] = {
@@ -532,29 +531,24 @@ async def _plan_updates(
                 labels.pop(label_locale, None)
             else:
                 labels[label_locale] = text
-        before = {
-            code: [v.model_dump() for v in entries] for code, entries in current.values.items()
-        }
+        before = raw_values(current.values)
         # the schema again: translating may have reloaded it for an attribute created since
         values = keep_other_currencies(
             values, before, (await _schema(state, entity_type)).attributes
         )
-        plan.changes = [*_label_changes(current.labels, labels), *value_changes(before, values)]
-        if item.expected_version is not None and item.expected_version != current.version:
-            plan.error = stale_message(
-                item.expected_version, current.version, current.updated_at, plan.changes
-            )
-            plan.changes = []
-            continue
-        if not plan.changes:
-            continue  # nothing would change: no request, no new version
         operation: dict[str, Any] = {"op": "update", "code": item.code}
         if labels != current.labels:
             operation["labels"] = labels  # the API replaces labels as a whole
         if values:
             operation["values"] = values
-        operation["expected_version"] = item.expected_version or current.version
-        plan.operation = operation
+        settle_update(
+            plan,
+            changes=[*_label_changes(current.labels, labels), *value_changes(before, values)],
+            expected_version=item.expected_version,
+            current_version=current.version,
+            updated_at=current.updated_at,
+            operation=operation,
+        )
     return plans
 
 

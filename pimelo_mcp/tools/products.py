@@ -16,8 +16,9 @@ from pimelo_mcp.tools.batch import (
     field_change,
     finish,
     keep_other_currencies,
+    raw_values,
     repeated_indexes,
-    stale_message,
+    settle_update,
     translate_fresh,
     value_changes,
 )
@@ -95,9 +96,7 @@ def product_view(
     full: bool,
     text_limit: int,
 ) -> ProductView:
-    raw = {
-        code: [value.model_dump() for value in entries] for code, entries in product.values.items()
-    }
+    raw = raw_values(product.values)
     cut: list[str] = []
     if full:
         values: dict[str, Any] = {
@@ -519,27 +518,8 @@ async def update_products(
         except TranslationError as error:
             plan.error = _refusal(error)
             continue
-        before = {
-            code: [v.model_dump() for v in entries] for code, entries in current.values.items()
-        }
+        before = raw_values(current.values)
         values = keep_other_currencies(values, before, (await state.schema.products()).attributes)
-        plan.changes = [
-            *field_change("status", current.status, item.status or current.status),
-            *field_change(
-                "categories",
-                current.categories,
-                current.categories if item.categories is None else item.categories,
-            ),
-            *value_changes(before, values),
-        ]
-        if item.expected_version is not None and item.expected_version != current.version:
-            plan.error = stale_message(
-                item.expected_version, current.version, current.updated_at, plan.changes
-            )
-            plan.changes = []
-            continue
-        if not plan.changes:
-            continue  # nothing would change: no request, no new version
         operation: dict[str, Any] = {"op": "update", "identifier": item.identifier}
         if values:
             operation["values"] = values
@@ -547,8 +527,22 @@ async def update_products(
             operation["status"] = item.status
         if item.categories is not None:
             operation["categories"] = item.categories
-        operation["expected_version"] = item.expected_version or current.version
-        plan.operation = operation
+        settle_update(
+            plan,
+            changes=[
+                *field_change("status", current.status, item.status or current.status),
+                *field_change(
+                    "categories",
+                    current.categories,
+                    current.categories if item.categories is None else item.categories,
+                ),
+                *value_changes(before, values),
+            ],
+            expected_version=item.expected_version,
+            current_version=current.version,
+            updated_at=current.updated_at,
+            operation=operation,
+        )
     return await finish(
         plans,
         kind="product",
