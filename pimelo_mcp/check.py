@@ -24,8 +24,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import Settings
-from pimelo_mcp.server import select_tools
-from pimelo_mcp.tools import ALL_TOOLS, ToolSpec
+from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, select_tools
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,9 @@ class CheckReport:
     me: Me | None = None
     rate_limit: RateLimitSeen | None = None
     read_only: bool = False
-    unlocked: tuple[ToolSpec, ...] = ()
-    locked: tuple[ToolSpec, ...] = ()  # tools the token's scopes do not allow
-    hidden: tuple[ToolSpec, ...] = ()  # write tools hidden by read-only mode
+    unlocked: tuple[CatalogEntry, ...] = ()
+    locked: tuple[CatalogEntry, ...] = ()  # tools the token's scopes do not allow
+    hidden: tuple[CatalogEntry, ...] = ()  # write tools hidden by read-only mode
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -79,20 +78,25 @@ class CheckReport:
         total = len(self.unlocked) + len(self.locked) + len(self.hidden)
         lines.append("")
         lines.append(f"Tools this token unlocks ({len(self.unlocked)} of {total}):")
-        width = max((len(spec.name) for spec in ALL_TOOLS), default=0)
-        for spec in self.unlocked:
-            kind = "read " if spec.read_only else "write"
-            lines.append(f"  {spec.name:<{width}}  {kind}  {spec.scope}")
+        tools = (*self.unlocked, *self.locked, *self.hidden)
+        width = max((len(tool.name) for tool in tools), default=0)
+        for tool in self.unlocked:
+            kind = "read " if tool.read_only else "write"
+            lines.append(f"  {tool.name:<{width}}  {kind}  {', '.join(tool.scopes)}")
         if self.locked:
+            granted = set(me.token.scopes)
             lines.append(f"Locked: missing scopes ({len(self.locked)}):")
-            for spec in self.locked:
-                lines.append(f"  {spec.name:<{width}}  needs {spec.scope}")
-            missing = sorted({spec.scope for spec in self.locked})
-            lines.append(f"  add to the token: {', '.join(missing)}")
+            for tool in self.locked:
+                missing = [scope for scope in tool.scopes if scope not in granted]
+                lines.append(f"  {tool.name:<{width}}  needs {', '.join(missing)}")
+            every_missing = sorted(
+                {scope for tool in self.locked for scope in tool.scopes} - granted
+            )
+            lines.append(f"  add to the token: {', '.join(every_missing)}")
         if self.hidden:
             lines.append(
                 f"Hidden by read-only mode (PIMELO_READ_ONLY / --read-only): "
-                f"{', '.join(spec.name for spec in self.hidden)}"
+                f"{', '.join(tool.name for tool in self.hidden)}"
             )
         lines.extend(self.notes)
         lines.append("")
@@ -146,7 +150,7 @@ async def run_check(
     settings: Settings,
     *,
     http_client: httpx2.AsyncClient | None = None,
-    tools: Sequence[ToolSpec] = ALL_TOOLS,
+    tools: Sequence[CatalogEntry] | None = None,
 ) -> CheckReport:
     """Call GET /me once and build the report (never raises for a Pimelo-side problem)."""
     try:
@@ -171,6 +175,7 @@ async def run_check(
             remaining=limiter.remaining,
             window_seconds=me.rate_limit.window_seconds if me.rate_limit else None,
         )
+    tools = load_catalog() if tools is None else tools
     scopes = frozenset(me.token.scopes)
     allowed = select_tools(tools, scopes=scopes, read_only=False)
     unlocked = select_tools(allowed, scopes=scopes, read_only=settings.read_only)
@@ -187,6 +192,6 @@ async def run_check(
         rate_limit=seen,
         read_only=settings.read_only,
         unlocked=tuple(unlocked),
-        locked=tuple(spec for spec in tools if spec not in allowed),
-        hidden=tuple(spec for spec in allowed if spec not in unlocked),
+        locked=tuple(tool for tool in tools if tool not in allowed),
+        hidden=tuple(tool for tool in allowed if tool not in unlocked),
     )

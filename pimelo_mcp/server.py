@@ -1,8 +1,10 @@
 """`build_server(settings)`: the MCP server, with the tools the token's scopes allow.
 
-One PimeloClient per process lives in the lifespan state; each tool is registered with
-its annotations, a strict input schema (unknown arguments are refused, not ignored) and
-a wrapper that turns every expected failure into a message written for the model.
+Tools are listed from the generated catalog and built at their first call, so start-up
+imports none of them (see tools/catalog.py). One PimeloClient per process lives in the
+lifespan state, opened at the first call that needs it. Each tool is registered with its
+annotations, a strict input schema (unknown arguments are refused, not ignored) and a
+wrapper that turns every expected failure into a message written for the model.
 """
 
 from __future__ import annotations
@@ -11,24 +13,25 @@ import functools
 import logging
 from collections.abc import AsyncGenerator, Collection, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ContentBlock, TextContent
+from mcp.types import Tool as MCPTool
 from pydantic import ValidationError as ArgumentsError
 
 from pimelo_mcp import __version__
 from pimelo_mcp.audit import AuditJournal
-from pimelo_mcp.client import AuthenticationError, PimeloClient, PimeloError
 from pimelo_mcp.config import ConfigError, Settings
-from pimelo_mcp.tools import ALL_TOOLS
-from pimelo_mcp.tools.errors import describe_failure
-from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
-from pimelo_mcp.tools.schema import compact_schema
-from pimelo_mcp.tools.state import EntityLookup, SchemaCache, ToolState, current_call
+from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, select_tools
+from pimelo_mcp.tools.state import ToolState, current_call
+
+if TYPE_CHECKING:
+    from pimelo_mcp.client import PimeloClient
+    from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
 
 logger = logging.getLogger(__name__)
 
@@ -38,18 +41,6 @@ INSTRUCTIONS = (
     "channels, search_attributes for attribute codes and types. Write values as you would "
     "say them; writes take up to 100 items and dry_run shows the change without writing."
 )
-
-
-def select_tools(
-    tools: Sequence[ToolSpec], *, scopes: Collection[str] | None, read_only: bool
-) -> list[ToolSpec]:
-    """The tools this token can use: all when its scopes are unknown; read tools in read-only mode."""
-    return [
-        spec
-        for spec in tools
-        if (scopes is None or all(scope in scopes for scope in spec.scopes))
-        and (spec.read_only or not read_only)
-    ]
 
 
 def _format_argument_errors(tool: str, error: ArgumentsError) -> str:
@@ -63,33 +54,54 @@ def _format_argument_errors(tool: str, error: ArgumentsError) -> str:
 
 
 class PimeloMCPServer(MCPServer[ToolState]):
-    """MCPServer that checks a call's arguments strictly and says what is wrong in plain words."""
+    """MCPServer that lists tools from the catalog, builds each at its first call, checks a
+    call's arguments strictly and says what is wrong in plain words."""
 
-    def __init__(self, *, tools: Sequence[Tool], **kwargs: Any) -> None:
-        super().__init__(tools=list(tools), **kwargs)
-        self._tools_by_name = {tool.name: tool for tool in tools}
+    def __init__(self, *, catalog: Sequence[CatalogEntry], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._catalog = {entry.name: entry for entry in catalog}
+        self._listed = [entry.listed() for entry in catalog]
+        self._built: dict[str, Tool] = {}
+
+    async def list_tools(self) -> list[MCPTool]:
+        return list(self._listed)
+
+    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+        entry = self._catalog.get(name)
+        return None if entry is None else entry.input_schema
+
+    def built_tool(self, name: str) -> Tool | None:
+        """The SDK Tool for a listed tool, built (and its module imported) the first time."""
+        tool = self._built.get(name)
+        if tool is None and name in self._catalog:
+            tool = self._built[name] = mcp_tool(self._catalog[name].spec())
+        return tool
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[ToolState, Any] | None = None
     ) -> Any:
-        tool = self._tools_by_name.get(name)
-        if tool is not None:
-            known = set(tool.fn_metadata.arg_model.model_fields)
-            unknown = sorted(set(arguments) - known)
-            if unknown:
-                raise ToolError(
-                    f"Unknown argument(s) for {name}: {', '.join(unknown)}; it takes "
-                    f"{', '.join(sorted(known - {tool.context_kwarg or ''}))}."
-                )
-            try:
-                tool.fn_metadata.validate_arguments(arguments)
-            except ArgumentsError as error:
-                raise ToolError(_format_argument_errors(name, error)) from None
-        return await super().call_tool(name, arguments, context)
+        tool = self.built_tool(name)
+        if tool is None:
+            raise ToolError(
+                f"Unknown tool: {name}. This server lists {', '.join(self._catalog) or 'no tools'}."
+            )
+        known = set(tool.fn_metadata.arg_model.model_fields)
+        unknown = sorted(set(arguments) - known)
+        if unknown:
+            raise ToolError(
+                f"Unknown argument(s) for {name}: {', '.join(unknown)}; it takes "
+                f"{', '.join(sorted(known - {tool.context_kwarg or ''}))}."
+            )
+        try:
+            tool.fn_metadata.validate_arguments(arguments)
+        except ArgumentsError as error:
+            raise ToolError(_format_argument_errors(name, error)) from None
+        return await tool.run(arguments, context or Context(mcp_server=self), convert_result=True)
 
 
 def _wrap(spec: ToolSpec) -> Any:
     """The function registered with the SDK: same signature, failures become model-facing messages."""
+    from pimelo_mcp.tools.errors import describe_failure
 
     @functools.wraps(spec.fn)
     async def run(*args: Any, **kwargs: Any) -> CallToolResult:
@@ -115,6 +127,8 @@ async def discover_scopes(
 
     A refused token stops the start with a clear message: every call would fail anyway.
     """
+    from pimelo_mcp.client import AuthenticationError, PimeloClient, PimeloError
+
     async with PimeloClient(
         settings.base_url, settings.require_token(), http_client=http_client, max_retries=1
     ) as client:
@@ -133,6 +147,8 @@ async def discover_scopes(
 
 def mcp_tool(spec: ToolSpec) -> Tool:
     """The SDK's Tool for a spec, with compact schemas and strict top-level arguments."""
+    from pimelo_mcp.tools.schema import compact_schema
+
     tool = Tool.from_function(
         _wrap(spec),
         name=spec.name,
@@ -147,34 +163,51 @@ def mcp_tool(spec: ToolSpec) -> Tool:
     return tool
 
 
+def catalog_entry(spec: ToolSpec) -> CatalogEntry:
+    """The catalog's record of a spec: what `tools/list` shows, built exactly as a call builds it."""
+    tool = mcp_tool(spec)
+    listed = MCPTool(
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        input_schema=tool.parameters,
+        output_schema=tool.output_schema,
+        annotations=tool.annotations,
+    )
+    return CatalogEntry(
+        module=spec.fn.__module__,
+        scopes=spec.scopes,
+        read_only=spec.read_only,
+        definition=listed.model_dump(by_alias=True, mode="json", exclude_none=True),
+    )
+
+
 def build_server(
     settings: Settings,
     *,
     scopes: Collection[str] | None = None,
     http_client: httpx2.AsyncClient | None = None,
-    tools: Sequence[ToolSpec] = ALL_TOOLS,
 ) -> PimeloMCPServer:
     """The MCP server for `settings`; `scopes` (from GET /me) limits the tools listed."""
     token = settings.require_token()
+
+    def open_client() -> PimeloClient:
+        from pimelo_mcp.client import PimeloClient
+
+        return PimeloClient(settings.base_url, token, http_client=http_client)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
         audit = AuditJournal(settings.audit_path)
         audit.check_writable()
-        async with PimeloClient(settings.base_url, token, http_client=http_client) as client:
-            yield ToolState(
-                settings=settings,
-                client=client,
-                schema=SchemaCache(client),
-                entities=EntityLookup(client),
-                audit=audit,
-            )
+        state = ToolState(settings, audit, open_client)
+        try:
+            yield state
+        finally:
+            await state.aclose()
 
     return PimeloMCPServer(
-        tools=[
-            mcp_tool(spec)
-            for spec in select_tools(tools, scopes=scopes, read_only=settings.read_only)
-        ],
+        catalog=select_tools(load_catalog(), scopes=scopes, read_only=settings.read_only),
         name="pimelo",
         title="Pimelo PIM",
         version=__version__,

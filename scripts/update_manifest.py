@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pimelo_mcp import __version__
-from pimelo_mcp.tools import ALL_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS
 from pimelo_mcp.tools.registry import ToolSpec
 
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.json"

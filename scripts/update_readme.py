@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pimelo_mcp.tools import ALL_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS
 from pimelo_mcp.tools.registry import markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -1,166 +1,65 @@
-"""What every tool call shares for the life of the server: the client, the schema cache, the journal."""
+"""What every tool call shares for the life of the server: settings, journal, client and caches."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
-
-import anyio
+from typing import TYPE_CHECKING
 
 from pimelo_mcp.audit import AuditJournal
-from pimelo_mcp.client import AttributeSet, PimeloClient
 from pimelo_mcp.config import Settings
-from pimelo_mcp.translate import AttributeDef, CatalogSchema, ChannelDef, Resolution
 
-SCHEMA_TTL_SECONDS = 300.0  # definitions change rarely; five minutes bounds how stale they get
+if TYPE_CHECKING:
+    from pimelo_mcp.client import PimeloClient
+    from pimelo_mcp.tools.caches import EntityLookup, SchemaCache
+
 # The tool call being served (set by the server for each call). A refresh is done at most once
 # per call and kind, so a batch of 100 items naming the same unknown attribute reloads once.
 current_call: ContextVar[object | None] = ContextVar("pimelo_current_call", default=None)
-ENTITY_NAMES_TTL_SECONDS = 60.0  # entity name → code answers, reused across the items of a batch
 
 
-class SchemaCache:
-    """Attribute definitions, channels and locales, fetched once and refreshed when stale.
+class ToolState:
+    """The lifespan state of the MCP server.
 
-    Translation reads them on every write and filter; a refresh is forced when the input
-    names something the cache does not know (it may have been created since).
+    The Pimelo client, and the caches that read through it, are made at the first call that
+    needs them rather than at start-up: Claude Desktop starts the server on every launch,
+    and an HTTP client (its TLS context, its pool, the client's own modules) would be most
+    of what start-up adds to the SDK's own.
     """
 
     def __init__(
-        self,
-        client: PimeloClient,
-        *,
-        ttl: float = SCHEMA_TTL_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        self, settings: Settings, audit: AuditJournal, open_client: Callable[[], PimeloClient]
     ) -> None:
-        self._client = client
-        self._ttl = ttl
-        self._clock = clock
-        self._lock = anyio.Lock()
-        self._products: tuple[float, CatalogSchema] | None = None
-        self._entities: dict[str, tuple[float, CatalogSchema]] = {}
-        self._sets: tuple[float, dict[str, AttributeSet]] | None = None
-        self._refreshed_during: dict[str, object] = {}  # kind → the call that last refreshed it
+        self.settings = settings
+        self.audit = audit
+        self._open_client = open_client
+        self._client: PimeloClient | None = None
+        self._schema: SchemaCache | None = None
+        self._entities: EntityLookup | None = None
 
-    def invalidate(self) -> None:
-        self._products = None
-        self._entities.clear()
-        self._sets = None
+    @property
+    def client(self) -> PimeloClient:
+        if self._client is None:
+            self._client = self._open_client()
+        return self._client
 
-    def _reload(self, kind: str, loaded_at: float | None, refresh: bool) -> bool:
-        if loaded_at is None or self._clock() - loaded_at >= self._ttl:
-            return True
-        if not refresh:
-            return False
-        call = current_call.get()
-        if call is not None and self._refreshed_during.get(kind) is call:
-            return False  # already reloaded for this call: the answer would be the same
-        if call is not None:
-            self._refreshed_during[kind] = call
-        return True
+    @property
+    def schema(self) -> SchemaCache:
+        if self._schema is None:
+            from pimelo_mcp.tools.caches import SchemaCache
 
-    async def _channels_and_locales(self) -> tuple[list[ChannelDef], list[str]]:
-        channels = [
-            ChannelDef(code=c.code, locales=tuple(c.locales), currencies=tuple(c.currencies))
-            async for c in self._client.channels.iterate(limit=100)
-        ]
-        locales = [
-            locale.code async for locale in self._client.locales.iterate(enabled=True, limit=100)
-        ]
-        return channels, locales
+            self._schema = SchemaCache(self.client)
+        return self._schema
 
-    async def products(self, *, refresh: bool = False) -> CatalogSchema:
-        """The schema product values are written against."""
-        async with self._lock:
-            if self._reload("products", self._products and self._products[0], refresh):
-                attributes = [
-                    AttributeDef.from_api(attribute.model_dump())
-                    async for attribute in self._client.attributes.iterate(limit=100)
-                ]
-                channels, locales = await self._channels_and_locales()
-                self._products = (self._clock(), CatalogSchema.build(attributes, channels, locales))
-            assert self._products is not None
-            return self._products[1]
+    @property
+    def entities(self) -> EntityLookup:
+        if self._entities is None:
+            from pimelo_mcp.tools.caches import EntityLookup
 
-    async def entities(self, entity_type: str, *, refresh: bool = False) -> CatalogSchema:
-        """The schema of one entity type's records."""
-        async with self._lock:
-            cached = self._entities.get(entity_type)
-            if self._reload(f"entity:{entity_type}", cached and cached[0], refresh):
-                definition = await self._client.entity_types.retrieve(entity_type)
-                attributes = [AttributeDef.from_api(a.model_dump()) for a in definition.attributes]
-                channels, locales = await self._channels_and_locales()
-                cached = (self._clock(), CatalogSchema.build(attributes, channels, locales))
-                self._entities[entity_type] = cached
-            assert cached is not None
-            return cached[1]
+            self._entities = EntityLookup(self.client)
+        return self._entities
 
-    async def attribute_sets(self, *, refresh: bool = False) -> Mapping[str, AttributeSet]:
-        """Every attribute set by code (what a product may hold, and what each channel requires)."""
-        async with self._lock:
-            if self._reload("sets", self._sets and self._sets[0], refresh):
-                sets = {s.code: s async for s in self._client.attribute_sets.iterate(limit=100)}
-                self._sets = (self._clock(), sets)
-            assert self._sets is not None
-            return self._sets[1]
-
-
-class EntityLookup:
-    """Resolves entity codes or names (labels in any locale) to codes, for translation."""
-
-    def __init__(
-        self, client: PimeloClient, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._client = client
-        self._clock = clock
-        self._answers: dict[tuple[str, str], tuple[float, Resolution]] = {}
-
-    async def __call__(self, entity_type: str, texts: Sequence[str]) -> Mapping[str, Resolution]:
-        now = self._clock()
-        answers: dict[str, Resolution] = {}
-        for text in texts:
-            cached = self._answers.get((entity_type, text))
-            if cached is not None and now - cached[0] < ENTITY_NAMES_TTL_SECONDS:
-                answers[text] = cached[1]
-        missing = [text for text in texts if text not in answers]
-        if missing:
-            for text, resolution in (await self._lookup(entity_type, missing)).items():
-                self._answers[(entity_type, text)] = (now, resolution)
-                answers[text] = resolution
-        return answers
-
-    async def _lookup(self, entity_type: str, texts: Sequence[str]) -> dict[str, Resolution]:
-        answers: dict[str, Resolution] = {}
-        by_code = await self._client.entities.search(
-            entity_type, filters={"code": [{"operator": "IN", "value": list(texts)}]}, limit=100
-        )
-        known = {entity.code for entity in by_code.items}
-        for text in texts:
-            if text in known:
-                answers[text] = Resolution(code=text)
-                continue
-            # A short name ("On") is a substring of many labels: look at a full page for exact ones.
-            page = await self._client.entities.search(entity_type, query=text, limit=100)
-            folded = text.casefold()
-            matches = tuple(
-                entity.code
-                for entity in page.items
-                if any(label.casefold() == folded for label in entity.labels.values())
-            )
-            answers[text] = (
-                Resolution(code=matches[0]) if len(matches) == 1 else Resolution(None, matches)
-            )
-        return answers
-
-
-@dataclass
-class ToolState:
-    """The lifespan state of the MCP server."""
-
-    settings: Settings
-    client: PimeloClient
-    schema: SchemaCache
-    entities: EntityLookup
-    audit: AuditJournal
+    async def aclose(self) -> None:
+        """Close the client if a call opened it."""
+        if self._client is not None:
+            await self._client.aclose()

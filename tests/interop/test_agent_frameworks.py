@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pimelo_mcp.tools import ALL_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS
 from tests.interop.tooling import (
     AUTH_HEADER,
     ROOT,

@@ -20,7 +20,7 @@ from mcp import Client, StdioServerParameters
 from pimelo_mcp import __version__
 from pimelo_mcp.client import DEFAULT_BASE_URL
 from pimelo_mcp.config import ENV_BASE_URL, ENV_READ_ONLY, ENV_TOKEN
-from pimelo_mcp.tools import ALL_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS
 from scripts.update_manifest import MANIFEST, render, summary, with_generated_parts
 from tests.interop.tooling import UV_CACHE, node_env, node_tool
 

@@ -7,8 +7,9 @@ import pytest
 
 from pimelo_mcp.config import Settings
 from pimelo_mcp.sandbox.settings import SCOPES
-from pimelo_mcp.server import build_server, select_tools
-from pimelo_mcp.tools import ALL_TOOLS
+from pimelo_mcp.server import build_server
+from pimelo_mcp.tools.all_tools import ALL_TOOLS
+from pimelo_mcp.tools.catalog import select_tools
 
 EXPECTED = [
     "list_channels",
