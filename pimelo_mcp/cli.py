@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from pimelo_mcp import __version__
 
@@ -156,26 +155,6 @@ def build_parser(*, sandbox_arguments: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def _import_run_command_without_uvicorn() -> Any:
-    """`run_command`, imported while `uvicorn` cannot be imported.
-
-    The SDK imports sse_starlette, which imports uvicorn if it can (only to hook its
-    shutdown): about a sixth of a stdio server's start-up, for a server that never runs
-    uvicorn. Hiding uvicorn for the length of this import skips that; it is importable
-    again afterwards. The HTTP transport does not go through here.
-    """
-    modules: dict[str, object] = sys.modules  # type: ignore[assignment]  # None is allowed
-    hidden = "uvicorn" not in modules
-    if hidden:
-        modules["uvicorn"] = None  # makes `import uvicorn` fail
-    try:
-        from pimelo_mcp.commands import run_command
-    finally:
-        if hidden and modules.get("uvicorn", False) is None:
-            del modules["uvicorn"]
-    return run_command
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     words = [word for word in arguments if not word.startswith("-")]
@@ -187,8 +166,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_sandbox(args)
     if args.command is None:
         args = parser.parse_args(["serve", *arguments])
-    if args.command == "serve" and args.transport == "http":
-        from pimelo_mcp.commands import run_command
+    from pimelo_mcp.commands import run_command
 
-        return run_command(args)
-    return _import_run_command_without_uvicorn()(args)
+    return run_command(args)

@@ -2,19 +2,21 @@
 
 `--sandbox` swaps Pimelo for the embedded sandbox (in memory, in process, reached through
 an ASGI transport: no port, no uvicorn). The sandbox and the HTTP machinery are imported
-only by the commands that use them.
+only by the commands that use them, and the MCP SDK only once the settings are known: the
+stdio server reads its token's scopes while the SDK loads.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import secrets
 import signal
 import sys
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, Generator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ import anyio
 import httpx2
 
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, read_api_key_file
-from pimelo_mcp.server import build_server, discover_scopes
+from pimelo_mcp.scopes import discover_scopes, read_scopes_while
 
 # Never resolved: with --sandbox every request goes to the in-process app.
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v1/"
@@ -93,6 +95,31 @@ def _say(message: str) -> None:
     print(f"pimelo-mcp: {message}", file=sys.stderr, flush=True)
 
 
+@contextmanager
+def uvicorn_hidden() -> Generator[None]:
+    """While active, `import uvicorn` fails; afterwards uvicorn is importable again.
+
+    The SDK imports sse_starlette, which imports uvicorn if it can (only to hook its
+    shutdown): about a sixth of a stdio server's start-up, for a server that never runs
+    uvicorn. Every command but the HTTP transport loads the SDK under this.
+    """
+    modules: dict[str, object] = sys.modules  # type: ignore[assignment]  # None is allowed
+    hidden = "uvicorn" not in modules
+    if hidden:
+        modules["uvicorn"] = None  # makes `import uvicorn` fail
+    try:
+        yield
+    finally:
+        if hidden and modules.get("uvicorn", False) is None:
+            del modules["uvicorn"]
+
+
+def load_server_without_uvicorn() -> None:
+    """Import the MCP SDK and the server (the bulk of start-up) with uvicorn hidden."""
+    with uvicorn_hidden():
+        importlib.import_module("pimelo_mcp.server")
+
+
 def run_command(args: argparse.Namespace) -> int:
     use_sandbox: bool = getattr(args, "sandbox", False)
     http_mode = args.command == "serve" and args.transport == "http"
@@ -117,14 +144,20 @@ def run_command(args: argparse.Namespace) -> int:
         level=settings.log_level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        if http is not None:
+            _quiet_signals_after_uvicorn()
+            anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
+            return 0
+        if args.command == "serve" and not use_sandbox:
+            # What Claude Desktop starts on every launch: GET /me while the SDK loads.
+            scopes, _ = read_scopes_while(settings, load_server_without_uvicorn)
+            anyio.run(_serve_stdio, settings, scopes)
+            return 0
+        load_server_without_uvicorn()
         if args.command == "check":
             return anyio.run(_check, settings, use_sandbox)
         if args.command == "serve":
-            if http is not None:
-                _quiet_signals_after_uvicorn()
-                anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
-            else:
-                anyio.run(_serve_stdio, settings, use_sandbox)
+            anyio.run(_serve_stdio_on_sandbox, settings)
             return 0
         if args.command == "tools":
             return anyio.run(_list_tools, settings, use_sandbox, args.json)
@@ -162,11 +195,18 @@ async def pimelo_target(
         yield replace(settings, api_token=token, base_url=SANDBOX_BASE_URL), http_client
 
 
-async def _serve_stdio(settings: Settings, use_sandbox: bool) -> None:
-    async with pimelo_target(settings, use_sandbox) as (settings, http_client):
+async def _serve_stdio(settings: Settings, scopes: frozenset[str] | None) -> None:
+    from pimelo_mcp.server import build_server
+
+    await build_server(settings, scopes=scopes).run_stdio_async()
+
+
+async def _serve_stdio_on_sandbox(settings: Settings) -> None:
+    from pimelo_mcp.server import build_server
+
+    async with pimelo_target(settings, True) as (settings, http_client):
         scopes = await discover_scopes(settings, http_client=http_client)
-        server = build_server(settings, scopes=scopes, http_client=http_client)
-        await server.run_stdio_async()
+        await build_server(settings, scopes=scopes, http_client=http_client).run_stdio_async()
 
 
 def _ignore_signal(signum: int, frame: object) -> None:
@@ -184,6 +224,7 @@ async def _serve_http(
     settings: Settings, http: HttpSettings, use_sandbox: bool, generated_key: str | None
 ) -> None:
     from pimelo_mcp import http as remote
+    from pimelo_mcp.server import build_server
 
     sock = remote.listen(http)
     try:
@@ -219,6 +260,8 @@ async def _check(settings: Settings, use_sandbox: bool) -> int:
 async def _list_tools(settings: Settings, use_sandbox: bool, as_json: bool) -> int:
     from mcp import Client
 
+    from pimelo_mcp.server import build_server
+
     async with pimelo_target(settings, use_sandbox) as (settings, http_client):
         scopes = await discover_scopes(settings, http_client=http_client)
         async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
@@ -244,6 +287,8 @@ async def _call_tool(
     settings: Settings, use_sandbox: bool, name: str, raw_arguments: str, as_json: bool
 ) -> int:
     from mcp import Client
+
+    from pimelo_mcp.server import build_server
 
     try:
         arguments: Any = json.loads(raw_arguments)

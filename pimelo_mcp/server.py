@@ -10,7 +10,6 @@ wrapper that turns every expected failure into a message written for the model.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import AsyncGenerator, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from pydantic import ValidationError as ArgumentsError
 
 from pimelo_mcp import __version__
 from pimelo_mcp.audit import AuditJournal
-from pimelo_mcp.config import ConfigError, Settings
+from pimelo_mcp.config import Settings
 from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, select_tools
 from pimelo_mcp.tools.state import ToolState, current_call
 
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
     from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
 
-logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
     "Tools for a Pimelo product catalog (PIM). Codes are lowercase (attributes, options, "
@@ -118,31 +116,6 @@ def _wrap(spec: ToolSpec) -> Any:
         )
 
     return run
-
-
-async def discover_scopes(
-    settings: Settings, *, http_client: httpx2.AsyncClient | None = None
-) -> frozenset[str] | None:
-    """The token's scopes from GET /me; None when the service cannot tell (then all tools are listed).
-
-    A refused token stops the start with a clear message: every call would fail anyway.
-    """
-    from pimelo_mcp.client import AuthenticationError, PimeloClient, PimeloError
-
-    async with PimeloClient(
-        settings.base_url, settings.require_token(), http_client=http_client, max_retries=1
-    ) as client:
-        try:
-            me = await client.me.retrieve()
-        except AuthenticationError:
-            raise ConfigError(
-                "Pimelo refused the API token (unknown, revoked or expired): create a new one in "
-                "Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN."
-            ) from None
-        except (PimeloError, ValueError) as error:
-            logger.warning("could not read the token's scopes (%s); listing every tool", error)
-            return None
-    return frozenset(me.token.scopes)
 
 
 def mcp_tool(spec: ToolSpec) -> Tool:

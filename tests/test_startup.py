@@ -129,8 +129,9 @@ def test_the_stdio_server_imports_no_sandbox_no_http_no_uvicorn(
 def test_the_import_guard_leaves_uvicorn_importable_afterwards() -> None:
     code = (
         "import sys\n"
-        "from pimelo_mcp.cli import _import_run_command_without_uvicorn as load\n"
+        "from pimelo_mcp.commands import load_server_without_uvicorn as load\n"
         "load()\n"
+        "assert 'mcp.server.mcpserver' in sys.modules\n"
         "assert 'uvicorn' not in sys.modules\n"
         "import uvicorn\n"
         "print(uvicorn.__name__)\n"

@@ -60,7 +60,8 @@ from pimelo_mcp.client.errors import (
     ValidationError,
     make_status_error,
 )
-from pimelo_mcp.client.resources import NOT_GIVEN, MediaDownload, NotGiven
+from pimelo_mcp.client.resources._base import NOT_GIVEN, NotGiven
+from pimelo_mcp.client.resources.media import MediaDownload
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx2
 
@@ -29,18 +30,18 @@ from pimelo_mcp.client.errors import (
     RateLimitedError,
     make_status_error,
 )
-from pimelo_mcp.client.resources import (
-    Attributes,
-    AttributeSets,
-    Categories,
-    Channels,
-    Entities,
-    EntityTypes,
-    Locales,
-    MediaResource,
-    MeResource,
-    Products,
-)
+
+if TYPE_CHECKING:
+    from pimelo_mcp.client.resources.attribute_sets import AttributeSets
+    from pimelo_mcp.client.resources.attributes import Attributes
+    from pimelo_mcp.client.resources.categories import Categories
+    from pimelo_mcp.client.resources.channels import Channels
+    from pimelo_mcp.client.resources.entities import Entities
+    from pimelo_mcp.client.resources.entity_types import EntityTypes
+    from pimelo_mcp.client.resources.locales import Locales
+    from pimelo_mcp.client.resources.me import MeResource
+    from pimelo_mcp.client.resources.media import MediaResource
+    from pimelo_mcp.client.resources.products import Products
 
 logger = logging.getLogger("pimelo_mcp.client")
 
@@ -170,16 +171,68 @@ class PimeloClient:
         )
         self._closed = False
 
-        self.me = MeResource(self)
-        self.channels = Channels(self)
-        self.locales = Locales(self)
-        self.categories = Categories(self)
-        self.attributes = Attributes(self)
-        self.attribute_sets = AttributeSets(self)
-        self.products = Products(self)
-        self.entity_types = EntityTypes(self)
-        self.entities = Entities(self)
-        self.media = MediaResource(self)
+    # -- resources: each made (and its module imported) at first use, so that a process
+    # reading only /me, the stdio server's start-up, loads none of the other nine ---------
+
+    @cached_property
+    def me(self) -> MeResource:
+        from pimelo_mcp.client.resources.me import MeResource
+
+        return MeResource(self)
+
+    @cached_property
+    def channels(self) -> Channels:
+        from pimelo_mcp.client.resources.channels import Channels
+
+        return Channels(self)
+
+    @cached_property
+    def locales(self) -> Locales:
+        from pimelo_mcp.client.resources.locales import Locales
+
+        return Locales(self)
+
+    @cached_property
+    def categories(self) -> Categories:
+        from pimelo_mcp.client.resources.categories import Categories
+
+        return Categories(self)
+
+    @cached_property
+    def attributes(self) -> Attributes:
+        from pimelo_mcp.client.resources.attributes import Attributes
+
+        return Attributes(self)
+
+    @cached_property
+    def attribute_sets(self) -> AttributeSets:
+        from pimelo_mcp.client.resources.attribute_sets import AttributeSets
+
+        return AttributeSets(self)
+
+    @cached_property
+    def products(self) -> Products:
+        from pimelo_mcp.client.resources.products import Products
+
+        return Products(self)
+
+    @cached_property
+    def entity_types(self) -> EntityTypes:
+        from pimelo_mcp.client.resources.entity_types import EntityTypes
+
+        return EntityTypes(self)
+
+    @cached_property
+    def entities(self) -> Entities:
+        from pimelo_mcp.client.resources.entities import Entities
+
+        return Entities(self)
+
+    @cached_property
+    def media(self) -> MediaResource:
+        from pimelo_mcp.client.resources.media import MediaResource
+
+        return MediaResource(self)
 
     # -- lifecycle ------------------------------------------------------------------------
 

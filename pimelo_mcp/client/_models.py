@@ -37,9 +37,13 @@ ProductStatus = Literal["draft", "active", "archived"]
 
 
 class PimeloModel(BaseModel):
-    """Base of every record: extra fields the service adds are kept, not refused."""
+    """Base of every record: extra fields the service adds are kept, not refused.
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    Validators are built at a model's first use, not at import: the stdio server's start-up
+    reads only `Me`.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class MeToken(PimeloModel):

@@ -7,7 +7,8 @@ from mcp import Client
 from starlette.applications import Starlette
 
 from pimelo_mcp.config import Settings
-from pimelo_mcp.server import build_server, discover_scopes
+from pimelo_mcp.scopes import discover_scopes
+from pimelo_mcp.server import build_server
 from tests.tools.conftest import BASE_URL, FULL_TOKEN, PRODUCTS_TOKEN, READ_TOKEN, call, structured
 
 

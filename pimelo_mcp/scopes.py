@@ -1,0 +1,63 @@
+"""The token's scopes, read once with `GET /me` before the server lists its tools.
+
+`read_scopes_while` lets the stdio server make that request while the MCP SDK loads: the
+round trip to Pimelo (connection, TLS handshake, answer) and the client's TLS context cost
+no start-up time of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import anyio
+import httpx2
+
+from pimelo_mcp.client import AuthenticationError, PimeloClient, PimeloError
+from pimelo_mcp.config import ConfigError, Settings
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+async def discover_scopes(
+    settings: Settings, *, http_client: httpx2.AsyncClient | None = None
+) -> frozenset[str] | None:
+    """The token's scopes from GET /me; None when the service cannot tell (then all tools are listed).
+
+    A refused token stops the start with a clear message: every call would fail anyway.
+    """
+    async with PimeloClient(
+        settings.base_url, settings.require_token(), http_client=http_client, max_retries=1
+    ) as client:
+        try:
+            me = await client.me.retrieve()
+        except AuthenticationError:
+            raise ConfigError(
+                "Pimelo refused the API token (unknown, revoked or expired): create a new one in "
+                "Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN."
+            ) from None
+        except (PimeloError, ValueError) as error:
+            logger.warning("could not read the token's scopes (%s); listing every tool", error)
+            return None
+    return frozenset(me.token.scopes)
+
+
+def read_scopes_while(settings: Settings, work: Callable[[], T]) -> tuple[frozenset[str] | None, T]:
+    """`discover_scopes` on a thread of its own (own event loop, own client) while `work` runs here.
+
+    What the thread does beside waiting on the network or in OpenSSL (which release the
+    interpreter lock) is small. A refused token raises its ConfigError here, after `work`.
+    """
+    # The thread's event loop needs asyncio and anyio's backend, which `work` (the SDK)
+    # imports too. Loading them here first keeps the two threads' imports apart: import
+    # locks are per module, and two threads importing one package in different orders
+    # can each wait for the other.
+    anyio.run(anyio.sleep, 0)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pimelo-scopes") as pool:
+        reading = pool.submit(anyio.run, discover_scopes, settings)
+        done = work()
+        return reading.result(), done
