@@ -5,13 +5,19 @@ Run: `.venv/bin/python benchmarks/startup.py [RUNS]` (default 15). Measures, nev
 What Claude Desktop pays on every launch. Each run spawns a fresh process, sends
 `initialize` (2025-11-25), `notifications/initialized` and `tools/list` over stdin, and
 stops the clock when the `tools/list` answer arrives. Runs of the servers alternate, so a
-busy machine slows them alike. pimelo-mcp needs an API for `GET /me` at start: a sandbox
-process, started once, serves it; the cost of one `GET /me` from a fresh process-like
-client (new connection) is reported on its own line. The figures are medians.
+busy machine slows them alike. The figures are medians.
+
+pimelo-mcp reads its token's scopes with `GET /me` before it lists tools. A sandbox
+process, started once, answers it: directly, and through a proxy that delays every
+packet as a distant service would (a round trip per connection and per exchange), to
+show that the request overlaps the SDK's import instead of adding to it. After the
+listing, pimelo-mcp's first and second `tools/call` (list_channels) are timed: the first
+imports the tool's module, builds it and opens the client, which start-up no longer does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -19,11 +25,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import httpx2
 
@@ -50,20 +58,28 @@ import sys
 sys.modules["uvicorn"] = None
 """
 
-# Where pimelo-mcp's surplus goes, measured inside one fresh process per run.
+# Where pimelo-mcp's surplus goes, measured inside one fresh process per run, step by step as
+# the stdio path takes them (but in sequence: the real path overlaps GET /me with the SDK).
 BREAKDOWN = """
-import sys, time
+import os, sys, time
 sys.modules["uvicorn"] = None
 t0 = time.perf_counter()
-import mcp.server.mcpserver
+from mcp.server.mcpserver import MCPServer
+MCPServer(name="bare")
 t1 = time.perf_counter()
-import pimelo_mcp.commands
+import anyio
+import pimelo_mcp.cli, pimelo_mcp.commands, pimelo_mcp.server
 from pimelo_mcp.config import Settings
+from pimelo_mcp.scopes import discover_scopes
 from pimelo_mcp.server import build_server
 t2 = time.perf_counter()
-build_server(Settings(api_token="pim_benchmark", base_url="http://x/api/v1/", audit_path=None))
+settings = Settings.from_env()
+scopes = anyio.run(discover_scopes, settings)
 t3 = time.perf_counter()
-print(t1 - t0, t2 - t1, t3 - t2)
+server = build_server(settings, scopes=scopes)
+anyio.run(server.list_tools)
+t4 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
 """
 
 READY = re.compile(r"^Pimelo sandbox ready at (\S+)$")
@@ -83,8 +99,11 @@ def _answer(stdout: IO[str], request_id: int) -> dict[str, Any]:
     raise RuntimeError(f"the server closed stdout before answering request {request_id}")
 
 
-def handshake(command: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Seconds from spawn to the `tools/list` answer, and the number of tools listed."""
+def handshake(
+    command: list[str], env: dict[str, str], *, calls: int = 0
+) -> tuple[float, int, list[float]]:
+    """Seconds from spawn to the `tools/list` answer, the number of tools listed, and the
+    seconds each of `calls` list_channels calls took after it."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -115,6 +134,22 @@ def handshake(command: list[str], env: dict[str, str]) -> tuple[float, int]:
         _send(process.stdin, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
         tools = _answer(process.stdout, 2)["result"]["tools"]
         elapsed = time.perf_counter() - started
+        call_times: list[float] = []
+        for request_id in range(3, 3 + calls):
+            call_started = time.perf_counter()
+            _send(
+                process.stdin,
+                {
+                    "jsonrpc": "2.0",
+                    "id": request_id,
+                    "method": "tools/call",
+                    "params": {"name": "list_channels", "arguments": {}},
+                },
+            )
+            result = _answer(process.stdout, request_id)["result"]
+            if result.get("isError"):
+                raise RuntimeError(f"list_channels failed: {result['content']}")
+            call_times.append(time.perf_counter() - call_started)
     finally:
         process.stdin.close()
         try:
@@ -123,7 +158,7 @@ def handshake(command: list[str], env: dict[str, str]) -> tuple[float, int]:
             process.kill()
             process.wait()
         process.stdout.close()
-    return elapsed, len(tools)
+    return elapsed, len(tools), call_times
 
 
 @contextmanager
@@ -148,6 +183,48 @@ def sandbox() -> Iterator[tuple[str, str]]:
         process.stdout.close()
 
 
+@contextmanager
+def distant(base_url: str, round_trip: float) -> Iterator[str]:
+    """`base_url` behind a TCP proxy that delays as a service `round_trip` seconds away would.
+
+    A new connection waits one round trip (the TCP handshake), and every chunk waits half of
+    one on its way in each direction. The base URL to use instead is yielded.
+    """
+    target = urlsplit(base_url)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    bound: list[int] = []
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await reader.read(65536):
+                await asyncio.sleep(round_trip / 2)
+                writer.write(chunk)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def relay(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(round_trip)
+        server_r, server_w = await asyncio.open_connection(target.hostname, target.port)
+        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
+
+    async def serve() -> None:
+        server = await asyncio.start_server(relay, "127.0.0.1", 0)
+        bound.append(server.sockets[0].getsockname()[1])
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    ready.wait()
+    try:
+        yield f"{target.scheme}://127.0.0.1:{bound[0]}{target.path}"
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+
+
 def me_request(base_url: str, token: str) -> float:
     """One `GET /me` on a new connection, as the server's start makes it."""
     with httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as http:
@@ -156,32 +233,46 @@ def me_request(base_url: str, token: str) -> float:
         return time.perf_counter() - started
 
 
+ROUND_TRIP = 0.1  # seconds: a service on another continent
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("PIMELO_")}
-    with tempfile.TemporaryDirectory() as tmp, sandbox() as (base_url, token):
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        sandbox() as (base_url, token),
+        distant(base_url, ROUND_TRIP) as far_url,
+    ):
         bare_path = Path(tmp) / "bare_server.py"
         bare_path.write_text(BARE_SERVER)
         hidden_path = Path(tmp) / "bare_server_no_uvicorn.py"
         hidden_path.write_text(HIDE_UVICORN + BARE_SERVER)
-        pimelo_env = {
-            **base_env,
-            "PIMELO_API_TOKEN": token,
-            "PIMELO_BASE_URL": base_url,
-            "PIMELO_AUDIT_LOG": "off",
-        }
+
+        def pimelo_env(url: str) -> dict[str, str]:
+            return {
+                **base_env,
+                "PIMELO_API_TOKEN": token,
+                "PIMELO_BASE_URL": url,
+                "PIMELO_AUDIT_LOG": "off",
+            }
+
+        far_label = f"pimelo-mcp, /me {ROUND_TRIP * 1000:.0f} ms round trip away"
         cases: list[tuple[str, list[str], dict[str, str]]] = [
             ("python -c pass (interpreter only)", [sys.executable, "-c", "pass"], base_env),
             ("bare MCPServer, 1 tool", [sys.executable, str(bare_path)], base_env),
             ("bare MCPServer, uvicorn hidden", [sys.executable, str(hidden_path)], base_env),
             (
-                "pimelo-mcp (stdio, /me on sandbox)",
+                "pimelo-mcp (stdio, /me on local sandbox)",
                 [sys.executable, "-m", "pimelo_mcp"],
-                pimelo_env,
+                pimelo_env(base_url),
             ),
+            (far_label, [sys.executable, "-m", "pimelo_mcp"], pimelo_env(far_url)),
         ]
         times: dict[str, list[float]] = {label: [] for label, _, _ in cases}
         listed: dict[str, int] = {}
+        first_calls: list[float] = []
+        second_calls: list[float] = []
         for _ in range(runs):
             for label, command, env in cases:
                 if label.startswith("python -c"):
@@ -189,15 +280,20 @@ def main() -> None:
                     subprocess.run(command, env=env, check=True)
                     times[label].append(time.perf_counter() - started)
                     continue
-                elapsed, count = handshake(command, env)
+                local_pimelo = label.startswith("pimelo-mcp (stdio")
+                elapsed, count, calls = handshake(command, env, calls=2 if local_pimelo else 0)
                 times[label].append(elapsed)
                 listed[label] = count
+                if calls:
+                    first_calls.append(calls[0])
+                    second_calls.append(calls[1])
         me = [me_request(base_url, token) for _ in range(runs)]
-        parts: list[list[float]] = [[], [], []]
+        far_me = [me_request(far_url, token) for _ in range(min(runs, 5))]
+        parts: list[list[float]] = [[], [], [], []]
         for _ in range(runs):
             done = subprocess.run(
                 [sys.executable, "-c", BREAKDOWN],
-                env=base_env,
+                env=pimelo_env(base_url),
                 check=True,
                 capture_output=True,
                 text=True,
@@ -205,28 +301,38 @@ def main() -> None:
             for index, value in enumerate(done.stdout.split()):
                 parts[index].append(float(value))
 
+    def ms(values: list[float]) -> str:
+        return f"{statistics.median(values) * 1000:.0f}"
+
     bare = statistics.median(times["bare MCPServer, 1 tool"])
+    hidden = statistics.median(times["bare MCPServer, uvicorn hidden"])
     print(f"Stdio start-up, median of {runs} runs (spawn → initialize + tools/list answered)\n")
-    print("| server | tools | median ms | min ms | vs bare |")
-    print("|---|---:|---:|---:|---:|")
+    print("| server | tools | median ms | min ms | vs bare | vs bare, uvicorn hidden |")
+    print("|---|---:|---:|---:|---:|---:|")
     for label, values in times.items():
         median = statistics.median(values)
-        ratio = f"{(median / bare - 1) * 100:+.1f} %" if label in listed else ""
+        versus = (
+            f"{(median / bare - 1) * 100:+.1f} % | {(median / hidden - 1) * 100:+.1f} %"
+            if label in listed
+            else " | "
+        )
         print(
             f"| {label} | {listed.get(label, '')} | {median * 1000:.0f} | "
-            f"{min(values) * 1000:.0f} | {ratio} |"
+            f"{min(values) * 1000:.0f} | {versus} |"
         )
+    print(f"| one GET /me to the local sandbox (new connection) | | {ms(me)} | | | |")
+    print(f"| one GET /me through the {ROUND_TRIP * 1000:.0f} ms proxy | | {ms(far_me)} | | | |")
+    print("\nAfter start-up (median ms): pimelo-mcp's list_channels, local sandbox\n")
+    print("| first call (imports and builds the tool, opens the client) | second call |")
+    print("|---:|---:|")
+    print(f"| {ms(first_calls)} | {ms(second_calls)} |")
+    print("\nInside one process, in sequence (median ms): where pimelo-mcp's surplus goes\n")
     print(
-        f"| one GET /me to the sandbox (new connection) | | {statistics.median(me) * 1000:.1f} | "
-        f"{min(me) * 1000:.1f} | |"
+        "| SDK import + bare MCPServer (uvicorn hidden) | pimelo-mcp's stdio modules "
+        "| GET /me: client, TLS context, request | build_server + tools/list |"
     )
-    print("\nInside one process (median ms): where pimelo-mcp's surplus goes\n")
-    print(
-        "| import the SDK (uvicorn hidden) | import pimelo-mcp's stdio path | build_server (14 tools) |"
-    )
-    print("|---:|---:|---:|")
-    cells = [f"{statistics.median(values) * 1000:.0f}" for values in parts]
-    print(f"| {' | '.join(cells)} |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {' | '.join(ms(values) for values in parts)} |")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
+from pimelo_mcp.listening import listen_tcp
 
 logger = logging.getLogger(__name__)
 
@@ -256,9 +257,8 @@ def url_host(host: str) -> str:
 
 def listen(http: HttpSettings) -> socket.socket:
     """The listening socket, bound before the server starts so that port 0 is known."""
-    family = socket.AF_INET6 if ":" in http.host else socket.AF_INET
     try:
-        return socket.create_server((http.host, http.port), family=family)
+        return listen_tcp(http.host, http.port)
     except (OSError, OverflowError) as error:
         raise ConfigError(f"cannot listen on {http.host}:{http.port}: {error}") from None
 

@@ -18,6 +18,8 @@ falls faster than this process's own requests explain, the limiter turns "shared
 window starts with a probe and requests are spaced evenly over the time left (time left /
 requests left), so each process slows down as the budget shrinks and together they spend
 the window without racing each other into 429s. Alone, a process bursts through its window.
+The first answer a limiter sees never marks it shared: a budget already spent then may be
+this process's own.
 """
 
 from __future__ import annotations
@@ -212,10 +214,15 @@ class RateLimiter:
             or (end is not None and known_end is not None and end > known_end + tolerance)
             or (end is not None and known_end is None and self.window_start is None)
         ):
-            # First answer, or the first of a new window: if the window was already in use
-            # by more than our own requests in flight, someone else spends this token too.
+            # The first answer of a window this limiter watched begin (it saw the previous
+            # one end): if the window was already in use by more than our own requests in
+            # flight, someone else spends this token too. The first answer of the limiter's
+            # life cannot tell: what was spent before it may be this process's own (a
+            # client since closed, such as the start-up's GET /me) or a run that has exited.
+            watched_begin = self.ended_at is not None or known_end is not None
             if (
-                can_tell_others
+                watched_begin
+                and can_tell_others
                 and self.limit is not None
                 and remaining < self.limit - 1 - self.in_flight
             ):

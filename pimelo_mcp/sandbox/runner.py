@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Any
 
+from pimelo_mcp.listening import listen_tcp
 from pimelo_mcp.sandbox.settings import SandboxSettings
 
 READY_PREFIX = "Pimelo sandbox ready at "
@@ -73,8 +74,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     print(f"Catalog ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     tokens = mint_demo_tokens(app.state.sandbox.store)
     try:
-        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        sock = socket.create_server((args.host, args.port), family=family)
+        sock = listen_tcp(args.host, args.port)
     except (OSError, OverflowError) as error:
         _error(f"cannot listen on {args.host}:{args.port}: {error}")
         return 1

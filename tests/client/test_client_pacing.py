@@ -273,3 +273,34 @@ async def test_remaining_falling_faster_than_our_requests_marks_the_budget_share
     await limiter.acquire(deadline=None)
     limiter.release({**headers, "X-RateLimit-Remaining": "6"})
     assert limiter.shared is True
+
+
+async def test_a_budget_spent_before_the_limiters_first_answer_is_not_taken_for_sharing() -> None:
+    # The stdio server reads /me with a client of its own, closed before the first tool
+    # call: the tool client's limiter starts with a window this process already spent from.
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    headers = {"X-RateLimit-Limit": "600", "X-RateLimit-Reset": "60"}
+    await limiter.acquire(deadline=None)
+    limiter.release({**headers, "X-RateLimit-Remaining": "590"})
+    assert limiter.shared is False
+    for remaining in (589, 588, 587):
+        await limiter.acquire(deadline=None)
+        limiter.release({**headers, "X-RateLimit-Remaining": str(remaining)})
+    assert limiter.shared is False
+    assert clock.sleeps == []  # alone: no spacing between requests
+
+
+async def test_a_window_found_in_use_after_one_this_limiter_saw_end_marks_it_shared() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock)
+    await limiter.acquire(deadline=None)
+    limiter.release(
+        {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9", "X-RateLimit-Reset": "5"}
+    )
+    clock.now += 6  # the window ends; in the next one, someone spent 5 before our first request
+    await limiter.acquire(deadline=None)
+    limiter.release(
+        {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset": "9"}
+    )
+    assert limiter.shared is True

@@ -1,0 +1,39 @@
+"""The listening socket of both HTTP services: connections answer without waiting on Nagle."""
+
+import asyncio
+import socket
+
+import pytest
+
+from pimelo_mcp.listening import listen_tcp
+
+
+async def test_accepted_connections_have_nagle_turned_off() -> None:
+    sock = listen_tcp("127.0.0.1", 0)
+    nodelay: list[int] = []
+
+    async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn: socket.socket = writer.get_extra_info("socket")
+        nodelay.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(accepted, sock=sock)
+    async with server:
+        port = sock.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(200):
+            if nodelay:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+    assert nodelay, "no connection was accepted"
+    assert nodelay[0] != 0
+
+
+def test_a_port_in_use_is_refused_with_an_os_error() -> None:
+    first = listen_tcp("127.0.0.1", 0)
+    try:
+        with pytest.raises(OSError, match="in use"):
+            listen_tcp("127.0.0.1", first.getsockname()[1])
+    finally:
+        first.close()
