@@ -2,11 +2,12 @@
 
 `read_scopes_while` lets the stdio server make that request while the MCP SDK loads: the
 round trip to Pimelo (connection, TLS handshake, answer) and the client's TLS context cost
-no start-up time of their own.
+no start-up time of their own (`benchmarks/startup.py` puts the service 100 ms away).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,13 +50,17 @@ async def discover_scopes(
 def read_scopes_while(settings: Settings, work: Callable[[], T]) -> tuple[frozenset[str] | None, T]:
     """`discover_scopes` on a thread of its own (own event loop, own client) while `work` runs here.
 
-    What the thread does beside waiting on the network or in OpenSSL (which release the
-    interpreter lock) is small. A refused token raises its ConfigError here, after `work`.
+    `work` (the SDK's import) holds the interpreter lock nearly all the time, so the thread
+    is given only what releases it: making the client's TLS context (OpenSSL reading the
+    CA certificates), connecting, the TLS handshake, waiting for the answer. The modules
+    it would otherwise import are loaded here first. A refused token raises its
+    ConfigError here, after `work`.
     """
-    # The thread's event loop needs asyncio and anyio's backend, which `work` (the SDK)
-    # imports too. Loading them here first keeps the two threads' imports apart: import
-    # locks are per module, and two threads importing one package in different orders
-    # can each wait for the other.
+    # httpx2 loads its transport at its first client; asyncio's event loop and anyio's
+    # backend are loaded by the SDK too. Loading them here also keeps the two threads'
+    # imports apart: import locks are per module, and two threads importing one package in
+    # different orders can each wait for the other.
+    importlib.import_module("httpcore2")
     anyio.run(anyio.sleep, 0)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pimelo-scopes") as pool:
         reading = pool.submit(anyio.run, discover_scopes, settings)
