@@ -22,6 +22,7 @@ BASE = "http://sandbox/api/v1/"
 FULL = "pim_check_full_access"
 READ = "pim_check_read_only"
 NONE = "pim_check_attributes_only"
+PRODUCTS_READ = "pim_check_products_read_only"
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ async def sandbox_http() -> AsyncIterator[httpx2.AsyncClient]:
                 TokenSpec(FULL, SCOPES),
                 TokenSpec(READ, READ_SCOPES),
                 TokenSpec(NONE, ("import-export:read",)),
+                TokenSpec(PRODUCTS_READ, ("products:read",)),
             ),
         )
     )
@@ -66,6 +68,15 @@ async def test_a_read_only_token_names_the_missing_scopes(sandbox_http: httpx2.A
     assert "update_products    needs products:write" in text
     assert "add to the token: attributes:write, entities:write, media:write, products:write" in text
     assert "Usable: 7 of 14 tools." in text
+
+
+async def test_a_locked_tool_names_the_scopes_it_misses_not_the_ones_it_has(
+    sandbox_http: httpx2.AsyncClient,
+) -> None:
+    # search_products calls products:read, and reads the definitions it translates with.
+    text = (await check(sandbox_http, PRODUCTS_READ)).render()
+    assert "search_products    needs attributes:read, settings:read" in text
+    assert "add to the token: attributes:read, " in text
 
 
 async def test_read_only_mode_hides_write_tools_it_could_use(
