@@ -40,10 +40,25 @@ NOT_FOR_STDIO = (
 
 
 @pytest.fixture(scope="module")
-def live_sandbox() -> Iterator[tuple[str, str]]:
+def live_sandbox_tokens() -> Iterator[tuple[str, dict[str, tuple[str, str]]]]:
     command = [sys.executable, "-m", "pimelo_mcp", "sandbox", "--port", "0", "--products", "5"]
     with sandbox_process(command) as (base_url, tokens):
-        yield base_url, tokens["full-access"][0]
+        yield base_url, tokens
+
+
+@pytest.fixture(scope="module")
+def live_sandbox(live_sandbox_tokens: tuple[str, dict[str, tuple[str, str]]]) -> tuple[str, str]:
+    base_url, tokens = live_sandbox_tokens
+    return base_url, tokens["full-access"][0]
+
+
+def stdio_env(base_url: str, token: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PIMELO_")},
+        "PIMELO_API_TOKEN": token,
+        "PIMELO_BASE_URL": base_url,
+        "PIMELO_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
+    }
 
 
 def _send(stdin: IO[str], message: dict[str, Any]) -> None:
@@ -77,12 +92,7 @@ def test_the_stdio_server_imports_no_sandbox_no_http_no_uvicorn(
     live_sandbox: tuple[str, str], tmp_path: Path
 ) -> None:
     base_url, token = live_sandbox
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PIMELO_")},
-        "PIMELO_API_TOKEN": token,
-        "PIMELO_BASE_URL": base_url,
-        "PIMELO_AUDIT_LOG": str(tmp_path / "audit.jsonl"),
-    }
+    env = stdio_env(base_url, token, tmp_path)
     listing = tmp_path / "modules.txt"
     process = subprocess.Popen(
         [sys.executable, "-c", RUN_AND_LIST_MODULES, str(listing)],
@@ -158,3 +168,39 @@ async def test_stdio_with_sandbox_needs_no_token_and_serves_every_tool(tmp_path:
     assert len(names) == 14
     assert result.is_error  # an empty batch is refused by the tool, not by the transport
     assert not channels.is_error
+
+
+async def test_the_scopes_read_while_the_sdk_loads_choose_the_tools_listed(
+    live_sandbox_tokens: tuple[str, dict[str, tuple[str, str]]], tmp_path: Path
+) -> None:
+    base_url, tokens = live_sandbox_tokens
+    token, scopes = tokens["read-only"]
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "pimelo_mcp"], env=stdio_env(base_url, token, tmp_path)
+    )
+    async with Client(params) as client:
+        tools = (await client.list_tools()).tools
+        channels = await client.call_tool("list_channels", {})
+    assert "products:write" not in scopes.split(",")
+    assert tools
+    assert all(tool.annotations and tool.annotations.read_only_hint for tool in tools)
+    assert not channels.is_error
+
+
+def test_a_refused_token_stops_the_stdio_server_with_what_to_do(
+    live_sandbox: tuple[str, str], tmp_path: Path
+) -> None:
+    base_url, _ = live_sandbox
+    done = subprocess.run(
+        [sys.executable, "-m", "pimelo_mcp"],
+        input="",
+        env=stdio_env(base_url, "pim_revoked_or_never_made", tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""  # stdout is the protocol's: nothing else goes there
+    assert "refused the API token" in done.stderr
+    assert "Settings > API Tokens" in done.stderr
