@@ -192,7 +192,6 @@ def distant(base_url: str, round_trip: float) -> Iterator[str]:
     """
     target = urlsplit(base_url)
     loop = asyncio.new_event_loop()
-    ready = threading.Event()
     bound: list[int] = []
 
     async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -209,20 +208,20 @@ def distant(base_url: str, round_trip: float) -> Iterator[str]:
         server_r, server_w = await asyncio.open_connection(target.hostname, target.port)
         await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
 
-    async def serve() -> None:
+    async def listen() -> asyncio.Server:
         server = await asyncio.start_server(relay, "127.0.0.1", 0)
         bound.append(server.sockets[0].getsockname()[1])
-        ready.set()
-        async with server:
-            await server.serve_forever()
+        return server
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    ready.wait()
+    server = asyncio.run_coroutine_threadsafe(listen(), loop).result(timeout=10)
     try:
         yield f"{target.scheme}://127.0.0.1:{bound[0]}{target.path}"
     finally:
+        loop.call_soon_threadsafe(server.close)
         loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
 
 
 def me_request(base_url: str, token: str) -> float:
