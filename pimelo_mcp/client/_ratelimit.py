@@ -18,15 +18,13 @@ falls faster than this process's own requests explain, the limiter turns "shared
 window starts with a probe and requests are spaced evenly over the time left (time left /
 requests left), so each process slows down as the budget shrinks and together they spend
 the window without racing each other into 429s. Alone, a process bursts through its window.
-The first answer a limiter sees never marks it shared: a budget already spent then may be
-this process's own.
+Sharing is judged window by window: a window that passes with no sign of anyone else ends it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import weakref
 from collections.abc import Mapping
 
 import anyio
@@ -62,6 +60,7 @@ class RateLimiter:
         # Set once Remaining fell faster than this process's own requests explain: another
         # process (or replica) spends the same token, so the end of each window is spread.
         self.shared = False
+        self._others_this_window = False  # did someone else spend in the current window?
         self.paced: bool | None = None  # None: no answer yet; False: the service sends no headers
         # Made on first wait: an anyio.Event can only be created inside an event loop, and
         # belongs to that loop (a limiter may outlive one `asyncio.run`).
@@ -86,11 +85,24 @@ class RateLimiter:
     def _roll_over(self, now: float) -> None:
         end = self._effective_end()
         if end is not None and now >= end and self.remaining is not None:
+            self._judge_ended_window()
             # A new window: the whole limit, unless others share it (then probe first).
             self.remaining = None if self.shared else self.limit
             self.ended_at = end
             self.window_end = None
             self.window_start = None
+
+    def _others_spent(self) -> None:
+        self.shared = True
+        self._others_this_window = True
+
+    def _judge_ended_window(self) -> None:
+        # Sharing is judged window by window: once a whole window passed with no sign of
+        # anyone else, the budget is this process's again. A run that spent from the
+        # window this process started in (a restart) slows it for a window or two, not
+        # for its whole life.
+        self.shared = self._others_this_window
+        self._others_this_window = False
 
     def _next_start(self, now: float) -> tuple[bool, float | None]:
         """(may a request start now, when to look again if not; None: when something changes)."""
@@ -209,30 +221,28 @@ class RateLimiter:
             return  # the same, after the roll-over
         # Without a Reset header, windows are guessed: too fuzzy to tell others' requests.
         can_tell_others = end is not None
+        ended_under_us = end is not None and known_end is not None and end > known_end + tolerance
         if (
             self.remaining is None
-            or (end is not None and known_end is not None and end > known_end + tolerance)
+            or ended_under_us
             or (end is not None and known_end is None and self.window_start is None)
         ):
-            # The first answer of a window this limiter watched begin (it saw the previous
-            # one end): if the window was already in use by more than our own requests in
-            # flight, someone else spends this token too. The first answer of the limiter's
-            # life cannot tell: what was spent before it may be this process's own (a
-            # client since closed, such as the start-up's GET /me) or a run that has exited.
-            watched_begin = self.ended_at is not None or known_end is not None
+            if ended_under_us:  # the Reset moved on before our clock rolled the window over
+                self._judge_ended_window()
+            # The first answer of a window: if the window was already in use by more than
+            # our own requests in flight, someone else spends this token too.
             if (
-                watched_begin
-                and can_tell_others
+                can_tell_others
                 and self.limit is not None
                 and remaining < self.limit - 1 - self.in_flight
             ):
-                self.shared = True
+                self._others_spent()
             self.remaining = remaining
             self.window_start = now
         else:
             # Ours explain a drop of one (this answer) plus those still in flight.
             if can_tell_others and remaining < self.remaining - 1 - self.in_flight:
-                self.shared = True
+                self._others_spent()
             self.remaining = min(self.remaining, remaining)
         if end is not None:
             self.window_end = end
@@ -245,14 +255,20 @@ class RateLimiter:
             self.window_seconds = seconds
 
 
-_LIMITERS: weakref.WeakValueDictionary[tuple[str, str, int], RateLimiter] = (
-    weakref.WeakValueDictionary()
-)
+# Held for the life of the process, as the service holds the budget: a client that closes
+# (the start-up's GET /me) leaves what it spent counted, so the next client of the same
+# token does not take this process's own requests for another's.
+_LIMITERS: dict[tuple[str, str, int], RateLimiter] = {}
 
 
 def token_fingerprint(token: str) -> str:
     """A one-way key for a token, so the registry never holds the token itself."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def forget_limiters() -> None:
+    """Drop every budget this process knows (tests: each starts with a fresh service)."""
+    _LIMITERS.clear()
 
 
 def shared_limiter(token: str, base_url: str, clock: Clock) -> RateLimiter:

@@ -180,9 +180,9 @@ async def test_two_processes_with_one_token_stay_within_the_limit(
             group.start_soon(read_many, first, 20)
             group.start_soon(read_many, second, 20)
     assert fake.statuses.count(200) == 42
-    # At least one learns from Remaining that the budget is shared and spreads its
-    # requests; the service sends a handful of 429s over the whole run, none surfaced.
-    assert any(client.rate_limiter.shared for client in (first, second))
+    # Each learns from Remaining that the budget is shared (the unit tests below show how)
+    # and spreads its requests; the service sends a handful of 429s over the whole run,
+    # none surfaced.
     assert fake.statuses.count(429) <= 4
 
 
@@ -275,32 +275,42 @@ async def test_remaining_falling_faster_than_our_requests_marks_the_budget_share
     assert limiter.shared is True
 
 
-async def test_a_budget_spent_before_the_limiters_first_answer_is_not_taken_for_sharing() -> None:
+async def test_a_client_closed_before_the_next_leaves_its_spending_counted_as_ours(
+    fake: FakePimelo, clock: FakeClock
+) -> None:
     # The stdio server reads /me with a client of its own, closed before the first tool
-    # call: the tool client's limiter starts with a window this process already spent from.
-    clock = FakeClock()
-    limiter = RateLimiter(clock)
-    headers = {"X-RateLimit-Limit": "600", "X-RateLimit-Reset": "60"}
-    await limiter.acquire(deadline=None)
-    limiter.release({**headers, "X-RateLimit-Remaining": "590"})
-    assert limiter.shared is False
-    for remaining in (589, 588, 587):
-        await limiter.acquire(deadline=None)
-        limiter.release({**headers, "X-RateLimit-Remaining": str(remaining)})
-    assert limiter.shared is False
+    # call: the tool client must not take that request for another process's.
+    fake.limit, fake.window = 600, 60.0
+    serve_channel(fake)
+    async with new_client(fake, clock) as start_up:
+        await start_up.channels.retrieve("ecommerce")
+    del start_up
+    async with new_client(fake, clock) as tools:
+        await read_many(tools, 5)
+        assert tools.rate_limiter.shared is False
     assert clock.sleeps == []  # alone: no spacing between requests
 
 
-async def test_a_window_found_in_use_after_one_this_limiter_saw_end_marks_it_shared() -> None:
+async def test_a_budget_found_spent_is_shared_until_a_window_passes_without_others() -> None:
+    # A restart within a window: the run before spent from it, then stopped.
     clock = FakeClock()
     limiter = RateLimiter(clock)
+
+    def answer(remaining: int, reset: int) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": "10",
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(reset),
+        }
+
     await limiter.acquire(deadline=None)
-    limiter.release(
-        {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9", "X-RateLimit-Reset": "5"}
-    )
-    clock.now += 6  # the window ends; in the next one, someone spent 5 before our first request
-    await limiter.acquire(deadline=None)
-    limiter.release(
-        {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "4", "X-RateLimit-Reset": "9"}
-    )
+    limiter.release(answer(4, 5))  # five spent before our first request
     assert limiter.shared is True
+    clock.now += 6  # that window ends
+    await limiter.acquire(deadline=None)  # a probe: the budget may still be shared
+    limiter.release(answer(9, 10))  # nobody else spent in this one
+    await limiter.acquire(deadline=None)
+    limiter.release(answer(8, 10))
+    clock.now += 11  # the quiet window ends
+    await limiter.acquire(deadline=None)
+    assert limiter.shared is False
