@@ -54,8 +54,8 @@ async def echo(text: str) -> str:
 server.run()
 '''
 
-# What pimelo-mcp's stdio path does (pimelo_mcp/cli.py): the SDK's sse_starlette dependency
-# imports uvicorn when it can, which a stdio server never uses.
+# What pimelo-mcp's stdio path does (`uvicorn_hidden` in pimelo_mcp/commands.py): the SDK's
+# sse_starlette dependency imports uvicorn when it can, which a stdio server never uses.
 HIDE_UVICORN = """
 import sys
 

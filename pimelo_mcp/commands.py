@@ -223,6 +223,8 @@ def _quiet_signals_after_uvicorn() -> None:
 async def _serve_http(
     settings: Settings, http: HttpSettings, use_sandbox: bool, generated_key: str | None
 ) -> None:
+    from mcp.server.mcpserver.exceptions import ToolError
+
     from pimelo_mcp import http as remote
     from pimelo_mcp.server import build_server
 
@@ -231,6 +233,12 @@ async def _serve_http(
         async with pimelo_target(settings, use_sandbox) as (settings, http_client):
             scopes = await discover_scopes(settings, http_client=http_client)
             server = build_server(settings, scopes=scopes, http_client=http_client)
+            try:
+                # Unlike stdio's, this start-up is paid once: build every tool now, so a broken
+                # install fails here and no first call waits for its tool to be built.
+                server.build_all_tools()
+            except ToolError as error:
+                raise ConfigError(str(error)) from None
             readiness = remote.Readiness(remote.pimelo_probe(settings, http_client))
             app = remote.build_http_app(server, http, readiness)
 

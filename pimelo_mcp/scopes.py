@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TypeVar
 
 import anyio
@@ -52,9 +53,9 @@ def read_scopes_while(settings: Settings, work: Callable[[], T]) -> tuple[frozen
 
     `work` (the SDK's import) holds the interpreter lock nearly all the time, so the thread
     is given only what releases it: making the client's TLS context (OpenSSL reading the
-    CA certificates), connecting, the TLS handshake, waiting for the answer. The modules
-    it would otherwise import are loaded here first. A refused token raises its
-    ConfigError here, after `work`.
+    CA certificates), connecting, the TLS handshake, waiting for the answer; the modules it
+    would otherwise import, but for the small `me` resource and Me's validator, are loaded
+    here first. A refused token raises its ConfigError here, after `work`.
     """
     # httpx2 loads its transport at its first client; asyncio's event loop and anyio's
     # backend are loaded by the SDK too. Loading them here also keeps the two threads'
@@ -62,7 +63,16 @@ def read_scopes_while(settings: Settings, work: Callable[[], T]) -> tuple[frozen
     # different orders can each wait for the other.
     importlib.import_module("httpcore2")
     anyio.run(anyio.sleep, 0)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pimelo-scopes") as pool:
-        reading = pool.submit(anyio.run, discover_scopes, settings)
-        done = work()
-        return reading.result(), done
+    reading: Future[frozenset[str] | None] = Future()
+
+    def read() -> None:
+        try:
+            reading.set_result(anyio.run(discover_scopes, settings))
+        except BaseException as error:  # handed to the main thread, raised there
+            reading.set_exception(error)
+
+    # A daemon: Ctrl-C while Pimelo does not answer stops the process at once, instead of
+    # waiting at exit for the request's own timeout.
+    threading.Thread(target=read, name="pimelo-scopes", daemon=True).start()
+    done = work()
+    return reading.result(), done

@@ -10,7 +10,8 @@ wrapper that turns every expected failure into a message written for the model.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncGenerator, Collection, Sequence
+import logging
+from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ from pimelo_mcp.tools.state import ToolState, current_call
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
     from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
+
+logger = logging.getLogger(__name__)
 
 
 INSTRUCTIONS = (
@@ -55,14 +58,22 @@ class PimeloMCPServer(MCPServer[ToolState]):
     """MCPServer that lists tools from the catalog, builds each at its first call, checks a
     call's arguments strictly and says what is wrong in plain words."""
 
-    def __init__(self, *, catalog: Sequence[CatalogEntry], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        catalog: Sequence[CatalogEntry],
+        unavailable: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._catalog = {entry.name: entry for entry in catalog}
         self._listed = [entry.listed() for entry in catalog]
         self._built: dict[str, Tool] = {}
+        # Tools of pimelo-mcp not served here, and why (scopes, read-only mode).
+        self._unavailable = dict(unavailable or {})
 
     async def list_tools(self) -> list[MCPTool]:
-        return list(self._listed)
+        return [tool.model_copy(deep=True) for tool in self._listed]
 
     def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
         entry = self._catalog.get(name)
@@ -72,17 +83,27 @@ class PimeloMCPServer(MCPServer[ToolState]):
         """The SDK Tool for a listed tool, built (and its module imported) the first time."""
         tool = self._built.get(name)
         if tool is None and name in self._catalog:
-            tool = self._built[name] = mcp_tool(self._catalog[name].spec())
+            try:
+                tool = self._built[name] = mcp_tool(self._catalog[name].spec())
+            except Exception as error:  # a broken install: say so, not "No module named ..."
+                logger.exception("could not build the tool %s", name)
+                raise ToolError(
+                    f"pimelo-mcp could not load its tool {name} ({type(error).__name__}: "
+                    f"{error}); the installation looks broken: reinstall or upgrade pimelo-mcp."
+                ) from error
         return tool
+
+    def build_all_tools(self) -> None:
+        """Build every listed tool now (the HTTP server: a broken install fails at start)."""
+        for name in self._catalog:
+            self.built_tool(name)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[ToolState, Any] | None = None
     ) -> Any:
         tool = self.built_tool(name)
         if tool is None:
-            raise ToolError(
-                f"Unknown tool: {name}. This server lists {', '.join(self._catalog) or 'no tools'}."
-            )
+            raise ToolError(self._unknown_tool_message(name))
         known = set(tool.fn_metadata.arg_model.model_fields)
         unknown = sorted(set(arguments) - known)
         if unknown:
@@ -94,7 +115,30 @@ class PimeloMCPServer(MCPServer[ToolState]):
             tool.fn_metadata.validate_arguments(arguments)
         except ArgumentsError as error:
             raise ToolError(_format_argument_errors(name, error)) from None
-        return await tool.run(arguments, context or Context(mcp_server=self), convert_result=True)
+        if context is None:  # a direct call, outside any request
+            context = Context(mcp_server=self, subscriptions=self._subscriptions)
+        return await tool.run(arguments, context, convert_result=True)
+
+    def _unknown_tool_message(self, name: str) -> str:
+        offered = ", ".join(self._catalog) or "no tools"
+        why = self._unavailable.get(name)
+        if why is not None:
+            return f"{name} is not available on this server: {why}. Its tools: {offered}."
+        return f"Unknown tool: {name}. This server's tools: {offered}."
+
+
+def unavailable_tools(*, scopes: Collection[str] | None, read_only: bool) -> dict[str, str]:
+    """Every pimelo-mcp tool `select_tools` leaves out, with the reason a person can act on."""
+    reasons: dict[str, str] = {}
+    for entry in load_catalog():
+        if read_only and not entry.read_only:
+            reasons[entry.name] = "read-only mode is on (PIMELO_READ_ONLY or --read-only)"
+        elif scopes is not None and (missing := [s for s in entry.scopes if s not in scopes]):
+            reasons[entry.name] = (
+                f"the Pimelo API token lacks the scope {', '.join(missing)} (add it in Pimelo, "
+                "Settings > API Tokens, then restart the server)"
+            )
+    return reasons
 
 
 def _wrap(spec: ToolSpec) -> Any:
@@ -181,6 +225,7 @@ def build_server(
 
     return PimeloMCPServer(
         catalog=select_tools(load_catalog(), scopes=scopes, read_only=settings.read_only),
+        unavailable=unavailable_tools(scopes=scopes, read_only=settings.read_only),
         name="pimelo",
         title="Pimelo PIM",
         version=__version__,

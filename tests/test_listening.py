@@ -37,3 +37,14 @@ def test_a_port_in_use_is_refused_with_an_os_error() -> None:
             listen_tcp("127.0.0.1", first.getsockname()[1])
     finally:
         first.close()
+
+
+def test_an_ipv6_socket_serves_ipv6_only_as_create_server_did() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        sock = listen_tcp("::1", 0)
+    except OSError as error:
+        pytest.skip(f"no IPv6 loopback here ({error})")
+    with sock:
+        assert sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 1

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -204,3 +206,31 @@ def test_a_refused_token_stops_the_stdio_server_with_what_to_do(
     assert done.stdout == ""  # stdout is the protocol's: nothing else goes there
     assert "refused the API token" in done.stderr
     assert "Settings > API Tokens" in done.stderr
+
+
+def test_ctrl_c_stops_a_start_up_whose_pimelo_never_answers(tmp_path: Path) -> None:
+    # A service that accepts the connection and never answers GET /me: the start-up waits
+    # for it, and Ctrl-C must end that wait at once, not after the request's timeout.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pimelo_mcp"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=stdio_env(f"http://127.0.0.1:{port}/api/v1/", "pim_waiting", tmp_path),
+            text=True,
+        )
+        try:
+            connection, _ = silent.accept()  # the start-up's GET /me has been sent
+            with connection:
+                process.send_signal(signal.SIGINT)
+                assert process.wait(timeout=20) == 130
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            assert process.stdin is not None
+            process.stdin.close()
+            assert process.stderr is not None
+            process.stderr.close()

@@ -172,7 +172,7 @@ class PimeloClient:
         self._closed = False
 
     # -- resources: each made (and its module imported) at first use, so that a process
-    # reading only /me, the stdio server's start-up, loads none of the other nine ---------
+    # reading only /me, the stdio server's start-up, loads few of the other nine ----------
 
     @cached_property
     def me(self) -> MeResource:

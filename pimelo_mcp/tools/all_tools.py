@@ -1,8 +1,8 @@
 """ALL_TOOLS: the registry, in the order clients list them (importing it imports every tool).
 
 The running server does not import this: it lists tools from the generated catalog
-(`catalog.py`) and imports a tool's module at its first call. The generators, `check`
-and the tests use it.
+(`catalog.py`) and imports a tool's module at its first call. The generators and the
+tests use it.
 """
 
 from pimelo_mcp.tools import attributes, channels, entities, media, products

@@ -7,14 +7,22 @@ reviewed decision:
 """
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
+from mcp.server.mcpserver.exceptions import ToolError
 
 from pimelo_mcp.config import Settings
-from pimelo_mcp.server import build_server, catalog_entry
+from pimelo_mcp.server import PimeloMCPServer, build_server, catalog_entry
 from pimelo_mcp.tools.all_tools import ALL_TOOLS
-from pimelo_mcp.tools.catalog import DEFINITIONS_PATH, load_catalog, render_catalog
+from pimelo_mcp.tools.catalog import (
+    DEFINITIONS_PATH,
+    CatalogEntry,
+    load_catalog,
+    render_catalog,
+)
 
 REGENERATE = "run: python scripts/update_tool_definitions.py"
 
@@ -41,7 +49,7 @@ def test_the_catalog_holds_the_registry_in_order() -> None:
     assert [entry.name for entry in load_catalog()] == [spec.name for spec in ALL_TOOLS]
 
 
-async def test_the_server_lists_the_catalog_and_builds_nothing_until_a_call() -> None:
+async def test_the_server_lists_the_catalog_and_builds_a_tool_once_at_its_first_use() -> None:
     server = build_server(Settings(api_token="pim_catalog_test", audit_path=None))
     listed = [
         tool.model_dump(by_alias=True, mode="json", exclude_none=True)
@@ -50,6 +58,57 @@ async def test_the_server_lists_the_catalog_and_builds_nothing_until_a_call() ->
     assert listed == [entry.definition for entry in load_catalog()]
     tool = server.built_tool("get_product")
     assert tool is not None
-    assert tool.parameters == load_catalog()[2].input_schema
+    stored = next(entry for entry in load_catalog() if entry.name == "get_product")
+    assert tool.parameters == stored.input_schema
     assert server.built_tool("get_product") is tool  # built once
     assert server.built_tool("no_such_tool") is None
+
+
+def test_every_tool_builds_in_a_fresh_process_of_its_own() -> None:
+    # A tool is imported at its first call, in whatever order calls come: each module must
+    # import and build without another tool module having been imported first.
+    script = (
+        "import sys\n"
+        "from pimelo_mcp.server import mcp_tool\n"
+        "from pimelo_mcp.tools.catalog import load_catalog\n"
+        "entry = next(e for e in load_catalog() if e.name == sys.argv[1])\n"
+        "assert mcp_tool(entry.spec()).parameters == entry.input_schema\n"
+    )
+    for entry in load_catalog():
+        done = subprocess.run(
+            [sys.executable, "-c", script, entry.name],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"{entry.name}: {done.stderr[-2000:]}"
+
+
+async def test_a_tool_left_out_says_why_when_called_anyway() -> None:
+    read_only = build_server(
+        Settings(api_token="pim_catalog_test", audit_path=None, read_only=True)
+    )
+    with pytest.raises(ToolError, match="read-only mode is on"):
+        await read_only.call_tool("create_products", {"items": []})
+    reading = build_server(
+        Settings(api_token="pim_catalog_test", audit_path=None),
+        scopes={"products:read", "attributes:read", "settings:read"},
+    )
+    with pytest.raises(ToolError, match=r"lacks the scope products:write .*Settings > API Tokens"):
+        await reading.call_tool("update_products", {"items": []})
+    with pytest.raises(ToolError, match=r"Unknown tool: delete_products\. This server's tools: "):
+        await reading.call_tool("delete_products", {})
+
+
+async def test_a_tool_that_cannot_be_built_says_the_install_is_broken() -> None:
+    listed = next(entry for entry in load_catalog() if entry.name == "list_channels")
+    ghost = CatalogEntry(
+        module="pimelo_mcp.tools.channels",
+        scopes=listed.scopes,
+        read_only=True,
+        definition={**listed.definition, "name": "list_ghosts"},
+    )
+    server = PimeloMCPServer(catalog=[ghost], name="test")
+    with pytest.raises(ToolError, match=r"could not load its tool list_ghosts .*reinstall"):
+        await server.call_tool("list_ghosts", {})
