@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -271,6 +271,35 @@ def repeated_indexes(keys: Sequence[str]) -> set[int]:
             repeated.add(index)
         seen.add(key)
     return repeated
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int | None: ...
+
+
+Record = TypeVar("Record", bound=Versioned)
+
+
+def start_updates(
+    keys: Sequence[str], existing: Mapping[str, Record], *, missing: str
+) -> list[tuple[Plan, Record | None]]:
+    """A plan per key, in order, with the record it changes; a key given twice in the call or
+    not found is refused here (`missing` says what to do), and comes with no record."""
+    repeated = repeated_indexes(keys)
+    started: list[tuple[Plan, Record | None]] = []
+    for index, key in enumerate(keys):
+        plan = Plan(key=key)
+        current = existing.get(key)
+        if index in repeated:
+            plan.error = "given twice in this call; merge the changes into one item"
+            current = None
+        elif current is None:
+            plan.error = missing
+        else:
+            plan.version_before = current.version
+        started.append((plan, current))
+    return started
 
 
 async def translate_fresh(

@@ -29,6 +29,7 @@ from pimelo_mcp.tools.batch import (
     raw_values,
     repeated_indexes,
     settle_update,
+    start_updates,
     translate_fresh,
     value_changes,
 )
@@ -496,22 +497,15 @@ async def _plan_updates(
     locale: str | None,
 ) -> list[Plan]:
     schema = await _schema(state, entity_type)
-    existing = await _existing(state, entity_type, [item.code for item in items])
-    repeated = repeated_indexes([item.code for item in items])
-    plans: list[Plan] = []
-    for index, item in enumerate(items):
-        plan = Plan(key=item.code)
-        plans.append(plan)
-        current = existing.get(item.code)
-        if index in repeated:
-            plan.error = "given twice in this call; merge the changes into one item"
-            continue
+    codes = [item.code for item in items]
+    started = start_updates(
+        codes,
+        await _existing(state, entity_type, codes),
+        missing=f"no such {entity_type}; search_entities finds codes, create_entities adds records",
+    )
+    for item, (plan, current) in zip(items, started, strict=True):
         if current is None:
-            plan.error = (
-                f"no such {entity_type}; search_entities finds codes, create_entities adds records"
-            )
             continue
-        plan.version_before = current.version
         problems = _label_problems(item.labels or {}, schema)
         try:
             values = (
@@ -549,7 +543,7 @@ async def _plan_updates(
             updated_at=current.updated_at,
             operation=operation,
         )
-    return plans
+    return [plan for plan, _ in started]
 
 
 @tool(

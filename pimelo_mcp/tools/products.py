@@ -19,6 +19,7 @@ from pimelo_mcp.tools.batch import (
     raw_values,
     repeated_indexes,
     settle_update,
+    start_updates,
     translate_fresh,
     value_changes,
 )
@@ -487,22 +488,15 @@ async def update_products(
 ) -> BatchOutput:
     """Change 1 to 100 products in one call; only what is named changes. Values as a person writes them (per channel: {"ecommerce": {"de_DE": "…"}}; option labels, brand names). Per-item results show before→after."""
     state = state_of(ctx)
-    existing = await _existing(state, [item.identifier for item in items])
-    repeated = repeated_indexes([item.identifier for item in items])
-    plans: list[Plan] = []
-    for index, item in enumerate(items):
-        plan = Plan(key=item.identifier)
-        plans.append(plan)
-        current = existing.get(item.identifier)
-        if index in repeated:
-            plan.error = "given twice in this call; merge the changes into one item"
-            continue
+    identifiers = [item.identifier for item in items]
+    started = start_updates(
+        identifiers,
+        await _existing(state, identifiers),
+        missing="no such product; search_products finds identifiers, create_products adds new ones",
+    )
+    for item, (plan, current) in zip(items, started, strict=True):
         if current is None:
-            plan.error = (
-                "no such product; search_products finds identifiers, create_products adds new ones"
-            )
             continue
-        plan.version_before = current.version
         try:
             values = (
                 await _translate(
@@ -544,7 +538,7 @@ async def update_products(
             operation=operation,
         )
     return await finish(
-        plans,
+        [plan for plan, _ in started],
         kind="product",
         dry_run=dry_run,
         send=state.client.products.bulk,
