@@ -17,7 +17,12 @@ from typing import TypeVar
 import anyio
 import httpx2
 
-from pimelo_mcp.client import AuthenticationError, PimeloClient, PimeloError
+from pimelo_mcp.client import (
+    AuthenticationError,
+    InvalidArgumentError,
+    PimeloClient,
+    PimeloError,
+)
 from pimelo_mcp.config import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
@@ -32,9 +37,13 @@ async def discover_scopes(
 
     A refused token stops the start with a clear message: every call would fail anyway.
     """
-    async with PimeloClient(
-        settings.base_url, settings.require_token(), http_client=http_client, max_retries=1
-    ) as client:
+    try:
+        client = PimeloClient(
+            settings.base_url, settings.require_token(), http_client=http_client, max_retries=1
+        )
+    except InvalidArgumentError as error:  # a token or base URL that cannot be right
+        raise ConfigError(str(error)) from None
+    async with client:
         try:
             me = await client.me.retrieve()
         except AuthenticationError:

@@ -234,3 +234,27 @@ def test_ctrl_c_stops_a_start_up_whose_pimelo_never_answers(tmp_path: Path) -> N
             process.stdin.close()
             assert process.stderr is not None
             process.stderr.close()
+
+
+@pytest.mark.parametrize(
+    ("token", "base_url", "says"),
+    [
+        ("not-a-pimelo-token", "http://127.0.0.1:9/api/v1/", "starts with 'pim_'"),
+        ("pim_well_formed", "ftp://pimelo.example/api/v1/", "must be an http(s) URL"),
+    ],
+)
+def test_a_malformed_token_or_base_url_stops_the_start_with_a_message_not_a_traceback(
+    token: str, base_url: str, says: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pimelo_mcp"],
+        input="",
+        env=stdio_env(base_url, token, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
