@@ -24,7 +24,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import Settings
-from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, select_tools
+from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,12 @@ class CheckReport:
             kind = "read " if tool.read_only else "write"
             lines.append(f"  {tool.name:<{width}}  {kind}  {', '.join(tool.scopes)}")
         if self.locked:
-            granted = set(me.token.scopes)
             lines.append(f"Locked: missing scopes ({len(self.locked)}):")
             for tool in self.locked:
-                missing = [scope for scope in tool.scopes if scope not in granted]
+                missing = missing_scopes(tool, me.token.scopes)
                 lines.append(f"  {tool.name:<{width}}  needs {', '.join(missing)}")
             every_missing = sorted(
-                {scope for tool in self.locked for scope in tool.scopes} - granted
+                {scope for tool in self.locked for scope in missing_scopes(tool, me.token.scopes)}
             )
             lines.append(f"  add to the token: {', '.join(every_missing)}")
         if self.hidden:

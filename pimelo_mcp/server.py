@@ -26,7 +26,7 @@ from pydantic import ValidationError as ArgumentsError
 from pimelo_mcp import __version__
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import Settings
-from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, select_tools
+from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
 from pimelo_mcp.tools.state import ToolState, current_call
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def unavailable_tools(*, scopes: Collection[str] | None, read_only: bool) -> dic
     for entry in load_catalog():
         if read_only and not entry.read_only:
             reasons[entry.name] = "read-only mode is on (PIMELO_READ_ONLY or --read-only)"
-        elif scopes is not None and (missing := [s for s in entry.scopes if s not in scopes]):
+        elif missing := missing_scopes(entry, scopes):
             reasons[entry.name] = (
                 f"the Pimelo API token lacks the scope {', '.join(missing)} (add it in Pimelo, "
                 "Settings > API Tokens, then restart the server)"

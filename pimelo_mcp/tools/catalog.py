@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 DEFINITIONS_PATH = Path(__file__).with_name("definitions.json")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per tool: compared and hashed by identity
 class CatalogEntry:
     """One tool as listed, and where its implementation lives."""
 
@@ -101,6 +101,11 @@ class _Scoped(Protocol):
 Scoped = TypeVar("Scoped", bound=_Scoped)
 
 
+def missing_scopes(tool: _Scoped, scopes: Collection[str] | None) -> list[str]:
+    """The scopes `tool` needs that a token with `scopes` lacks (none when they are unknown)."""
+    return [] if scopes is None else [scope for scope in tool.scopes if scope not in scopes]
+
+
 def select_tools(
     tools: Sequence[Scoped], *, scopes: Collection[str] | None, read_only: bool
 ) -> list[Scoped]:
@@ -108,6 +113,5 @@ def select_tools(
     return [
         tool
         for tool in tools
-        if (scopes is None or all(scope in scopes for scope in tool.scopes))
-        and (tool.read_only or not read_only)
+        if not missing_scopes(tool, scopes) and (tool.read_only or not read_only)
     ]
