@@ -129,9 +129,9 @@ class PrincipalPool:
         if principal.key == SERVER_KEY and self._server is not None:
             yield self._server
             return
-        entry = self._checkout(principal)
+        entry, replaced = self._checkout(principal)
         try:
-            await self._close_retired_now(self._evict_beyond_bound())
+            await self._close_retired_now([*replaced, *self._evict_beyond_bound()])
             yield entry.resources
         finally:
             entry.leases -= 1
@@ -140,12 +140,15 @@ class PrincipalPool:
                 with anyio.CancelScope(shield=True):
                     await entry.resources.aclose()
 
-    def _checkout(self, principal: Principal) -> _Entry:
+    def _checkout(self, principal: Principal) -> tuple[_Entry, list[_Entry]]:
+        """The principal's entry, leased; and the entry it replaces, if any, to close."""
         # No await between looking up and inserting: two concurrent first calls of one
         # principal share one entry instead of opening two clients.
+        replaced: list[_Entry] = []
         entry = self._entries.get(principal.key)
         if entry is not None and entry.resources.principal.pimelo_token != principal.pimelo_token:
             # The same key with another token (the grant's token was replaced): start afresh.
+            replaced.append(entry)
             self._retire(principal.key)
             entry = None
         if entry is None:
@@ -156,7 +159,7 @@ class PrincipalPool:
             entry.resources.principal = principal
         self._entries.move_to_end(principal.key)
         entry.leases += 1
-        return entry
+        return entry, replaced
 
     def _retire(self, key: str) -> _Entry | None:
         entry = self._entries.pop(key, None)
