@@ -67,6 +67,9 @@ NO_PRINCIPAL_MESSAGE = (
 )
 
 
+MAX_CACHED_OFFERS = 64
+
+
 def request_principal() -> Principal | None:
     """The signed-in user this request acts as, or None: the server's own principal."""
     token = get_access_token()
@@ -128,7 +131,10 @@ class PimeloMCPServer(MCPServer[ToolState]):
             return self._server_offer
         offer = self._grant_offers.get(principal.scopes)
         if offer is None:
-            # Grants name a few scope sets (read, full, per token): a handful of entries.
+            # Grants name a few scope sets (read, full, per token): a handful of entries;
+            # the bound only keeps odd tokens' scope sets from piling up.
+            if len(self._grant_offers) >= MAX_CACHED_OFFERS:
+                self._grant_offers.clear()
             offer = self._grant_offers[principal.scopes] = _Offer(
                 select_tools(load_catalog(), scopes=principal.scopes, read_only=self._read_only),
                 unavailable_tools(
