@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+import anyio
 import httpx2
 import pytest
 from mcp import Client
@@ -382,3 +383,29 @@ async def test_static_keys_write_as_the_server_without_a_user_in_the_journal(
     (line,) = [json.loads(text) for text in journal_text(audit_path).splitlines()]
     assert "user" not in line
     assert "client" not in line
+
+
+async def test_concurrent_calls_of_two_users_each_act_as_their_own(
+    sandbox_http: httpx2.AsyncClient, audit_path: Path
+) -> None:
+    async with (
+        mcp_app(settings_for(audit_path), sandbox_http, Verifier()) as served,
+        served.connect("at-alice-0123456789") as alice,
+        served.connect("at-bob-0123456789") as bob,
+    ):
+        products = structured(await alice.call_tool("search_products", {"limit": 6}))["items"]
+        writers = [(alice, "alice"), (bob, "bob")] * 3
+
+        async def write(client: Client, who: str, product: dict[str, Any]) -> None:
+            structured(await rename(client, product["identifier"], f"By {who}", product["version"]))
+
+        async with anyio.create_task_group() as writes:
+            for (client, who), product in zip(writers, products, strict=True):
+                writes.start_soon(write, client, who, product)
+    by_product = {
+        line["target"]["identifier"]: line["user"]
+        for line in (json.loads(text) for text in journal_text(audit_path).splitlines())
+    }
+    assert by_product == {
+        product["identifier"]: who for (_, who), product in zip(writers, products, strict=True)
+    }
