@@ -41,7 +41,7 @@ from pimelo_mcp.principal import (
     PrincipalRevoker,
 )
 from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
-from pimelo_mcp.tools.principals import PrincipalPool
+from pimelo_mcp.tools.principals import PrincipalPool, PrincipalResources
 from pimelo_mcp.tools.state import ToolState, current_call, current_resources
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ def _wrap(spec: ToolSpec) -> Any:
                     describe_failure(error, tool=spec.name, scope=spec.scope)
                 ) from error
             # A signed-in user's token was revoked or expired in Pimelo: their grant ends here.
-            await _end_grant(resources.principal, kwargs)
+            await _end_grant(resources, kwargs)
             raise ToolError(RECONNECT_MESSAGE) from error
         except Exception as error:  # each expected failure becomes a message; others re-raise
             raise ToolError(describe_failure(error, tool=spec.name, scope=spec.scope)) from error
@@ -287,13 +287,13 @@ RECONNECT_MESSAGE = (
 )
 
 
-async def _end_grant(principal: Principal, kwargs: Mapping[str, Any]) -> None:
+async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -> None:
     """Drop the principal's pooled client and revoke its grant (through the lifespan's pool)."""
     for value in kwargs.values():
         if isinstance(value, Context):
             context: Context[ToolState, Any] = value  # pyright: ignore[reportUnknownVariableType]
             with anyio.CancelScope(shield=True):
-                await context.request_context.lifespan_context.pool.refused(principal)
+                await context.request_context.lifespan_context.pool.refused(resources)
             return
 
 

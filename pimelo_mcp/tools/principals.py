@@ -48,6 +48,7 @@ class PrincipalResources:
         self._client: PimeloClient | None = None
         self._schema: SchemaCache | None = None
         self._entities: EntityLookup | None = None
+        self.refused = False  # Pimelo refused the token: the grant is being ended
 
     @property
     def opened(self) -> bool:
@@ -184,13 +185,22 @@ class PrincipalPool:
                 with anyio.CancelScope(shield=True):
                     await entry.resources.aclose()
 
-    async def refused(self, principal: Principal) -> None:
-        """Pimelo refused the principal's token: forget its client and end its grant."""
-        if principal.key == SERVER_KEY:
-            return  # the server's own token: its operator replaces it, nobody signs in again
-        entry = self._retire(principal.key)
+    async def refused(self, resources: PrincipalResources) -> None:
+        """Pimelo refused these resources' token: forget their client and end the grant, once.
+
+        Concurrent calls that all meet the refusal revoke the grant once; a grant whose
+        token was replaced meanwhile (a new client under the same key) is left alone.
+        """
+        principal = resources.principal
+        if principal.key == SERVER_KEY or resources.refused:
+            return  # the server's own token is its operator's to replace; or already done
+        resources.refused = True
+        entry = self._entries.get(principal.key)
+        if entry is not None and entry.resources is not resources:
+            return  # the key holds a newer token now: that grant is not the one refused
         if entry is not None:
-            await self._close_retired_now([entry])
+            self._retire(principal.key)
+            await self._close_retired_now([entry])  # a call using it closes it when it ends
         if self._revoke is not None:
             try:
                 await self._revoke(principal)

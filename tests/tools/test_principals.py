@@ -151,17 +151,30 @@ async def test_a_new_token_under_the_same_key_gets_a_new_client() -> None:
     assert new.token == "pim_new"
 
 
-async def test_a_refused_principal_is_dropped_and_revoked_the_server_is_not() -> None:
+async def test_a_refused_principal_is_dropped_and_revoked_once_the_server_never() -> None:
     pool = Pool()
     alice = user("alice")
-    client = await pool.use(alice)
-    await pool.pool.refused(alice)
+    async with pool.pool.lease(alice) as first, pool.pool.lease(alice) as second:
+        client = cast(Any, first.client)
+        await pool.pool.refused(first)  # two calls meet the 401 at once
+        await pool.pool.refused(second)
+        assert pool.pool.keys() == []
+        assert client.closed == 0  # the calls still use it
     assert client.closed == 1
-    assert pool.pool.keys() == []
     assert pool.revoked == [alice]
-    server = Principal(SERVER_KEY, "pim_server")
-    await pool.pool.refused(server)
+    async with pool.pool.lease(Principal(SERVER_KEY, "pim_server")) as server:
+        await pool.pool.refused(server)
     assert pool.revoked == [alice]
+
+
+async def test_a_refusal_of_a_replaced_token_leaves_the_new_one_alone() -> None:
+    pool = Pool()
+    async with pool.pool.lease(user("alice", "pim_old")) as old:
+        new = await pool.use(user("alice", "pim_new"))
+        await pool.pool.refused(old)
+    assert pool.pool.keys() == ["grant-alice"]
+    assert new.closed == 0
+    assert pool.revoked == []
 
 
 async def test_a_failing_revoker_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
@@ -175,7 +188,8 @@ async def test_a_failing_revoker_is_logged_not_raised(caplog: pytest.LogCaptureF
         idle_seconds=60,
         revoke=broken,
     )
-    await pool.refused(user("alice"))
+    async with pool.lease(user("alice")) as alice:
+        await pool.refused(alice)
     assert "could not revoke the grant grant-alice" in caplog.text
     assert "pim_alice" not in caplog.text
 
