@@ -250,25 +250,30 @@ def unavailable_tools(
 
 def _wrap(spec: ToolSpec) -> Any:
     """The function registered with the SDK: same signature, failures become model-facing messages."""
-    from pimelo_mcp.tools.errors import describe_failure
+    from pimelo_mcp.tools.errors import (
+        RECONNECT_MESSAGE,
+        describe_failure,
+        signed_in_scope_message,
+    )
 
     @functools.wraps(spec.fn)
     async def run(*args: Any, **kwargs: Any) -> CallToolResult:
-        from pimelo_mcp.client import AuthenticationError
+        from pimelo_mcp.client import AuthenticationError, InsufficientScopeError
 
         current_call.set(object())  # caches refresh at most once within this call
         try:
             output: ToolOutput = await spec.fn(*args, **kwargs)
-        except AuthenticationError as error:
-            resources = current_resources.get()
-            if resources is None or resources.principal.key == SERVER_KEY:
-                raise ToolError(
-                    describe_failure(error, tool=spec.name, scope=spec.scope)
-                ) from error
-            # A signed-in user's token was revoked or expired in Pimelo: their grant ends here.
-            await _end_grant(resources, kwargs)
-            raise ToolError(RECONNECT_MESSAGE) from error
         except Exception as error:  # each expected failure becomes a message; others re-raise
+            resources = current_resources.get()
+            if resources is not None and resources.principal.key != SERVER_KEY:
+                # A signed-in user fixes their token by signing in again, not in the server's
+                # configuration; a token Pimelo no longer accepts ends their grant here.
+                if isinstance(error, AuthenticationError):
+                    await _end_grant(resources, kwargs)
+                    raise ToolError(RECONNECT_MESSAGE) from error
+                if isinstance(error, InsufficientScopeError):
+                    scope = error.required_scope or spec.scope
+                    raise ToolError(signed_in_scope_message(spec.name, scope)) from error
             raise ToolError(describe_failure(error, tool=spec.name, scope=spec.scope)) from error
         content: list[ContentBlock] = [TextContent(type="text", text=output.text())]
         content.extend(output.content_blocks())
@@ -278,13 +283,6 @@ def _wrap(spec: ToolSpec) -> Any:
         )
 
     return run
-
-
-RECONNECT_MESSAGE = (
-    "Pimelo refused the token this connection signed in with (revoked or expired), so the "
-    "connection has been signed out. Ask the user to reconnect the connector (sign in again "
-    "with a valid Pimelo token from Settings > API Tokens), then call again."
-)
 
 
 async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -> None:

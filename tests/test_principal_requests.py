@@ -50,7 +50,10 @@ SERVER_PIMELO = "pim_server_read_only_0004"
 ALICE = Principal("grant-alice", ALICE_PIMELO, frozenset(SCOPES), "alice", "Claude (claude.ai)")
 BOB = Principal("grant-bob", BOB_PIMELO, frozenset(PRODUCTS_ONLY_SCOPES), "bob", "ChatGPT")
 CAROL_READ = Principal("grant-carol", CAROL_PIMELO, frozenset(READ_SCOPES), "carol", "ChatGPT")
+# A grant made when Bob's token could do everything; in Pimelo it now writes products only.
+BOB_BEFORE = Principal("grant-bob-old", BOB_PIMELO, frozenset(SCOPES), "bob", "ChatGPT")
 BEARERS = {
+    "at-bob-old-0123456789": BOB_BEFORE,
     "at-alice-0123456789": ALICE,
     "at-bob-0123456789": BOB,
     "at-carol-0123456789": CAROL_READ,
@@ -409,3 +412,19 @@ async def test_concurrent_calls_of_two_users_each_act_as_their_own(
     assert by_product == {
         product["identifier"]: who for (_, who), product in zip(writers, products, strict=True)
     }
+
+
+async def test_a_scope_the_token_lost_since_sign_in_says_to_sign_in_again(
+    sandbox_http: httpx2.AsyncClient, audit_path: Path
+) -> None:
+    async with (
+        mcp_app(settings_for(audit_path), sandbox_http, Verifier()) as served,
+        served.connect("at-bob-old-0123456789") as bob,
+    ):
+        listed = [tool.name for tool in (await bob.list_tools()).tools]
+        refused = await bob.call_tool("search_entities", {})
+    assert "search_entities" in listed  # the grant allows it; Pimelo decides
+    text = error_text(refused)
+    assert "search_entities needs the entities:read scope" in text
+    assert "reconnect the connector" in text
+    assert "PIMELO_API_TOKEN" not in text  # not the server's configuration
