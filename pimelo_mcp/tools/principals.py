@@ -127,8 +127,12 @@ class PrincipalPool:
     @asynccontextmanager
     async def lease(self, principal: Principal) -> AsyncGenerator[PrincipalResources]:
         """The principal's resources for one call; they stay open until the call ends."""
-        if principal.key == SERVER_KEY and self._server is not None:
-            yield self._server
+        if principal.key == SERVER_KEY:
+            # The key is reserved: a grant that claimed it must never reach the server's token.
+            server = self._server
+            if server is None or principal.pimelo_token != server.principal.pimelo_token:
+                raise ValueError(f"the principal key {SERVER_KEY!r} is the server's own")
+            yield server
             return
         entry, replaced = self._checkout(principal)
         try:

@@ -207,3 +207,13 @@ def test_a_pool_refuses_a_bound_that_cannot_work() -> None:
         PrincipalPool(
             lambda p: cast(PimeloClient, FakeClient(p)), server=None, max_size=0, idle_seconds=1
         )
+
+
+async def test_a_grant_claiming_the_server_key_never_gets_the_server_client() -> None:
+    pool = Pool()
+    with pytest.raises(ValueError, match="is the server's own"):
+        await pool.use(Principal(SERVER_KEY, "pim_someone_else"))
+    without_server = Pool(server=False)
+    with pytest.raises(ValueError, match="is the server's own"):
+        await without_server.use(Principal(SERVER_KEY, "pim_server"))
+    assert [client.token for client in pool.opened + without_server.opened] == []
