@@ -174,6 +174,26 @@ class Served:
             )
         return response.status_code
 
+    async def list_tools_2026(self, bearer: str) -> dict[str, Any]:
+        """The raw `tools/list` result of a 2026-07-28 request (cache fields included)."""
+        meta = {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+        }
+        async with self._http() as http:
+            response = await http.post(
+                "/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}},
+                headers={
+                    "Authorization": f"Bearer {bearer}",
+                    "Accept": "application/json, text/event-stream",
+                    "MCP-Protocol-Version": "2026-07-28",
+                    "Mcp-Method": "tools/list",
+                },
+            )
+        assert response.status_code == 200, response.text
+        return response.json()["result"]
+
 
 @asynccontextmanager
 async def mcp_app(
@@ -428,3 +448,16 @@ async def test_a_scope_the_token_lost_since_sign_in_says_to_sign_in_again(
     assert "search_entities needs the entities:read scope" in text
     assert "reconnect the connector" in text
     assert "PIMELO_API_TOKEN" not in text  # not the server's configuration
+
+
+async def test_no_cache_may_share_one_users_tool_list_with_another(
+    sandbox_http: httpx2.AsyncClient, audit_path: Path
+) -> None:
+    async with mcp_app(settings_for(audit_path), sandbox_http, Verifier()) as served:
+        alice = await served.list_tools_2026("at-alice-0123456789")
+        bob = await served.list_tools_2026("at-bob-0123456789")
+    assert [tool["name"] for tool in bob["tools"]] == names_for(PRODUCTS_ONLY_SCOPES)
+    assert len(alice["tools"]) == 14
+    for result in (alice, bob):
+        assert result["cacheScope"] == "private"
+        assert result.get("ttlMs", 0) == 0
