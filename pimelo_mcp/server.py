@@ -67,6 +67,12 @@ NO_PRINCIPAL_MESSAGE = (
 )
 
 
+RECONNECT_MESSAGE = (
+    "Pimelo refused the token this connection signed in with (revoked or expired), so the "
+    "connection has been signed out. Ask the user to reconnect the connector (sign in again "
+    "with a valid Pimelo token from Settings > API Tokens), then call again."
+)
+
 MAX_CACHED_OFFERS = 64
 
 
@@ -122,32 +128,65 @@ class PimeloMCPServer(MCPServer[ToolState]):
         self._listed = {name: entry.listed() for name, entry in self._every_tool.items()}
         self._built: dict[str, Tool] = {}
         self._grant_offers: dict[frozenset[str] | None, _Offer] = {}
+        self._state: ToolState | None = None  # set by the lifespan, for the principals' pool
 
-    def offer(self, principal: Principal | None) -> _Offer:
-        """What `principal` (None: the server itself) may call; NoPrincipal when it is nobody."""
+    def attach(self, state: ToolState) -> None:
+        """The lifespan's state: the pool a signed-in user's token scopes are read through."""
+        self._state = state
+
+    async def _grant_scopes(self, principal: Principal) -> frozenset[str] | None:
+        """The grant's scopes; for a grant of "whatever the token allows", the token's own.
+
+        Read once per pooled client with `GET /me`; None (list everything, Pimelo decides)
+        when Pimelo cannot tell. A token Pimelo refuses ends the grant (_GrantEnded).
+        """
+        if principal.scopes is not None or self._state is None:
+            return principal.scopes
+        from pimelo_mcp.client import AuthenticationError, PimeloError
+
+        async with self._state.pool.lease(principal) as resources:
+            try:
+                return await resources.token_scopes()
+            except AuthenticationError:
+                with anyio.CancelScope(shield=True):
+                    await self._state.pool.refused(resources)
+                raise _GrantEnded from None
+            except (PimeloError, ValueError) as error:
+                logger.warning(
+                    "could not read a signed-in token's scopes (%s)", type(error).__name__
+                )
+                return None
+
+    async def offer(self, principal: Principal | None) -> _Offer:
+        """What `principal` (None: the server itself) may call.
+
+        Raises _NoPrincipal when the request acts as nobody, _GrantEnded when Pimelo refused
+        the user's token.
+        """
         if principal is None:
             if not self._has_server_token:
                 raise _NoPrincipal
             return self._server_offer
-        offer = self._grant_offers.get(principal.scopes)
+        scopes = await self._grant_scopes(principal)
+        offer = self._grant_offers.get(scopes)
         if offer is None:
             # Grants name a few scope sets (read, full, per token): a handful of entries;
             # the bound only keeps odd tokens' scope sets from piling up.
             if len(self._grant_offers) >= MAX_CACHED_OFFERS:
                 self._grant_offers.clear()
-            offer = self._grant_offers[principal.scopes] = _Offer(
-                select_tools(load_catalog(), scopes=principal.scopes, read_only=self._read_only),
-                unavailable_tools(
-                    scopes=principal.scopes, read_only=self._read_only, signed_in=True
-                ),
+            offer = self._grant_offers[scopes] = _Offer(
+                select_tools(load_catalog(), scopes=scopes, read_only=self._read_only),
+                unavailable_tools(scopes=scopes, read_only=self._read_only, signed_in=True),
             )
         return offer
 
     async def list_tools(self) -> list[MCPTool]:
         try:
-            offer = self.offer(request_principal())
+            offer = await self.offer(request_principal())
         except _NoPrincipal:
             raise MCPError(INVALID_REQUEST, NO_PRINCIPAL_MESSAGE) from None
+        except _GrantEnded:
+            raise MCPError(INVALID_REQUEST, RECONNECT_MESSAGE) from None
         return [self._listed[name].model_copy(deep=True) for name in offer.catalog]
 
     def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
@@ -178,9 +217,11 @@ class PimeloMCPServer(MCPServer[ToolState]):
     ) -> Any:
         principal = request_principal()
         try:
-            offer = self.offer(principal)
+            offer = await self.offer(principal)
         except _NoPrincipal:
             raise ToolError(NO_PRINCIPAL_MESSAGE) from None
+        except _GrantEnded:
+            raise ToolError(RECONNECT_MESSAGE) from None
         tool = self.built_tool(name) if name in offer.catalog else None
         if tool is None:
             raise ToolError(self._unknown_tool_message(name, offer))
@@ -222,6 +263,10 @@ class _NoPrincipal(Exception):
     """The request acts as nobody (no signed-in user, no server token)."""
 
 
+class _GrantEnded(Exception):
+    """Pimelo refused the signed-in user's token; their grant has been ended."""
+
+
 def unavailable_tools(
     *, scopes: Collection[str] | None, read_only: bool, signed_in: bool = False
 ) -> dict[str, str]:
@@ -250,11 +295,7 @@ def unavailable_tools(
 
 def _wrap(spec: ToolSpec) -> Any:
     """The function registered with the SDK: same signature, failures become model-facing messages."""
-    from pimelo_mcp.tools.errors import (
-        RECONNECT_MESSAGE,
-        describe_failure,
-        signed_in_scope_message,
-    )
+    from pimelo_mcp.tools.errors import describe_failure, signed_in_scope_message
 
     @functools.wraps(spec.fn)
     async def run(*args: Any, **kwargs: Any) -> CallToolResult:
@@ -366,7 +407,7 @@ def build_server(
         return PimeloClient(settings.base_url, principal.pimelo_token, http_client=http_client)
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
+    async def lifespan(server: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
         audit = AuditJournal(settings.audit_path)
         audit.check_writable()
         pool = PrincipalPool(
@@ -377,6 +418,8 @@ def build_server(
             revoke=revoke_principal,
         )
         state = ToolState(settings, audit, pool)
+        if isinstance(server, PimeloMCPServer):
+            server.attach(state)
         try:
             if token_verifier is None:  # only the server's own client: nothing to close when idle
                 yield state

@@ -52,8 +52,11 @@ BOB = Principal("grant-bob", BOB_PIMELO, frozenset(PRODUCTS_ONLY_SCOPES), "bob",
 CAROL_READ = Principal("grant-carol", CAROL_PIMELO, frozenset(READ_SCOPES), "carol", "ChatGPT")
 # A grant made when Bob's token could do everything; in Pimelo it now writes products only.
 BOB_BEFORE = Principal("grant-bob-old", BOB_PIMELO, frozenset(SCOPES), "bob", "ChatGPT")
+# A grant of "everything this token allows": its scopes are the token's own, read from Pimelo.
+BOB_ALL = Principal("grant-bob-all", BOB_PIMELO, None, "bob", "Claude (claude.ai)")
 BEARERS = {
     "at-bob-old-0123456789": BOB_BEFORE,
+    "at-bob-all-0123456789": BOB_ALL,
     "at-alice-0123456789": ALICE,
     "at-bob-0123456789": BOB,
     "at-carol-0123456789": CAROL_READ,
@@ -461,3 +464,35 @@ async def test_no_cache_may_share_one_users_tool_list_with_another(
     for result in (alice, bob):
         assert result["cacheScope"] == "private"
         assert result.get("ttlMs", 0) == 0
+
+
+async def test_a_grant_of_whatever_the_token_allows_lists_the_tokens_own_scopes(
+    sandbox: Starlette, sandbox_http: httpx2.AsyncClient, audit_path: Path
+) -> None:
+    verifier = Verifier()
+    async with mcp_app(settings_for(audit_path), sandbox_http, verifier) as served:
+        async with served.connect("at-bob-all-0123456789") as bob:
+            listed = [tool.name for tool in (await bob.list_tools()).tools]
+            refused = await bob.call_tool("search_entities", {})
+        assert sandbox.state.sandbox.store.revoke_token(BOB_PIMELO)
+        async with served.connect("at-bob-all-0123456789") as bob:
+            # The token's scopes were read once for this pooled client; the next call to
+            # Pimelo meets the refusal and ends the grant.
+            ended = await bob.call_tool("search_products", {"limit": 1})
+    assert listed == names_for(PRODUCTS_ONLY_SCOPES)
+    assert "lacks the scope entities:read" in error_text(refused)
+    assert "reconnect the connector" in error_text(ended)
+    assert verifier.revoked == [BOB_ALL]
+
+
+async def test_a_refused_token_met_while_listing_ends_the_grant(
+    sandbox: Starlette, sandbox_http: httpx2.AsyncClient, audit_path: Path
+) -> None:
+    verifier = Verifier()
+    assert sandbox.state.sandbox.store.revoke_token(BOB_PIMELO)
+    async with mcp_app(settings_for(audit_path), sandbox_http, verifier) as served:
+        async with served.connect("at-bob-all-0123456789") as bob:
+            with pytest.raises(MCPError, match="reconnect the connector"):
+                await bob.list_tools()
+        assert await served.status_of("at-bob-all-0123456789") == 401
+    assert verifier.revoked == [BOB_ALL]

@@ -33,13 +33,6 @@ def scope_message(tool: str, scope: str) -> str:
     )
 
 
-RECONNECT_MESSAGE = (
-    "Pimelo refused the token this connection signed in with (revoked or expired), so the "
-    "connection has been signed out. Ask the user to reconnect the connector (sign in again "
-    "with a valid Pimelo token from Settings > API Tokens), then call again."
-)
-
-
 def signed_in_scope_message(tool: str, scope: str) -> str:
     """A signed-in user's token lacks `scope` (its scopes changed in Pimelo since sign-in)."""
     return (

@@ -49,6 +49,7 @@ class PrincipalResources:
         self._schema: SchemaCache | None = None
         self._entities: EntityLookup | None = None
         self.refused = False  # Pimelo refused the token: the grant is being ended
+        self._token_scopes: frozenset[str] | None = None
 
     @property
     def opened(self) -> bool:
@@ -75,6 +76,16 @@ class PrincipalResources:
 
             self._entities = EntityLookup(self.client)
         return self._entities
+
+    async def token_scopes(self) -> frozenset[str]:
+        """The scopes the token itself has (`GET /me`, once while these resources live).
+
+        Raises what the client raises (AuthenticationError for a token Pimelo refuses).
+        """
+        if self._token_scopes is None:
+            me = await self.client.me.retrieve()
+            self._token_scopes = frozenset(me.token.scopes)
+        return self._token_scopes
 
     async def aclose(self) -> None:
         """Close the client if a call opened it; the caches go with it."""
