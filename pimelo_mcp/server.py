@@ -63,11 +63,13 @@ class PimeloMCPServer(MCPServer[ToolState]):
         *,
         catalog: Sequence[CatalogEntry],
         unavailable: Mapping[str, str] | None = None,
+        scopes: Collection[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._catalog = {entry.name: entry for entry in catalog}
-        self._listed = [entry.listed() for entry in catalog]
+        # Each description names the parts this token's scopes leave out (CatalogEntry.listed).
+        self._listed = [entry.listed(scopes) for entry in catalog]
         self._built: dict[str, Tool] = {}
         # Tools of pimelo-mcp not served here, and why (scopes, read-only mode).
         self._unavailable = dict(unavailable or {})
@@ -151,7 +153,9 @@ def _wrap(spec: ToolSpec) -> Any:
         try:
             output: ToolOutput = await spec.fn(*args, **kwargs)
         except Exception as error:  # each expected failure becomes a message; others re-raise
-            raise ToolError(describe_failure(error, tool=spec.name, scope=spec.scope)) from error
+            raise ToolError(
+                describe_failure(error, tool=spec.name, scope=spec.scope, extras=spec.extras)
+            ) from error
         content: list[ContentBlock] = [TextContent(type="text", text=output.text())]
         content.extend(output.content_blocks())
         return CallToolResult(
@@ -196,6 +200,7 @@ def catalog_entry(spec: ToolSpec) -> CatalogEntry:
         scopes=spec.scopes,
         read_only=spec.read_only,
         definition=listed.model_dump(by_alias=True, mode="json", exclude_none=True),
+        extras=spec.extras,
     )
 
 
@@ -226,6 +231,7 @@ def build_server(
     return PimeloMCPServer(
         catalog=select_tools(load_catalog(), scopes=scopes, read_only=settings.read_only),
         unavailable=unavailable_tools(scopes=scopes, read_only=settings.read_only),
+        scopes=scopes,
         name="pimelo",
         title="Pimelo PIM",
         version=__version__,

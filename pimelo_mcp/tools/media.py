@@ -92,6 +92,11 @@ class MediaPage(ToolOutput):
         return [self._image] if self._image is not None else []
 
 
+# attach_to reads the product and its attribute set and definitions, then updates the product.
+ATTACH_SCOPES = ("products:read", "products:write", "attributes:read", "settings:read")
+ATTACH_PART = "attach_to (setting the file on a product; nothing is uploaded when refused)"
+
+
 @tool(
     name="search_media",
     title="Search media",
@@ -349,6 +354,7 @@ def _decode(content_base64: str) -> bytes:
     name="upload_media",
     title="Upload media",
     scope="media:write",
+    extras=dict.fromkeys(ATTACH_SCOPES, ATTACH_PART),
     read_only=False,
     destructive=False,
     idempotent=False,
