@@ -202,7 +202,7 @@ async def run_check(
             remaining=limiter.remaining,
             window_seconds=me.rate_limit.window_seconds if me.rate_limit else None,
         )
-    tools = load_catalog() if tools is None else tools
+    tools = load_catalog(chatgpt_search=settings.chatgpt_search) if tools is None else tools
     scopes = frozenset(me.token.scopes)
     allowed = select_tools(tools, scopes=scopes, read_only=False)
     unlocked = select_tools(allowed, scopes=scopes, read_only=settings.read_only)

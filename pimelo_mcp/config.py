@@ -20,6 +20,12 @@ ENV_READ_ONLY = "PIMELO_READ_ONLY"
 ENV_AUDIT_LOG = "PIMELO_AUDIT_LOG"
 ENV_UPLOAD_DIRS = "PIMELO_UPLOAD_DIRS"
 ENV_LOG_LEVEL = "PIMELO_LOG_LEVEL"
+ENV_APP_URL = "PIMELO_APP_URL"
+ENV_CHATGPT_SEARCH = "PIMELO_MCP_CHATGPT_SEARCH"
+
+# Where a person opens a product in Pimelo's web app (an assumption: see docs/pimelo-api.md).
+DEFAULT_APP_URL = "https://www.pimelo.app/products/{identifier}"
+APP_URL_FIELD = "{identifier}"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -39,6 +45,20 @@ def parse_bool(name: str, text: str) -> bool:
     raise ConfigError(f"{name} must be true or false (1/0, yes/no); got {text!r}")
 
 
+def check_app_url(template: str) -> None:
+    """Refuse an app URL template that could not make a product's link."""
+    if not template.startswith(("https://", "http://")) or APP_URL_FIELD not in template:
+        raise ConfigError(
+            f"{ENV_APP_URL} must be an http(s) URL with {APP_URL_FIELD} where the product's "
+            f"identifier goes, e.g. {DEFAULT_APP_URL}; got {template!r}"
+        )
+    rest = template.replace(APP_URL_FIELD, "")
+    if "{" in rest or "}" in rest:
+        raise ConfigError(
+            f"{ENV_APP_URL} may hold only the field {APP_URL_FIELD}; got {template!r}"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the MCP server is told at start."""
@@ -49,6 +69,11 @@ class Settings:
     audit_path: Path | None = field(default_factory=default_audit_path)  # None: no journal
     upload_dirs: tuple[Path, ...] = ()  # folders upload_media may read files from
     log_level: str = "WARNING"
+    chatgpt_search: bool = False  # add ChatGPT's `search` and `fetch` to the tools
+    app_url: str = DEFAULT_APP_URL  # a product's page in Pimelo, `{identifier}` filled in
+
+    def __post_init__(self) -> None:
+        check_app_url(self.app_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -75,6 +100,8 @@ class Settings:
                 if part.strip()
             ),
             log_level=level,
+            chatgpt_search=parse_bool(ENV_CHATGPT_SEARCH, env.get(ENV_CHATGPT_SEARCH, "")),
+            app_url=(env.get(ENV_APP_URL) or "").strip() or DEFAULT_APP_URL,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

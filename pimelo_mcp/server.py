@@ -26,7 +26,14 @@ from pydantic import ValidationError as ArgumentsError
 from pimelo_mcp import __version__
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import Settings
-from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
+from pimelo_mcp.tools.catalog import (
+    CHATGPT_SEARCH,
+    CatalogEntry,
+    load_catalog,
+    load_full_catalog,
+    missing_scopes,
+    select_tools,
+)
 from pimelo_mcp.tools.state import ToolState, current_call
 
 if TYPE_CHECKING:
@@ -129,11 +136,18 @@ class PimeloMCPServer(MCPServer[ToolState]):
         return f"Unknown tool: {name}. This server's tools: {offered}."
 
 
-def unavailable_tools(*, scopes: Collection[str] | None, read_only: bool) -> dict[str, str]:
+def unavailable_tools(
+    *, scopes: Collection[str] | None, read_only: bool, chatgpt_search: bool = False
+) -> dict[str, str]:
     """Every pimelo-mcp tool `select_tools` leaves out, with the reason a person can act on."""
     reasons: dict[str, str] = {}
-    for entry in load_catalog():
-        if read_only and not entry.read_only:
+    for entry in load_full_catalog():
+        if entry.switch == CHATGPT_SEARCH and not chatgpt_search:
+            reasons[entry.name] = (
+                "ChatGPT's search and fetch are off (turn them on with --chatgpt-search or "
+                "PIMELO_MCP_CHATGPT_SEARCH=1); search_products and get_product do the same"
+            )
+        elif read_only and not entry.read_only:
             reasons[entry.name] = "read-only mode is on (PIMELO_READ_ONLY or --read-only)"
         elif missing := missing_scopes(entry, scopes):
             reasons[entry.name] = (
@@ -201,6 +215,7 @@ def catalog_entry(spec: ToolSpec) -> CatalogEntry:
         read_only=spec.read_only,
         definition=listed.model_dump(by_alias=True, mode="json", exclude_none=True),
         extras=spec.extras,
+        switch=spec.switch,
     )
 
 
@@ -229,8 +244,14 @@ def build_server(
             await state.aclose()
 
     return PimeloMCPServer(
-        catalog=select_tools(load_catalog(), scopes=scopes, read_only=settings.read_only),
-        unavailable=unavailable_tools(scopes=scopes, read_only=settings.read_only),
+        catalog=select_tools(
+            load_catalog(chatgpt_search=settings.chatgpt_search),
+            scopes=scopes,
+            read_only=settings.read_only,
+        ),
+        unavailable=unavailable_tools(
+            scopes=scopes, read_only=settings.read_only, chatgpt_search=settings.chatgpt_search
+        ),
         scopes=scopes,
         name="pimelo",
         title="Pimelo PIM",

@@ -66,6 +66,7 @@ class CatalogEntry:
     read_only: bool
     definition: dict[str, Any]  # the MCP Tool exactly as `tools/list` shows it
     extras: tuple[Extra, ...] = ()  # scopes that parts of it use besides (see Extra)
+    switch: str | None = None  # the setting that adds it to the default list (None: always there)
 
     @property
     def name(self) -> str:
@@ -106,6 +107,7 @@ class CatalogEntry:
             "read_only": self.read_only,
             "definition": self.definition,
             "extras": [{"scope": extra.scope, "part": extra.part} for extra in self.extras],
+            **({"switch": self.switch} if self.switch else {}),
         }
 
     @classmethod
@@ -116,6 +118,7 @@ class CatalogEntry:
             read_only=data["read_only"],
             definition=data["definition"],
             extras=tuple(Extra(item["scope"], item["part"]) for item in data.get("extras", ())),
+            switch=data.get("switch"),
         )
 
 
@@ -125,11 +128,25 @@ def render_catalog(entries: Sequence[CatalogEntry]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+CHATGPT_SEARCH = "chatgpt_search"  # the switch of ChatGPT's search and fetch (Settings field)
+
+
 @cache
-def load_catalog() -> tuple[CatalogEntry, ...]:
-    """Every tool, in the order clients list them."""
+def load_full_catalog() -> tuple[CatalogEntry, ...]:
+    """Every tool of definitions.json, switched ones included."""
     document = json.loads(DEFINITIONS_PATH.read_text(encoding="utf-8"))
     return tuple(CatalogEntry.from_json(item) for item in document)
+
+
+@cache
+def load_catalog(*, chatgpt_search: bool = False) -> tuple[CatalogEntry, ...]:
+    """The tools a server offers, in the order clients list them: the 14, and the switched on."""
+    switched_on: set[str] = {CHATGPT_SEARCH} if chatgpt_search else set()
+    return tuple(
+        entry
+        for entry in load_full_catalog()
+        if entry.switch is None or entry.switch in switched_on
+    )
 
 
 class _Scoped(Protocol):

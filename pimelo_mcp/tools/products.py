@@ -106,7 +106,7 @@ def product_view(
     channel: str | None,
     fields: Sequence[str] | None,
     full: bool,
-    text_limit: int,
+    text_limit: int | None,
 ) -> ProductView:
     raw = raw_values(product.values)
     cut: list[str] = []

@@ -40,6 +40,7 @@ class ToolSpec:
     open_world: bool = False  # does it reach beyond the Pimelo catalog (e.g. fetch a URL)?
     needs: tuple[str, ...] = ()  # scopes its common use reads with too (definitions of values)
     extras: tuple[Extra, ...] = ()  # scopes that only some parts of it use
+    switch: str | None = None  # the setting that lists it (None: always listed)
 
     def extra(self, scope: str) -> Extra | None:
         """What `scope` adds to this tool, when it is one of its extras."""
@@ -71,6 +72,7 @@ def tool(
     open_world: bool = False,
     needs: tuple[str, ...] = (),
     extras: Mapping[str, str] | None = None,
+    switch: str | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
     """Declare a tool; its description is the function's docstring (written for the model).
 
@@ -97,6 +99,7 @@ def tool(
             open_world=open_world,
             needs=needs,
             extras=tuple(Extra(scope, part) for scope, part in (extras or {}).items()),
+            switch=switch,
         )
 
     return declare

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from pimelo_mcp.config import Settings
 from pimelo_mcp.sandbox.demo.images import encode_png
 from pimelo_mcp.server import build_server
-from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog
+from pimelo_mcp.tools.catalog import CatalogEntry, load_full_catalog
 from tests.tools.conftest import BASE_URL
 
 TINY_PNG_B64 = base64.b64encode(encode_png(2, 2, [b"\xff\x00\x00" * 2] * 2)).decode()
@@ -58,6 +58,8 @@ COMMON_USE: dict[str, dict[str, Any]] = {
     "update_attribute": {"code": "name", "labels": {"en_US": "Product name"}, "dry_run": True},
     "search_media": {"query": "beanie"},
     "upload_media": {"content_base64": TINY_PNG_B64, "filename": "tiny.png"},
+    "search": {"query": "beanie"},
+    "fetch": {"id": PRODUCT},
 }
 
 
@@ -72,6 +74,8 @@ class Part:
 
 
 PARTS = [
+    Part("search", "settings:read", {"query": "beanie"}, "works"),
+    Part("fetch", "settings:read", {"id": PRODUCT}, "works"),
     Part("search_products", "attributes:read", {"fields": ["name"], "limit": 2}, "plainer"),
     Part(
         "search_products",
@@ -174,7 +178,7 @@ def mint(sandbox: Starlette) -> Mint:
 
 
 def entry(name: str) -> CatalogEntry:
-    return next(entry for entry in load_catalog() if entry.name == name)
+    return next(entry for entry in load_full_catalog() if entry.name == name)
 
 
 async def call_with(
@@ -185,7 +189,7 @@ async def call_with(
     name: str,
     arguments: dict[str, Any],
 ) -> tuple[list[str], CallToolResult]:
-    settings = Settings(api_token=token, base_url=BASE_URL, audit_path=audit)
+    settings = Settings(api_token=token, base_url=BASE_URL, audit_path=audit, chatgpt_search=True)
     server = build_server(settings, scopes=frozenset(scopes), http_client=http)
     async with Client(server) as client:  # type: ignore[arg-type]
         listed = [tool.name for tool in (await client.list_tools()).tools]
@@ -197,11 +201,13 @@ def text_of(result: CallToolResult) -> str:
 
 
 def test_every_tool_has_a_common_use_here() -> None:
-    assert set(COMMON_USE) == {entry.name for entry in load_catalog()}
+    assert set(COMMON_USE) == {entry.name for entry in load_full_catalog()}
 
 
 def test_every_extra_scope_of_every_tool_has_a_part_here() -> None:
-    declared = {(entry.name, extra.scope) for entry in load_catalog() for extra in entry.extras}
+    declared = {
+        (entry.name, extra.scope) for entry in load_full_catalog() for extra in entry.extras
+    }
     assert declared == {(part.tool, part.scope) for part in PARTS}
 
 
