@@ -101,15 +101,19 @@ class SchemaCache:
         long as definitions are, so a read pays for it once, not on every call.
         """
         cached = self._partial.get("products")
+        attributes_refused = False
         if cached is None or self._clock() - cached[0] >= self._ttl:
             try:
                 return await self.products()
-            except InsufficientScopeError:
-                pass
+            except InsufficientScopeError as error:
+                # products() reads attributes first: a refusal there need not be asked again
+                attributes_refused = error.required_scope == "attributes:read"
         async with self._lock:
             cached = self._partial.get("products")
             if cached is None or self._clock() - cached[0] >= self._ttl:
-                attributes = await _unless_refused(self._attributes())
+                attributes = (
+                    None if attributes_refused else await _unless_refused(self._attributes())
+                )
                 settings = await _unless_refused(self._channels_and_locales())
                 channels, locales = settings or ([], [])
                 schema = CatalogSchema.build(
