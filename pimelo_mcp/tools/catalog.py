@@ -154,10 +154,12 @@ class _Scoped(Protocol):
     def scopes(self) -> tuple[str, ...]: ...
 
     @property
-    def extras(self) -> tuple[Extra, ...]: ...
-
-    @property
     def read_only(self) -> bool: ...
+
+
+class _WithExtras(Protocol):
+    @property
+    def extras(self) -> tuple[Extra, ...]: ...
 
 
 Scoped = TypeVar("Scoped", bound=_Scoped)
@@ -168,7 +170,7 @@ def missing_scopes(tool: _Scoped, scopes: Collection[str] | None) -> list[str]:
     return [] if scopes is None else [scope for scope in tool.scopes if scope not in scopes]
 
 
-def missing_extras(tool: _Scoped, scopes: Collection[str] | None) -> list[Extra]:
+def missing_extras(tool: _WithExtras, scopes: Collection[str] | None) -> list[Extra]:
     """The parts of `tool` a token with `scopes` cannot use (none when the scopes are unknown)."""
     return [] if scopes is None else [extra for extra in tool.extras if extra.scope not in scopes]
 
