@@ -23,7 +23,7 @@ from pimelo_mcp.config import Settings
 from pimelo_mcp.sandbox.demo.images import encode_png
 from pimelo_mcp.server import build_server
 from pimelo_mcp.tools.catalog import CatalogEntry, load_full_catalog
-from tests.tools.conftest import BASE_URL
+from tests.tools.conftest import BASE_URL, FULL_TOKEN
 
 TINY_PNG_B64 = base64.b64encode(encode_png(2, 2, [b"\xff\x00\x00" * 2] * 2)).decode()
 PRODUCT = "ACC-BNE-000015"
@@ -164,7 +164,17 @@ PARTS = [
             },
             "refused",
         )
-        for scope in ("products:read", "products:write", "attributes:read", "settings:read")
+        for scope in ("products:read", "attributes:read", "settings:read")
+    ),
+    Part(
+        "upload_media",
+        "products:write",
+        {
+            "content_base64": TINY_PNG_B64,
+            "filename": "tiny.png",
+            "attach_to": {"identifier": PRODUCT},
+        },
+        "refused",
     ),
 ]
 
@@ -194,6 +204,22 @@ async def call_with(
     async with Client(server) as client:  # type: ignore[arg-type]
         listed = [tool.name for tool in (await client.list_tools()).tools]
         return listed, await client.call_tool(name, arguments)
+
+
+async def media_count(http: httpx2.AsyncClient) -> int:
+    """How many media files the sandbox holds (read with its full-access token)."""
+    count, cursor = 0, None
+    while True:
+        params = {"limit": 100, **({"search_after": cursor} if cursor else {})}
+        response = await http.get(
+            "media", params=params, headers={"Authorization": f"Bearer {FULL_TOKEN}"}
+        )
+        response.raise_for_status()
+        page = response.json()
+        count += len(page["items"])
+        cursor = page["search_after"]
+        if cursor is None:
+            return count
 
 
 def text_of(result: CallToolResult) -> str:
@@ -231,6 +257,7 @@ async def test_a_part_needing_an_extra_scope_says_so_and_the_rest_works(
 ) -> None:
     tool = entry(part.tool)
     scopes = {*tool.scopes, *(extra.scope for extra in tool.extras)} - {part.scope}
+    media_before = await media_count(sandbox_http)
     listed, result = await call_with(
         sandbox_http, mint(scopes), scopes, audit_path, part.tool, part.arguments
     )
@@ -240,6 +267,11 @@ async def test_a_part_needing_an_extra_scope_says_so_and_the_rest_works(
         assert result.is_error
         assert part.scope in text
         assert "Settings > API Tokens" in text
+        if part.tool == "upload_media":  # the part says whether the file was uploaded
+            [extra] = [extra for extra in tool.extras if extra.scope == part.scope]
+            uploaded = await media_count(sandbox_http) - media_before
+            assert uploaded == (0 if "nothing is uploaded" in extra.part else 1)
+            assert ("unattached" in text) == (uploaded == 1)
     elif part.outcome == "item refused":
         assert result.structured_content is not None
         [item] = result.structured_content["items"]
