@@ -13,7 +13,6 @@ import importlib
 import json
 import logging
 import secrets
-import signal
 import sys
 from collections.abc import AsyncGenerator, Generator
 from contextlib import asynccontextmanager, contextmanager
@@ -145,7 +144,6 @@ def run_command(args: argparse.Namespace) -> int:
     )
     try:
         if http is not None:
-            _quiet_signals_after_uvicorn()
             anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
             return 0
         if args.command == "serve" and not use_sandbox:
@@ -207,17 +205,6 @@ async def _serve_stdio_on_sandbox(settings: Settings) -> None:
     async with pimelo_target(settings, True) as (settings, http_client):
         scopes = await discover_scopes(settings, http_client=http_client)
         await build_server(settings, scopes=scopes, http_client=http_client).run_stdio_async()
-
-
-def _ignore_signal(signum: int, frame: object) -> None:
-    """Stands in for the default handler that uvicorn re-raises into after a graceful stop."""
-
-
-def _quiet_signals_after_uvicorn() -> None:
-    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
-    # makes that a clean exit 0 instead of a KeyboardInterrupt or a kill.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _ignore_signal)
 
 
 async def _serve_http(

@@ -23,6 +23,7 @@ import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from types import FrameType
 from typing import Any
 
 import anyio
@@ -42,6 +43,7 @@ from pimelo_mcp.client import (
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
 from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.stopping import server_took_a_signal
 
 logger = logging.getLogger(__name__)
 
@@ -277,6 +279,10 @@ async def serve(
             await super().startup(sockets=sockets)
             if self.started:
                 on_ready(url)
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            server_took_a_signal()  # uvicorn stops gracefully, then raises the signal again
+            super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
         app,

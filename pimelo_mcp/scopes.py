@@ -24,6 +24,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import ConfigError, Settings
+from pimelo_mcp.stopping import start_thread_deaf_to_stop_signals
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,10 @@ def read_scopes_while(settings: Settings, work: Callable[[], T]) -> tuple[frozen
             reading.set_exception(error)
 
     # A daemon: Ctrl-C while Pimelo does not answer stops the process at once, instead of
-    # waiting at exit for the request's own timeout.
-    threading.Thread(target=read, name="pimelo-scopes", daemon=True).start()
+    # waiting at exit for the request's own timeout. Deaf to the signal itself: the main
+    # thread, maybe waiting for this one's answer, must be the one to receive it.
+    start_thread_deaf_to_stop_signals(
+        threading.Thread(target=read, name="pimelo-scopes", daemon=True)
+    )
     done = work()
     return reading.result(), done
