@@ -1,6 +1,6 @@
 """The audit journal: one JSON line per write the server makes, so a person can see and undo it.
 
-Each line says when, which tool, which record, the fields before and after (only those
+Each line says when, which API (its base URL), which tool, which record, the fields before and after (only those
 the write touched) and the versions. Lines are appended with one `write` call each, so
 concurrent tool calls never interleave within a line.
 """
@@ -27,8 +27,9 @@ def default_audit_path(env: Mapping[str, str] = os.environ) -> Path:
 class AuditJournal:
     """Appends write records to a JSONL file; `path=None` keeps no journal."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, api: str) -> None:
         self.path = path
+        self.api = api  # the base URL written to: one journal may see several APIs
 
     def check_writable(self) -> None:
         """Create the journal's folder and file now, so a bad path fails at start, not after a write."""
@@ -53,6 +54,7 @@ class AuditJournal:
         line = json.dumps(
             {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "api": self.api,
                 "tool": tool,
                 "target": dict(target),
                 "before": before,

@@ -24,6 +24,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import ConfigError, Settings
+from pimelo_mcp.service_identity import not_a_pimelo_api
 from pimelo_mcp.stopping import start_thread_deaf_to_stop_signals
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ async def discover_scopes(
     async with client:
         try:
             me = await client.me.retrieve()
-        except AuthenticationError:
+        except AuthenticationError as error:
+            elsewhere = not_a_pimelo_api(error, client.base_url)
+            if elsewhere is not None:
+                raise ConfigError(elsewhere) from None
             raise ConfigError(
                 "Pimelo refused the API token (unknown, revoked or expired): create a new one in "
                 "Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN."

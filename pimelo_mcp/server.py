@@ -215,7 +215,7 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
-        audit = AuditJournal(settings.audit_path)
+        audit = AuditJournal(settings.audit_path, api=settings.base_url)
         audit.check_writable()
         state = ToolState(settings, audit, open_client)
         try:

@@ -43,9 +43,9 @@ def _url_host(host: str) -> str:
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
-    """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 1 when it cannot start, 2 for bad arguments.
-
-    The port is taken before the catalog loads: a busy port fails at once, as `serve` does.
+    """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 2 for a setting that cannot work (an
+    argument, a busy port, a database that cannot be opened), as `serve` does, 1 for a broken
+    install. The port is taken before the catalog loads: a busy port fails at once.
     """
     try:
         settings = settings_from_args(args)
@@ -79,8 +79,11 @@ def _load_and_serve(settings: SandboxSettings, sock: socket.socket, url_host: st
         _error(f"the demo catalog is not available ({error})")
         return 1
     except (sqlite3.Error, OSError) as error:
-        _error(f"cannot open the database {settings.db_path!r}: {error}")
-        return 1
+        _error(
+            f"cannot open the database {settings.db_path!r}: {error}; give --db a SQLite file "
+            "in a folder that exists (it is created if missing)"
+        )
+        return 2
     print(f"Catalog ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
     tokens = mint_demo_tokens(app.state.sandbox.store)
     base_url = f"http://{url_host}:{sock.getsockname()[1]}/api/v1/"
