@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from pimelo_mcp import __version__
+from pimelo_mcp.stopping import stop_at_once_on_signals
 
 
 def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -163,6 +164,12 @@ def build_parser(*, sandbox_arguments: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # From the first moment, Ctrl-C and SIGTERM end the command (see pimelo_mcp/stopping.py).
+    with stop_at_once_on_signals():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     words = [word for word in arguments if not word.startswith("-")]
     parser = build_parser(sandbox_arguments=words[:1] == ["sandbox"])

@@ -13,7 +13,6 @@ import importlib
 import json
 import logging
 import secrets
-import signal
 import sys
 from collections.abc import AsyncGenerator, Generator
 from contextlib import asynccontextmanager, contextmanager
@@ -24,6 +23,7 @@ from typing import Any
 import anyio
 import httpx2
 
+from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, read_api_key_file
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
 
@@ -68,6 +68,39 @@ def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
     )
 
 
+SANDBOX_JOURNAL_NAME = "sandbox-audit.jsonl"
+
+
+def sandbox_journal(path: Path | None) -> Path | None:
+    """Where `--sandbox` journals its writes: a journal of its own beside the configured one.
+
+    The demo catalog's writes never mix with the journal of a real catalog; `off` stays off.
+    """
+    return None if path is None else path.with_name(SANDBOX_JOURNAL_NAME)
+
+
+def check_journal(settings: Settings) -> None:
+    """Create the audit journal now: a path that cannot be written stops the start with a message."""
+    try:
+        AuditJournal(settings.audit_path, api=settings.base_url).check_writable()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write the audit journal {str(settings.audit_path)!r} "
+            f"({error.strerror or error}): give a writable file with --audit-log or "
+            "PIMELO_AUDIT_LOG, or 'off' to keep no journal"
+        ) from None
+
+
+def check_upload_dirs(settings: Settings) -> None:
+    """Each folder upload_media may read from exists: a typo is told at start, not at an upload."""
+    for folder in settings.upload_dirs:
+        if not folder.is_dir():
+            raise ConfigError(
+                f"the upload folder {str(folder)!r} does not exist or is not a folder: fix "
+                "--upload-dir or PIMELO_UPLOAD_DIRS"
+            )
+
+
 HTTP_FLAGS = (
     "host",
     "port",
@@ -84,6 +117,22 @@ def _refuse_http_flags(args: argparse.Namespace) -> None:
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ConfigError(f"{flags}: only for --transport http (this serves stdio)")
+
+
+def config_error_messages(group: BaseExceptionGroup[BaseException]) -> list[str] | None:
+    """The messages of a group made only of ConfigErrors (however nested), else None."""
+    messages: list[str] = []
+    for error in group.exceptions:
+        if isinstance(error, ConfigError):
+            messages.append(str(error))
+        elif isinstance(error, BaseExceptionGroup):
+            inner = config_error_messages(error)  # pyright: ignore[reportUnknownArgumentType]
+            if inner is None:
+                return None
+            messages += inner
+        else:
+            return None
+    return list(dict.fromkeys(messages))
 
 
 def _fail(command: str, message: str) -> int:
@@ -131,6 +180,11 @@ def run_command(args: argparse.Namespace) -> int:
         settings = settings_from_args(args)
         if not use_sandbox:
             settings.require_token()
+        if use_sandbox:
+            settings = replace(settings, audit_path=sandbox_journal(settings.audit_path))
+        if args.command in ("serve", "tools", "call"):
+            check_journal(settings)
+            check_upload_dirs(settings)
         http = http_settings_from_args(args) if http_mode else None
         if http is not None:
             if use_sandbox and not http.api_keys and not http.no_auth:
@@ -146,7 +200,6 @@ def run_command(args: argparse.Namespace) -> int:
     )
     try:
         if http is not None:
-            _quiet_signals_after_uvicorn()
             anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
             return 0
         if args.command == "serve" and not use_sandbox:
@@ -165,6 +218,13 @@ def run_command(args: argparse.Namespace) -> int:
         return anyio.run(_call_tool, settings, use_sandbox, args.name, args.arguments, args.json)
     except ConfigError as error:
         return _fail(args.command, str(error))
+    except BaseExceptionGroup as group:
+        # A setting found wrong inside a task group (the SDK's client and server run in
+        # them) arrives wrapped; its message is still all a person needs.
+        messages = config_error_messages(group)
+        if messages is None:
+            raise
+        return _fail(args.command, "; ".join(messages))
     except KeyboardInterrupt:
         return 130
 
@@ -188,6 +248,8 @@ async def pimelo_target(
         f"SANDBOX: loading a local demo catalog ({sandbox_settings.products} products, in "
         "memory, gone at exit); nothing is sent to Pimelo."
     )
+    if settings.audit_path is not None:
+        _say(f"SANDBOX: its writes are journaled apart, in {settings.audit_path}")
     app = create_app(sandbox_settings)
     token = app.state.sandbox.store.mint_token("pimelo-mcp --sandbox", SCOPES)
     async with httpx2.AsyncClient(
@@ -208,17 +270,6 @@ async def _serve_stdio_on_sandbox(settings: Settings) -> None:
     async with pimelo_target(settings, True) as (settings, http_client):
         scopes = await discover_scopes(settings, http_client=http_client)
         await build_server(settings, scopes=scopes, http_client=http_client).run_stdio_async()
-
-
-def _ignore_signal(signum: int, frame: object) -> None:
-    """Stands in for the default handler that uvicorn re-raises into after a graceful stop."""
-
-
-def _quiet_signals_after_uvicorn() -> None:
-    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
-    # makes that a clean exit 0 instead of a KeyboardInterrupt or a kill.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _ignore_signal)
 
 
 async def _serve_http(
@@ -321,9 +372,15 @@ async def _call_tool(
         scopes = await discover_scopes(settings, http_client=http_client)
         async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
             known = {t.name for t in (await client.list_tools()).tools}
-            if name not in known:
-                raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
-            result = await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
+            result = (
+                await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
+                if name in known
+                else None
+            )
+    if result is None:
+        # Raised out here: inside the client's task group it would reach the person as an
+        # ExceptionGroup traceback.
+        raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
     if as_json and result.structured_content is not None:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:

@@ -23,6 +23,7 @@ import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from types import FrameType
 from typing import Any
 
 import anyio
@@ -30,7 +31,7 @@ import httpx2
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pimelo_mcp.client import (
@@ -42,6 +43,7 @@ from pimelo_mcp.client import (
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
 from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.stopping import server_took_a_signal
 
 logger = logging.getLogger(__name__)
 
@@ -216,11 +218,44 @@ class Readiness:
             return self._answer
 
 
+# -- GET /mcp ----------------------------------------------------------------------------
+
+GET_ANSWER = (
+    "This is the MCP endpoint of pimelo-mcp (streamable HTTP, stateless, JSON responses).\n"
+    "MCP clients send their JSON-RPC requests here with POST; this server opens no event\n"
+    "stream, so a GET has nothing to wait for. Health: /healthz. Readiness: /readyz.\n"
+)
+
+
+class NoStreamOnGet:
+    """ASGI middleware: GET (or HEAD) on the MCP path answers 405 with what the URL is for.
+
+    The SDK, stateless, would answer a GET that accepts `*/*` (curl, a browser) with an event
+    stream on which nothing can ever come: the request hangs. The protocol lets a server
+    without such a stream answer 405.
+    """
+
+    def __init__(self, app: ASGIApp, path: str = MCP_PATH) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and scope["path"].rstrip("/") == self.path
+        ):
+            response = PlainTextResponse(GET_ANSWER, status_code=405, headers={"Allow": "POST"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 # -- the app -----------------------------------------------------------------------------
 
 
 def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readiness) -> ASGIApp:
-    """The ASGI app: /mcp (stateless, JSON responses), /healthz, /readyz, behind ApiKeyAuth."""
+    """The ASGI app: /mcp (stateless, JSON responses; GET answers 405), /healthz, /readyz, behind ApiKeyAuth."""
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -240,6 +275,7 @@ def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readin
         transport_security=transport_security(http),
         host=http.host,
     )
+    app = NoStreamOnGet(app)
     return app if http.no_auth else ApiKeyAuth(app, http.api_keys)
 
 
@@ -277,6 +313,10 @@ async def serve(
             await super().startup(sockets=sockets)
             if self.started:
                 on_ready(url)
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            server_took_a_signal()  # uvicorn stops gracefully, then raises the signal again
+            super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
         app,

@@ -451,7 +451,7 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(server: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
-        audit = AuditJournal(settings.audit_path)
+        audit = AuditJournal(settings.audit_path, api=settings.base_url)
         audit.check_writable()
         pool = PrincipalPool(
             open_client,

@@ -65,11 +65,11 @@ def http_server(
     finally:
         process.terminate()
         try:
-            code = process.wait(timeout=15)
+            code = process.wait(timeout=60)  # a safety net; a stop takes a second
         except subprocess.TimeoutExpired:
             process.kill()
             raise
         finally:
-            reader.join(timeout=15)
+            reader.join(timeout=60)
             process.stderr.close()
     assert code == 0, "SIGTERM stops the HTTP server cleanly"
