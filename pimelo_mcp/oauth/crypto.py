@@ -31,6 +31,7 @@ KEY_FILE_NAME = "secret.key"
 _NONCE_BYTES = 12
 _SEAL_INFO = b"pimelo-mcp oauth: pimelo token sealing v1"
 _DIGEST_INFO = b"pimelo-mcp oauth: bearer secret digests v1"
+_FORM_INFO = b"pimelo-mcp oauth: sign-in form tokens v1"
 
 
 class SecretError(ValueError):
@@ -90,6 +91,7 @@ class Keys:
         material = check_secret(secret, "the configuration").encode()
         self._aead = AESGCM(_derive(material, _SEAL_INFO))
         self._digest_key = _derive(material, _DIGEST_INFO)
+        self._form_key = _derive(material, _FORM_INFO)
 
     def seal(self, plaintext: str, *, bound_to: str) -> str:
         """`plaintext` encrypted and authenticated, usable only with the same `bound_to`."""
@@ -105,6 +107,11 @@ class Keys:
             ).decode()
         except (InvalidTag, ValueError) as error:
             raise UnsealError("the sealed value does not open with this secret") from error
+
+    def form_token(self, cookie: str, request_id: str) -> str:
+        """The CSRF token of a sign-in form: ties the form to the browser's cookie."""
+        message = f"{cookie}\x00{request_id}".encode()
+        return hmac.new(self._form_key, message, hashlib.sha256).hexdigest()
 
     def digest(self, value: str) -> str:
         """The key under which a bearer secret is stored: HMAC-SHA256, hex."""
