@@ -61,7 +61,7 @@ async def harness(
     app = create_app(SandboxSettings(products=20))
     store = app.state.sandbox.store
     tokens = {name: store.mint_token(name, scopes) for name, scopes in DEMO_TOKENS}
-    tokens["no-tools"] = store.mint_token("no-tools", ("media:read",))
+    tokens["no-tools"] = store.mint_token("no-tools", ("import-export:read",))
     leak_watch.secrets.update(tokens.values())
     async with httpx2.AsyncClient(
         transport=httpx2.ASGITransport(app=app), base_url=PIMELO_BASE
