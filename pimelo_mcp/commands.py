@@ -24,7 +24,13 @@ from typing import Any
 import anyio
 import httpx2
 
-from pimelo_mcp.config import ConfigError, HttpSettings, Settings, read_api_key_file
+from pimelo_mcp.config import (
+    ConfigError,
+    HttpSettings,
+    OAuthSettings,
+    Settings,
+    read_api_key_file,
+)
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
 
 # Never resolved: with --sandbox every request goes to the in-process app.
@@ -67,6 +73,17 @@ def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
     )
 
 
+def oauth_settings_from_args(args: argparse.Namespace) -> OAuthSettings:
+    """The OAuth variables with the flags laid over them (allowed redirects add up)."""
+    oauth = OAuthSettings.from_env()
+    return oauth.with_overrides(
+        enabled=args.oauth,
+        public_url=args.public_url,
+        store_path=Path(args.store).expanduser() if args.store else None,
+        allowed_redirects=oauth.allowed_redirects + tuple(args.allowed_redirect or ()),
+    )
+
+
 HTTP_FLAGS = (
     "host",
     "port",
@@ -75,6 +92,10 @@ HTTP_FLAGS = (
     "allowed_host",
     "allowed_origin",
     "no_auth",
+    "oauth",
+    "public_url",
+    "store",
+    "allowed_redirect",
 )
 
 

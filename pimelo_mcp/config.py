@@ -159,8 +159,10 @@ class HttpSettings:
         """These settings with the given fields replaced (CLI flags); None means "not given"."""
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
-    def validate(self) -> None:
-        """Refuse what would run open by accident or cannot listen."""
+    def validate(self, *, oauth: bool = False) -> None:
+        """Refuse what would run open by accident or cannot listen.
+
+        With OAuth, clients sign in, so API keys are optional (they add static clients)."""
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"the port must be from 0 to 65535; got {self.port}")
         short = [key for key in self.api_keys if len(key) < MIN_API_KEY_LENGTH]
@@ -172,6 +174,8 @@ class HttpSettings:
             )
         if any(not key.isprintable() or " " in key for key in self.api_keys):
             raise ConfigError("an API key must not contain spaces or control characters")
+        if self.no_auth and oauth:
+            raise ConfigError("--no-auth and --oauth exclude each other; give one or the other")
         if self.no_auth and self.api_keys:
             raise ConfigError("--no-auth and API keys exclude each other; give one or the other")
         if self.no_auth and not is_loopback(self.host):
@@ -180,11 +184,12 @@ class HttpSettings:
                 f"not {self.host!r}: anyone who can reach the port would use your Pimelo token. "
                 f"Set {ENV_HTTP_API_KEYS} (or --api-key / {ENV_HTTP_API_KEYS_FILE}) instead."
             )
-        if not self.no_auth and not self.api_keys:
+        if not self.no_auth and not self.api_keys and not oauth:
             raise ConfigError(
                 f"the HTTP transport requires client authentication: set {ENV_HTTP_API_KEYS} "
                 f"(comma-separated keys) or {ENV_HTTP_API_KEYS_FILE} (one key per line), or pass "
-                "--api-key; clients then send 'Authorization: Bearer <key>'. For a local test "
+                "--api-key; clients then send 'Authorization: Bearer <key>'. For ChatGPT and "
+                "Claude connectors, add --oauth --public-url https://<your host>. For a local test "
                 "only, --no-auth runs without keys on 127.0.0.1."
             )
 

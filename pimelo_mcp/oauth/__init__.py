@@ -11,3 +11,7 @@ on our sign-in page, and the connector then holds an OAuth grant bound to that t
 - `signin`: the sign-in page where the Pimelo token is pasted.
 - `routes`: the HTTP endpoints; `verifier`: access tokens → the principal a request acts as.
 """
+
+OAUTH_SCOPE = "pimelo"
+"""The one OAuth scope: what a grant allows is chosen on the sign-in page (read or everything
+the pasted token allows), not by the client."""

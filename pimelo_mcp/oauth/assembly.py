@@ -14,7 +14,8 @@ from starlette.routing import Route
 
 from pimelo_mcp.client import Me, PimeloClient
 from pimelo_mcp.config import ConfigError, OAuthSettings
-from pimelo_mcp.oauth.cimd import OAUTH_SCOPE, MetadataFetcher
+from pimelo_mcp.oauth import OAUTH_SCOPE
+from pimelo_mcp.oauth.cimd import MetadataFetcher
 from pimelo_mcp.oauth.crypto import KEY_FILE_NAME, Keys, SecretError, load_or_create_key_file
 from pimelo_mcp.oauth.provider import PimeloOAuthProvider
 from pimelo_mcp.oauth.redirects import RedirectPolicy

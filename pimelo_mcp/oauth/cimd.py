@@ -17,6 +17,7 @@ import httpx2
 from mcp.shared.auth import OAuthClientInformationFull
 from pydantic import ValidationError
 
+from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.oauth.redirects import RedirectPolicy
 from pimelo_mcp.public_urls import (
     NotHttpsError,
@@ -33,7 +34,6 @@ DEFAULT_CACHE_SECONDS = 3600.0
 MIN_CACHE_SECONDS = 300.0
 MAX_CACHE_SECONDS = 86400.0
 _MAX_AGE = re.compile(r"max-age=(\d+)")
-OAUTH_SCOPE = "pimelo"
 
 
 class ClientMetadataError(Exception):

@@ -30,7 +30,8 @@ from mcp.server.auth.provider import (
 from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 from pydantic import AnyUrl, ValidationError
 
-from pimelo_mcp.oauth.cimd import OAUTH_SCOPE, ClientMetadataError, MetadataFetcher, is_metadata_url
+from pimelo_mcp.oauth import OAUTH_SCOPE
+from pimelo_mcp.oauth.cimd import ClientMetadataError, MetadataFetcher, is_metadata_url
 from pimelo_mcp.oauth.crypto import Keys, UnsealError
 from pimelo_mcp.oauth.records import CodeRecord, GrantRecord, SignInRequest, TokenRecord
 from pimelo_mcp.oauth.redirects import RedirectPolicy

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, request_response
 from starlette.types import ASGIApp
 
-from pimelo_mcp.oauth.cimd import OAUTH_SCOPE
+from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.oauth.provider import SIGNIN_PATH, PimeloOAuthProvider, same_resource
 from pimelo_mcp.oauth.signin import SignIn
 

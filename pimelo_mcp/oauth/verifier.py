@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from mcp.server.auth.provider import AccessToken
 
-from pimelo_mcp.oauth.cimd import OAUTH_SCOPE
+from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.oauth.provider import PimeloOAuthProvider, same_resource
 from pimelo_mcp.principal import SERVER_KEY, Principal, PrincipalAccessToken, PrincipalRevoker
 
