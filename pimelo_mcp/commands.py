@@ -19,7 +19,8 @@ from collections.abc import AsyncGenerator, Generator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx2
@@ -32,6 +33,9 @@ from pimelo_mcp.config import (
     read_api_key_file,
 )
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
+
+if TYPE_CHECKING:
+    from pimelo_mcp.oauth.assembly import AuthorizationServer
 
 # Never resolved: with --sandbox every request goes to the in-process app.
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v1/"
@@ -149,15 +153,29 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "serve" and not http_mode:
             _refuse_http_flags(args)
         settings = settings_from_args(args)
-        if not use_sandbox:
-            settings.require_token()
         http = http_settings_from_args(args) if http_mode else None
+        oauth = oauth_settings_from_args(args) if http_mode else None
+        if oauth is not None and not oauth.enabled:
+            oauth = None
+        if not use_sandbox:
+            if oauth is None:
+                settings.require_token()
+            elif http is not None and http.api_keys and not settings.api_token:
+                raise ConfigError(
+                    "with --oauth, API key clients act with the server's own Pimelo token: set "
+                    "PIMELO_API_TOKEN, or give no API key (each signed-in user brings their own)"
+                )
         if http is not None:
-            if use_sandbox and not http.api_keys and not http.no_auth:
+            if use_sandbox and not http.api_keys and not http.no_auth and oauth is None:
                 # The newcomer's one command: a key made for this run, shown once below.
                 generated_key = secrets.token_urlsafe(24)
                 http = replace(http, api_keys=(generated_key,))
-            http.validate()
+            http.validate(oauth=oauth is not None)
+            if oauth is not None:
+                oauth.validate()
+                # Clients reach the server by its public name: accept that Host at /mcp.
+                public_host = urlsplit(oauth.issuer()).netloc
+                http = replace(http, allowed_hosts=(*http.allowed_hosts, public_host))
     except ConfigError as error:
         return _fail(args.command, str(error))
     # Logs go to stderr: in stdio mode stdout carries only JSON-RPC.
@@ -167,7 +185,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         if http is not None:
             _quiet_signals_after_uvicorn()
-            anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
+            anyio.run(_serve_http, settings, http, use_sandbox, generated_key, oauth)
             return 0
         if args.command == "serve" and not use_sandbox:
             # What Claude Desktop starts on every launch: GET /me while the SDK loads.
@@ -191,11 +209,12 @@ def run_command(args: argparse.Namespace) -> int:
 
 @asynccontextmanager
 async def pimelo_target(
-    settings: Settings, use_sandbox: bool
+    settings: Settings, use_sandbox: bool, demo_tokens: list[tuple[str, str]] | None = None
 ) -> AsyncGenerator[tuple[Settings, httpx2.AsyncClient | None]]:
     """The settings and HTTP client to reach Pimelo with: as given, or the embedded sandbox.
 
-    The sandbox is a fresh in-memory demo catalog; a full-access token is minted for it.
+    The sandbox is a fresh in-memory demo catalog; a full-access token is minted for it, and
+    into `demo_tokens` (name, value) the sandbox's demo tokens, for people to sign in with.
     """
     if not use_sandbox:
         yield settings, None
@@ -210,6 +229,12 @@ async def pimelo_target(
     )
     app = create_app(sandbox_settings)
     token = app.state.sandbox.store.mint_token("pimelo-mcp --sandbox", SCOPES)
+    if demo_tokens is not None:
+        from pimelo_mcp.sandbox.auth import mint_demo_tokens
+
+        demo_tokens.extend(
+            (name, value) for name, value, _ in mint_demo_tokens(app.state.sandbox.store)
+        )
     async with httpx2.AsyncClient(
         transport=httpx2.ASGITransport(app=app), base_url=SANDBOX_BASE_URL
     ) as http_client:
@@ -242,7 +267,11 @@ def _quiet_signals_after_uvicorn() -> None:
 
 
 async def _serve_http(
-    settings: Settings, http: HttpSettings, use_sandbox: bool, generated_key: str | None
+    settings: Settings,
+    http: HttpSettings,
+    use_sandbox: bool,
+    generated_key: str | None,
+    oauth: OAuthSettings | None,
 ) -> None:
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -250,10 +279,28 @@ async def _serve_http(
     from pimelo_mcp.server import build_server
 
     sock = remote.listen(http)
+    demo_tokens: list[tuple[str, str]] | None = [] if oauth is not None else None
     try:
-        async with pimelo_target(settings, use_sandbox) as (settings, http_client):
-            scopes = await discover_scopes(settings, http_client=http_client)
-            server = build_server(settings, scopes=scopes, http_client=http_client)
+        async with (
+            pimelo_target(settings, use_sandbox, demo_tokens) as (settings, http_client),
+            _authorization_server(oauth, settings, http, http_client) as authorization,
+        ):
+            scopes = (
+                await discover_scopes(settings, http_client=http_client)
+                if settings.api_token
+                else None
+            )
+            # Until build_server takes them by name (requests as their users): by keyword.
+            per_user: dict[str, Any] = (
+                {
+                    "token_verifier": authorization.verifier,
+                    "auth": authorization.auth,
+                    "revoke_principal": authorization.revoker,
+                }
+                if authorization
+                else {}
+            )
+            server = build_server(settings, scopes=scopes, http_client=http_client, **per_user)
             try:
                 # Unlike stdio's, this start-up is paid once: build every tool now, so a broken
                 # install fails here and no first call waits for its tool to be built.
@@ -261,20 +308,45 @@ async def _serve_http(
             except ToolError as error:
                 raise ConfigError(str(error)) from None
             readiness = remote.Readiness(remote.pimelo_probe(settings, http_client))
-            app = remote.build_http_app(server, http, readiness)
+            app = remote.build_http_app(server, http, readiness, authorization)
 
             def on_ready(url: str) -> None:
-                for line in remote.describe_security(http):
+                issuer = authorization.provider.issuer if authorization else None
+                for line in remote.describe_security(http, issuer):
                     _say(line)
                 if generated_key is not None:
                     _say(f"API key made for this run: {generated_key}")
                     _say(f"clients send the header 'Authorization: Bearer {generated_key}'")
+                for name, value in demo_tokens or []:
+                    _say(f"sandbox token to paste on the sign-in page ({name}): {value}")
                 print(remote.READY_PREFIX + url, file=sys.stderr, flush=True)
 
             await remote.serve(app, sock, log_level=settings.log_level, on_ready=on_ready)
     finally:
         sock.close()
     _say("HTTP server stopped.")
+
+
+@asynccontextmanager
+async def _authorization_server(
+    oauth: OAuthSettings | None,
+    settings: Settings,
+    http: HttpSettings,
+    http_client: httpx2.AsyncClient | None,
+) -> AsyncGenerator[AuthorizationServer | None]:
+    """The OAuth authorization server for `oauth` (None without it); its store closes after."""
+    if oauth is None:
+        yield None
+        return
+    from pimelo_mcp.oauth.assembly import build_authorization_server
+
+    authorization = build_authorization_server(
+        oauth, pimelo_base_url=settings.base_url, http_client=http_client, api_keys=http.api_keys
+    )
+    try:
+        yield authorization
+    finally:
+        await authorization.store.aclose()
 
 
 async def _check(settings: Settings, use_sandbox: bool) -> int:

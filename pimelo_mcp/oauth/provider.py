@@ -46,6 +46,7 @@ ACCESS_SECONDS = 3600.0
 REFRESH_SECONDS = 30 * 86400.0
 GRANT_SECONDS = 90 * 86400.0
 CLIENT_SECONDS = 365 * 86400.0
+PURGE_SECONDS = 3600.0  # expired records are invisible at once; deleted at most this late
 
 
 class PimeloAuthorizationCode(AuthorizationCode):
@@ -87,6 +88,7 @@ class PimeloOAuthProvider:
     policy: RedirectPolicy
     fetcher: MetadataFetcher
     clock: Callable[[], float] = time.time
+    _next_purge: float = field(default=float("-inf"), init=False, repr=False)
 
     @property
     def resource(self) -> str:
@@ -137,9 +139,17 @@ class PimeloOAuthProvider:
 
     # -- authorization -------------------------------------------------------------------
 
+    async def _purge_now_and_then(self) -> None:
+        now = self.clock()
+        if now >= self._next_purge:
+            self._next_purge = now + PURGE_SECONDS
+            deleted = await self.store.purge(now=now)
+            logger.debug("purged %d expired OAuth records", deleted)
+
     async def authorize(
         self, client: OAuthClientInformationFull, params: AuthorizationParams
     ) -> str:
+        await self._purge_now_and_then()
         resource = params.resource or self.resource
         if not same_resource(resource, self.resource):
             raise AuthorizeError(

@@ -8,6 +8,7 @@ import httpx2
 import pytest
 
 from pimelo_mcp.oauth import cimd
+from pimelo_mcp.oauth.crypto import Keys
 from pimelo_mcp.oauth.provider import CODE_SECONDS
 from pimelo_mcp.oauth.signin import FAILURES_PER_ADDRESS
 from pimelo_mcp.principal import PrincipalAccessToken
@@ -384,3 +385,20 @@ async def test_the_token_field_is_a_password_field(harness: Harness, field: str)
     page = await harness.open_signin(client_id, challenge)
     assert f'type="password" id="{field}" name="{field}"' in page
     assert 'autocomplete="off"' in page
+
+
+async def test_expired_records_are_deleted_from_the_store(harness: Harness) -> None:
+    client_id = await harness.register()
+    _, challenge = pkce()
+    await harness.open_signin(client_id, challenge)  # a sign-in request, 10 minutes
+    harness.clock.advance(3601)
+    await harness.open_signin(client_id, challenge)  # the next authorization purges
+    store = harness.server.store
+    assert await store.purge(now=harness.clock()) == 0  # nothing expired was left
+
+
+async def test_a_new_secret_ends_every_grant(harness: Harness, tmp_path: Path) -> None:
+    _, tokens = await harness.tokens_for()
+    rotated = build_server(tmp_path, harness.http, harness.clock, store=harness.server.store)
+    rotated.provider.keys = Keys("another-secret-" + "y" * 40)
+    assert await rotated.verifier.verify_token(tokens["access_token"]) is None
