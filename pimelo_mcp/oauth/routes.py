@@ -36,6 +36,10 @@ REGISTER_PATH = "/register"
 REVOKE_PATH = "/revoke"
 AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Each registration and each authorization writes a record: per client address and hour, at
+# most this many, so that nobody can fill the store (a person needs a handful).
+REGISTRATIONS_PER_HOUR = 30
+AUTHORIZATIONS_PER_HOUR = 120
 
 
 def authorization_server_metadata(issuer: str) -> dict[str, Any]:
@@ -75,7 +79,33 @@ def oauth_routes(provider: PimeloOAuthProvider, signin: SignIn) -> list[Route]:
     async def serve_metadata(request: Request) -> Response:
         return JSONResponse(metadata, headers={"Cache-Control": "public, max-age=3600"})
 
+    async def over_limit(request: Request, what: str, limit: int) -> bool:
+        address = request.client.host if request.client else "unknown"
+        count = await provider.store.increment(
+            "limit", f"{what}:{address}", now=provider.clock(), window=3600.0
+        )
+        return count > limit
+
+    async def register(request: Request) -> Response:
+        if await over_limit(request, "register", REGISTRATIONS_PER_HOUR):
+            return JSONResponse(
+                {
+                    "error": "invalid_client_metadata",
+                    "error_description": "too many registrations from this address; retry in an hour",
+                },
+                status_code=429,
+                headers={"Retry-After": "3600"},
+            )
+        return await sdk_register.handle(request)
+
     async def authorize(request: Request) -> Response:
+        if await over_limit(request, "authorize", AUTHORIZATIONS_PER_HOUR):
+            return signin.message(
+                "Too many sign-ins",
+                "Too many sign-ins were started from this address in the last hour.",
+                "Wait a while, then connect again from the application.",
+                status=429,
+            )
         params = request.query_params if request.method == "GET" else await request.form()
         client_id = params.get("client_id")
         if isinstance(client_id, str) and client_id:
@@ -170,7 +200,7 @@ def oauth_routes(provider: PimeloOAuthProvider, signin: SignIn) -> list[Route]:
         ),
         Route(
             REGISTER_PATH,
-            _cors(request_response(sdk_register.handle), ["POST", "OPTIONS"]),
+            _cors(request_response(register), ["POST", "OPTIONS"]),
             methods=["POST", "OPTIONS"],
         ),
         Route(

@@ -10,6 +10,7 @@ import pytest
 from pimelo_mcp.oauth import cimd
 from pimelo_mcp.oauth.crypto import Keys
 from pimelo_mcp.oauth.provider import CODE_SECONDS
+from pimelo_mcp.oauth.routes import AUTHORIZATIONS_PER_HOUR, REGISTRATIONS_PER_HOUR
 from pimelo_mcp.oauth.signin import FAILURES_PER_ADDRESS
 from pimelo_mcp.principal import PrincipalAccessToken
 from tests.oauth.harness import (
@@ -402,3 +403,19 @@ async def test_a_new_secret_ends_every_grant(harness: Harness, tmp_path: Path) -
     rotated = build_server(tmp_path, harness.http, harness.clock, store=harness.server.store)
     rotated.provider.keys = Keys("another-secret-" + "y" * 40)
     assert await rotated.verifier.verify_token(tokens["access_token"]) is None
+
+
+async def test_registrations_and_authorizations_are_limited_per_address(harness: Harness) -> None:
+    for _ in range(REGISTRATIONS_PER_HOUR):
+        await harness.register()
+    refused = await harness.http.post("/register", json={"redirect_uris": [CALLBACK]})
+    assert refused.status_code == 429
+    assert "too many registrations" in refused.json()["error_description"]
+    harness.clock.advance(3601)  # the hour has passed
+    client_id = await harness.register()
+    _, challenge = pkce()
+    for _ in range(AUTHORIZATIONS_PER_HOUR):
+        assert (await harness.authorize(client_id, challenge)).status_code == 302
+    limited = await harness.authorize(client_id, challenge)
+    assert limited.status_code == 429
+    assert "Too many sign-ins" in limited.text
