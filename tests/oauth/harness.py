@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,11 @@ PIMELO_BASE = "http://sandbox.invalid/api/v1/"
 
 
 class FakeClock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
+    """Starts at the real time (the SDK's handlers also compare expiries with `time.time()`),
+    then moves only when a test advances it."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
 
     def __call__(self) -> float:
         return self.now
