@@ -153,7 +153,9 @@ class MetadataFetcher:
                     "token_endpoint_auth_method": "none",
                     "grant_types": ["authorization_code", "refresh_token"],
                     "response_types": ["code"],
-                    "scope": OAUTH_SCOPE,
+                    # What it may ask for: its own scopes (e.g. offline_access) and ours;
+                    # what a grant allows is chosen on the sign-in page either way.
+                    "scope": " ".join(dict.fromkeys([*_scopes(fields.get("scope")), OAUTH_SCOPE])),
                 }
             )
         except ValidationError as error:
@@ -161,3 +163,7 @@ class MetadataFetcher:
                 f"the document's fields are not valid ({error.error_count()} problems, first: "
                 f"{error.errors()[0]['msg']})"
             ) from None
+
+
+def _scopes(value: Any) -> list[str]:
+    return value.split() if isinstance(value, str) else []

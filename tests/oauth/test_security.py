@@ -419,3 +419,17 @@ async def test_registrations_and_authorizations_are_limited_per_address(harness:
     limited = await harness.authorize(client_id, challenge)
     assert limited.status_code == 429
     assert "Too many sign-ins" in limited.text
+
+
+async def test_clients_may_ask_for_their_own_scopes_besides_ours(harness: Harness) -> None:
+    _fetcher_serving(
+        harness,
+        {"client_id": CIMD_ID, "redirect_uris": [CALLBACK], "scope": "offline_access"},
+        "93.184.216.34",
+    )
+    _, challenge = pkce()
+    page = await harness.open_signin(CIMD_ID, challenge, scope="pimelo offline_access")
+    assert 'name="pimelo_token"' in page
+    registered = await harness.register(scope="openid")
+    page = await harness.open_signin(registered, challenge, scope="openid pimelo")
+    assert 'name="pimelo_token"' in page
