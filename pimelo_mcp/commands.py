@@ -14,6 +14,7 @@ import json
 import logging
 import secrets
 import signal
+import socket
 import sys
 from collections.abc import AsyncGenerator, Generator
 from contextlib import asynccontextmanager, contextmanager
@@ -30,6 +31,7 @@ from pimelo_mcp.config import (
     HttpSettings,
     OAuthSettings,
     Settings,
+    is_loopback,
     read_api_key_file,
 )
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
@@ -171,7 +173,10 @@ def run_command(args: argparse.Namespace) -> int:
                 generated_key = secrets.token_urlsafe(24)
                 http = replace(http, api_keys=(generated_key,))
             http.validate(oauth=oauth is not None)
-            if oauth is not None:
+            # A local sandbox without --public-url is its own public URL, once it listens.
+            if oauth is not None and not (
+                use_sandbox and not oauth.public_url and is_loopback(http.host)
+            ):
                 oauth.validate()
                 # Clients reach the server by its public name: accept that Host at /mcp.
                 public_host = urlsplit(oauth.issuer()).netloc
@@ -283,7 +288,9 @@ async def _serve_http(
     try:
         async with (
             pimelo_target(settings, use_sandbox, demo_tokens) as (settings, http_client),
-            _authorization_server(oauth, settings, http, http_client) as authorization,
+            _authorization_server(
+                _public_url_of(oauth, sock), settings, http, http_client, use_sandbox
+            ) as authorization,
         ):
             scopes = (
                 await discover_scopes(settings, http_client=http_client)
@@ -327,21 +334,44 @@ async def _serve_http(
     _say("HTTP server stopped.")
 
 
+def _public_url_of(oauth: OAuthSettings | None, sock: socket.socket) -> OAuthSettings | None:
+    """`oauth`, its public URL the listening address when none was given (a local sandbox)."""
+    if oauth is None or oauth.public_url:
+        return oauth
+    from pimelo_mcp.http import url_host
+
+    host, port = sock.getsockname()[:2]
+    local = replace(oauth, public_url=f"http://{url_host(str(host))}:{port}")
+    local.validate()
+    return local
+
+
 @asynccontextmanager
 async def _authorization_server(
     oauth: OAuthSettings | None,
     settings: Settings,
     http: HttpSettings,
     http_client: httpx2.AsyncClient | None,
+    use_sandbox: bool,
 ) -> AsyncGenerator[AuthorizationServer | None]:
-    """The OAuth authorization server for `oauth` (None without it); its store closes after."""
+    """The OAuth authorization server for `oauth` (None without it); its store closes after.
+
+    With the sandbox, whose catalog and tokens live in memory, the grants do too (and the
+    secret is made for the run): nothing outlives the tokens they were made from."""
     if oauth is None:
         yield None
         return
     from pimelo_mcp.oauth.assembly import build_authorization_server
+    from pimelo_mcp.oauth.crypto import Keys
+    from pimelo_mcp.oauth.store import SqliteStore
 
     authorization = build_authorization_server(
-        oauth, pimelo_base_url=settings.base_url, http_client=http_client, api_keys=http.api_keys
+        oauth,
+        pimelo_base_url=settings.base_url,
+        http_client=http_client,
+        api_keys=http.api_keys,
+        store=SqliteStore(None) if use_sandbox else None,
+        keys=Keys(secrets.token_urlsafe(32)) if use_sandbox else None,
     )
     try:
         yield authorization
