@@ -20,6 +20,13 @@ ENV_READ_ONLY = "PIMELO_READ_ONLY"
 ENV_AUDIT_LOG = "PIMELO_AUDIT_LOG"
 ENV_UPLOAD_DIRS = "PIMELO_UPLOAD_DIRS"
 ENV_LOG_LEVEL = "PIMELO_LOG_LEVEL"
+ENV_CLIENT_POOL_SIZE = "PIMELO_MCP_CLIENT_POOL_SIZE"
+ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
+
+# Signed-in users whose Pimelo client (and definition caches) stay open at once, and how long
+# an unused one stays open: enough for a team, small enough that caches cannot grow unbounded.
+DEFAULT_CLIENT_POOL_SIZE = 100
+DEFAULT_CLIENT_IDLE_SECONDS = 600.0
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -39,6 +46,20 @@ def parse_bool(name: str, text: str) -> bool:
     raise ConfigError(f"{name} must be true or false (1/0, yes/no); got {text!r}")
 
 
+def parse_positive(name: str, text: str | None, default: float, *, whole: bool = False) -> float:
+    """A number > 0 from the environment (`default` when unset); `whole` refuses fractions."""
+    if text is None or not text.strip():
+        return default
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind} greater than 0; got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be greater than 0 and finite; got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the MCP server is told at start."""
@@ -49,6 +70,8 @@ class Settings:
     audit_path: Path | None = field(default_factory=default_audit_path)  # None: no journal
     upload_dirs: tuple[Path, ...] = ()  # folders upload_media may read files from
     log_level: str = "WARNING"
+    client_pool_size: int = DEFAULT_CLIENT_POOL_SIZE  # signed-in users' clients kept open at once
+    client_idle_seconds: float = DEFAULT_CLIENT_IDLE_SECONDS  # an unused user's client closes after
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -75,6 +98,19 @@ class Settings:
                 if part.strip()
             ),
             log_level=level,
+            client_pool_size=int(
+                parse_positive(
+                    ENV_CLIENT_POOL_SIZE,
+                    env.get(ENV_CLIENT_POOL_SIZE),
+                    DEFAULT_CLIENT_POOL_SIZE,
+                    whole=True,
+                )
+            ),
+            client_idle_seconds=parse_positive(
+                ENV_CLIENT_IDLE_SECONDS,
+                env.get(ENV_CLIENT_IDLE_SECONDS),
+                DEFAULT_CLIENT_IDLE_SECONDS,
+            ),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
