@@ -297,17 +297,14 @@ async def _serve_http(
                 if settings.api_token
                 else None
             )
-            # Until build_server takes them by name (requests as their users): by keyword.
-            per_user: dict[str, Any] = (
-                {
-                    "token_verifier": authorization.verifier,
-                    "auth": authorization.auth,
-                    "revoke_principal": authorization.revoker,
-                }
-                if authorization
-                else {}
+            server = build_server(
+                settings,
+                scopes=scopes,
+                http_client=http_client,
+                token_verifier=authorization.verifier if authorization else None,
+                auth=authorization.auth if authorization else None,
+                revoke_principal=authorization.revoker if authorization else None,
             )
-            server = build_server(settings, scopes=scopes, http_client=http_client, **per_user)
             try:
                 # Unlike stdio's, this start-up is paid once: build every tool now, so a broken
                 # install fails here and no first call waits for its tool to be built.
