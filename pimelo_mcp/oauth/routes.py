@@ -11,7 +11,8 @@ clients (RFC 7009).
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
 from mcp.server.auth.handlers.authorize import AuthorizationHandler
 from mcp.server.auth.handlers.register import RegistrationHandler
@@ -136,6 +137,16 @@ def oauth_routes(provider: PimeloOAuthProvider, signin: SignIn) -> list[Route]:
         if location and not location.startswith(issuer + SIGNIN_PATH):
             # An error sent back to the client: it carries `iss` too (RFC 9207).
             response.headers["location"] = construct_redirect_uri(location, iss=issuer)
+        elif location is None and response.status_code >= 400:
+            # An error that cannot go back to the client (no usable redirect URI): the SDK
+            # answers JSON, but a person is reading it in a browser.
+            return signin.message(
+                "This sign-in link cannot be used",
+                f"The application sent an incomplete or wrong request: {_description(response)}",
+                "Go back to the application and connect again; if it keeps happening, tell "
+                "its maintainer.",
+                status=response.status_code,
+            )
         return response
 
     async def token(request: Request) -> Response:
@@ -211,3 +222,14 @@ def oauth_routes(provider: PimeloOAuthProvider, signin: SignIn) -> list[Route]:
         Route(SIGNIN_PATH, signin.show, methods=["GET"]),
         Route(SIGNIN_PATH, signin.submit, methods=["POST"]),
     ]
+
+
+def _description(response: Response) -> str:
+    try:
+        body = json.loads(bytes(response.body))
+    except ValueError:
+        return "no details"
+    if not isinstance(body, dict):
+        return "no details"
+    fields = cast(dict[str, Any], body)
+    return str(fields.get("error_description") or fields.get("error") or "no details")

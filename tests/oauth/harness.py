@@ -79,7 +79,7 @@ class Harness:
         return response.json()["client_id"]
 
     async def authorize(
-        self, client_id: str, challenge: str, **params: str | None
+        self, client_id: str | None, challenge: str, **params: str | None
     ) -> httpx2.Response:
         values: dict[str, str | None] = {
             "response_type": "code",

@@ -99,6 +99,11 @@ def oauth_server(tmp_path: Path, cimd_origin: str, watch: LeakWatch) -> Iterator
         banner = len(server.stderr)
         tokens = {m[1]: m[2] for line in server.stderr if (m := DEMO_TOKEN.search(line))}
         assert set(tokens) == {"full-access", "read-only", "products-only"}
+        origin = server.url.removesuffix("/mcp")
+        assert (
+            f"pimelo-mcp: auth: OAuth 2.1 sign-in (issuer {origin}; connector URL {server.url})"
+            in ("\n".join(server.stderr))
+        )
         watch.secrets.update(tokens.values())
         yield Served(server, tokens, journal)
     # The banner shows the demo tokens on purpose; nothing after it may (DEBUG logs included).

@@ -433,3 +433,18 @@ async def test_clients_may_ask_for_their_own_scopes_besides_ours(harness: Harnes
     registered = await harness.register(scope="openid")
     page = await harness.open_signin(registered, challenge, scope="openid pimelo")
     assert 'name="pimelo_token"' in page
+
+
+async def test_a_broken_authorization_link_gets_a_page_a_person_can_read(harness: Harness) -> None:
+    _, challenge = pkce()
+    missing = await harness.authorize(None, challenge)
+    assert missing.status_code == 400
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "client_id" in missing.text
+    client_id = await harness.register()
+    wrong = await harness.authorize(
+        client_id, challenge, redirect_uri="http://127.0.0.1:9999/other"
+    )
+    assert wrong.status_code == 400
+    assert "not registered" in wrong.text
+    assert "connect again" in wrong.text
