@@ -199,7 +199,12 @@ class PimeloOAuthProvider:
         )
 
     async def issue_code(
-        self, request: SignInRequest, *, pimelo_token: str, user: str, pimelo_scopes: list[str]
+        self,
+        request: SignInRequest,
+        *,
+        pimelo_token: str,
+        user: str,
+        pimelo_scopes: list[str] | None,
     ) -> str:
         code = secrets.token_urlsafe(32)
         key = self.keys.digest(code)

@@ -36,7 +36,8 @@ class CodeRecord(BaseModel):
     expires_at: float
     sealed_token: str
     user: str
-    pimelo_scopes: list[str]
+    pimelo_scopes: list[str] | None
+    """The Pimelo scopes granted; None: whatever the token allows (the person chose "full")."""
 
 
 class GrantRecord(BaseModel):
@@ -46,7 +47,8 @@ class GrantRecord(BaseModel):
     client_name: str
     user: str
     sealed_token: str
-    pimelo_scopes: list[str]
+    pimelo_scopes: list[str] | None
+    """The Pimelo scopes granted; None: whatever the token allows (the person chose "full")."""
     scopes: list[str]
     resource: str
     created_at: float

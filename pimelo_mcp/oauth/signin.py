@@ -351,8 +351,13 @@ class SignIn:
         )
         if not await self.provider.end_request(request_id):
             return self.expired()
+        # "Everything this token allows" is kept as None: the tool side then follows the
+        # token's own scopes as Pimelo reports them, not a copy taken at sign-in.
         code = await self.provider.issue_code(
-            pending, pimelo_token=pimelo_token, user=pending.user or "", pimelo_scopes=scopes
+            pending,
+            pimelo_token=pimelo_token,
+            user=pending.user or "",
+            pimelo_scopes=None if choice == "full" else scopes,
         )
         return RedirectResponse(
             self.provider.redirect(pending, code=code),

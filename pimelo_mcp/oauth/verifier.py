@@ -56,7 +56,7 @@ class OAuthTokenVerifier:
         principal = Principal(
             key=grant.grant_id,
             pimelo_token=grant.pimelo_token,
-            scopes=frozenset(record.pimelo_scopes),
+            scopes=None if record.pimelo_scopes is None else frozenset(record.pimelo_scopes),
             user=record.user,
             client=f"{record.client_name} ({record.client_id})",
         )
