@@ -89,12 +89,14 @@ class Served:
 
 
 @contextmanager
-def oauth_server(tmp_path: Path, cimd_origin: str, watch: LeakWatch) -> Iterator[Served]:
+def oauth_server(
+    tmp_path: Path, cimd_origin: str, watch: LeakWatch, extra: tuple[str, ...] = ()
+) -> Iterator[Served]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIMELO_")}
     env["PIMELO_MCP_INSECURE_TEST_CIMD_ORIGIN"] = cimd_origin
     journal = tmp_path / "audit.jsonl"
     # No --public-url: a local sandbox is its own public URL, the address it listens on.
-    args = ["--sandbox", "--oauth", "--audit-log", str(journal), "--log-level", "DEBUG"]
+    args = ["--sandbox", "--oauth", "--audit-log", str(journal), "--log-level", "DEBUG", *extra]
     with http_server(args, env=env) as server:
         banner = len(server.stderr)
         tokens = {m[1]: m[2] for line in server.stderr if (m := DEMO_TOKEN.search(line))}

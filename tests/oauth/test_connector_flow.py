@@ -198,3 +198,25 @@ async def test_cimd_client_signs_in_read_only_and_lists_only_read_tools(
         assert names == tool_names(read_only=True)
         assert storage.client is not None
         assert storage.client.client_id == CIMD_CLIENT_ID  # no registration: the document
+
+
+async def test_static_api_keys_keep_working_beside_oauth(
+    tmp_path: Path, leak_watch: LeakWatch
+) -> None:
+    key = "static-key-for-agents-0123456789"
+    with (
+        metadata_document_server() as cimd_origin,
+        oauth_server(tmp_path, cimd_origin, leak_watch, ("--api-key", key)) as served,
+    ):
+        assert any("and 1 static API key(s)" in line for line in served.server.stderr)
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+            transport = streamable_http_client(served.server.url, http_client=http)
+            async with Client(transport) as client:  # type: ignore[arg-type]
+                names = [tool.name for tool in (await client.list_tools()).tools]
+        async with httpx2.AsyncClient() as raw:
+            wrong = await raw.post(
+                served.server.url, json={}, headers={"Authorization": "Bearer " + "x" * 32}
+            )
+    assert names == tool_names(read_only=False)  # the server's own (sandbox) token: everything
+    assert wrong.status_code == 401
