@@ -185,14 +185,20 @@ def build_server(
 
 
 def asgi_client(
-    server: AuthorizationServer, responses: list[httpx2.Response]
+    server: AuthorizationServer,
+    responses: list[httpx2.Response],
+    address: str = "127.0.0.1",
 ) -> httpx2.AsyncClient:
+    """A client of the authorization server, calling from `address`."""
+
     async def record(response: httpx2.Response) -> None:
         await response.aread()
         responses.append(response)
 
     return httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=Starlette(routes=server.routes)),
+        transport=httpx2.ASGITransport(
+            app=Starlette(routes=server.routes), client=(address, 40000)
+        ),
         base_url=ISSUER,
         event_hooks={"response": [record]},
     )

@@ -11,7 +11,7 @@ from pimelo_mcp.oauth import cimd
 from pimelo_mcp.oauth.crypto import Keys
 from pimelo_mcp.oauth.provider import CODE_SECONDS
 from pimelo_mcp.oauth.routes import AUTHORIZATIONS_PER_HOUR, REGISTRATIONS_PER_HOUR
-from pimelo_mcp.oauth.signin import FAILURES_PER_ADDRESS
+from pimelo_mcp.oauth.signin import FAILURES_PER_ADDRESS, FAILURES_PER_CLIENT
 from pimelo_mcp.principal import PrincipalAccessToken
 from tests.oauth.harness import (
     CALLBACK,
@@ -448,3 +448,21 @@ async def test_a_broken_authorization_link_gets_a_page_a_person_can_read(harness
     assert wrong.status_code == 400
     assert "not registered" in wrong.text
     assert "connect again" in wrong.text
+
+
+async def test_failed_sign_ins_are_limited_per_client_across_addresses(harness: Harness) -> None:
+    client_id = await harness.register()
+    _, challenge = pkce()
+    addresses = [f"198.51.100.{n}" for n in range(FAILURES_PER_CLIENT // FAILURES_PER_ADDRESS)]
+    for address in addresses:
+        async with asgi_client(harness.server, harness.responses, address) as http:
+            person = Harness(harness.server, http, harness.clock, harness.tokens, harness.responses)
+            page = await person.open_signin(client_id, challenge)
+            for _ in range(FAILURES_PER_ADDRESS):
+                refused = await person.post_signin(page, pimelo_token="pim_wrong")
+                assert refused.status_code == 400
+    async with asgi_client(harness.server, harness.responses, "203.0.113.9") as http:
+        fresh = Harness(harness.server, http, harness.clock, harness.tokens, harness.responses)
+        page = await fresh.open_signin(client_id, challenge)
+        limited = await fresh.post_signin(page, pimelo_token=harness.tokens["read-only"])
+    assert limited.status_code == 429  # this client's sign-ins are under attack: paused
