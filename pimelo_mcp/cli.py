@@ -105,6 +105,37 @@ def _add_http_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="no client authentication: refused unless bound to a loopback address",
     )
+    oauth = parser.add_argument_group(
+        "OAuth 2.1 sign-in for remote connectors (ChatGPT, Claude)",
+        "Each person signs in once by pasting their own Pimelo token on this server's page; "
+        "each request then acts as that person. API keys keep working beside it.",
+    )
+    oauth.add_argument(
+        "--oauth",
+        action="store_true",
+        default=None,
+        help="be an OAuth authorization server for /mcp (default: $PIMELO_MCP_OAUTH)",
+    )
+    oauth.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the https address clients reach this server at, e.g. https://mcp.example.com "
+        "(default: $PIMELO_MCP_PUBLIC_URL); connectors then use URL/mcp",
+    )
+    oauth.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the OAuth store, SQLite (default: $PIMELO_MCP_STORE or "
+        "~/.local/state/pimelo-mcp/oauth.sqlite3; the secret key file is made beside it "
+        "unless $PIMELO_MCP_SECRET_KEY is set)",
+    )
+    oauth.add_argument(
+        "--allowed-redirect",
+        action="append",
+        metavar="URI",
+        help="a redirect URI clients may register besides ChatGPT's, Claude's and loopback "
+        "(exact, or a prefix ending in /; repeatable; adds to $PIMELO_MCP_ALLOWED_REDIRECTS)",
+    )
 
 
 def build_parser(*, sandbox_arguments: bool = True) -> argparse.ArgumentParser:

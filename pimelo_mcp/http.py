@@ -24,7 +24,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx2
@@ -32,7 +32,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute, Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pimelo_mcp.client import (
     APIConnectionError,
@@ -43,7 +44,12 @@ from pimelo_mcp.client import (
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
 from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.stopping import server_took_a_signal
+
+if TYPE_CHECKING:
+    from pimelo_mcp.oauth.assembly import AuthorizationServer
+
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +168,12 @@ Probe = Callable[[], Awaitable[str | None]]  # None: ready; else the reason it i
 
 
 def pimelo_probe(settings: Settings, http_client: httpx2.AsyncClient | None = None) -> Probe:
-    """Ready when Pimelo answers `GET /me` with the server's token."""
+    """Ready when Pimelo answers `GET /me` with the server's token.
+
+    Without a token of its own (OAuth, every request on a user's token), ready when Pimelo
+    answers at all: its 401 to a request without a token says it is there."""
+    if not settings.api_token:
+        return _reachability_probe(settings.base_url, http_client)
 
     async def probe() -> str | None:
         try:
@@ -183,6 +194,24 @@ def pimelo_probe(settings: Settings, http_client: httpx2.AsyncClient | None = No
         except (PimeloError, ValueError) as error:
             return f"Pimelo's answer to GET /me is unusable ({type(error).__name__})"
         return None
+
+    return probe
+
+
+def _reachability_probe(base_url: str, http_client: httpx2.AsyncClient | None) -> Probe:
+    async def probe() -> str | None:
+        url = base_url.rstrip("/") + "/me"
+        try:
+            if http_client is not None:
+                response = await http_client.get(url, timeout=10)
+            else:
+                async with httpx2.AsyncClient(timeout=10) as client:
+                    response = await client.get(url)
+        except httpx2.HTTPError:
+            return "Pimelo cannot be reached (network, DNS or base URL)"
+        if response.status_code in (200, 401, 403):
+            return None
+        return f"Pimelo answered GET /me with HTTP {response.status_code}"
 
     return probe
 
@@ -254,8 +283,44 @@ class NoStreamOnGet:
 # -- the app -----------------------------------------------------------------------------
 
 
-def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readiness) -> ASGIApp:
-    """The ASGI app: /mcp (stateless, JSON responses; GET answers 405), /healthz, /readyz, behind ApiKeyAuth."""
+class WithAuthorizationServer:
+    """ASGI: the OAuth endpoints (open: they are how a client gets in) beside the MCP app.
+
+    The MCP app checks bearer tokens itself (the SDK's middleware with our verifier, API keys
+    included). Its 401 names the scope to ask for, as the MCP authorization spec advises.
+    """
+
+    def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute], scope: str) -> None:
+        self.app = app
+        self._router = Router(list(routes))
+        self._paths = frozenset(route.path for route in routes if isinstance(route, Route))
+        self._scope_hint = f', scope="{scope}"'.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self._paths:
+            await self._router(scope, receive, send)
+            return
+
+        async def send_with_scope(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                message["headers"] = [
+                    (name, value + self._scope_hint if name == b"www-authenticate" else value)
+                    for name, value in message["headers"]
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_scope)
+
+
+def build_http_app(
+    server: MCPServer[Any],
+    http: HttpSettings,
+    readiness: Readiness,
+    oauth: AuthorizationServer | None = None,
+) -> ASGIApp:
+    """The ASGI app: /mcp (stateless, JSON responses; GET answers 405), /healthz, /readyz, behind ApiKeyAuth,
+    or with `oauth`, beside the authorization server's endpoints (the server then has the
+    OAuth token verifier, which knows the API keys too)."""
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -276,6 +341,8 @@ def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readin
         host=http.host,
     )
     app = NoStreamOnGet(app)
+    if oauth is not None:
+        return WithAuthorizationServer(app, oauth.routes, OAUTH_SCOPE)
     return app if http.no_auth else ApiKeyAuth(app, http.api_keys)
 
 
@@ -328,13 +395,20 @@ async def serve(
     await ReadyServer(config).serve(sockets=[sock])
 
 
-def describe_security(http: HttpSettings) -> list[str]:
+def describe_security(http: HttpSettings, issuer: str | None = None) -> list[str]:
     """Lines for stderr: who may call, which Host/Origin values pass."""
     security = transport_security(http)
+    if issuer is not None:
+        auth = (
+            f"auth: OAuth 2.1 sign-in (issuer {issuer}; connector URL {issuer}{MCP_PATH})"
+            f", and {len(http.api_keys)} static API key(s)"
+        )
+    elif http.no_auth:
+        auth = "auth: NONE (--no-auth, loopback only)"
+    else:
+        auth = f"auth: Bearer API key ({len(http.api_keys)} configured)"
     lines = [
-        "auth: NONE (--no-auth, loopback only)"
-        if http.no_auth
-        else f"auth: Bearer API key ({len(http.api_keys)} configured)",
+        auth,
         "allowed Host: " + ", ".join(security.allowed_hosts),
         "allowed Origin: " + ", ".join(security.allowed_origins) + " (or none)",
     ]
