@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import mimetypes
 import socket
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,7 @@ from pimelo_mcp.client import (
     ValidationError,
 )
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
+from pimelo_mcp.tools.addresses import is_public
 from pimelo_mcp.tools.batch import Change, value_changes
 from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
@@ -203,13 +203,6 @@ async def system_addresses(host: str, port: int) -> list[str]:
 URL_RESOLVER: Callable[[str, int], Awaitable[list[str]]] = system_addresses
 
 
-def _is_public(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
-    except ValueError:
-        return False
-
-
 class _Target(NamedTuple):
     """Where one GET goes: the URL with its host replaced by a checked address (so the
     connection is made to what was checked, not to a second lookup), and the name to send
@@ -236,7 +229,7 @@ async def _check_url(url: str) -> _Target:
     if not addresses:
         raise ToolError(f"url: cannot resolve {parsed.host}; nothing was uploaded.")
     for address in addresses:
-        if not _is_public(address):
+        if not is_public(address):
             shown = parsed.host if address == name else f"{parsed.host} ({address})"
             raise ToolError(
                 f"url: {shown} is not a public address; give a public https URL. "

@@ -375,6 +375,7 @@ FAKE_DNS = {
     "localtest.me": ["127.0.0.1"],
     "169.254.169.254.nip.io": ["169.254.169.254"],
     "split.example.com": ["93.184.215.14", "10.0.0.7"],  # one public address is not enough
+    "nat64.example.com": ["64:ff9b::a9fe:a9fe"],  # a DNS64 answer for the metadata service
 }
 
 
@@ -403,6 +404,13 @@ async def test_url_hosts_that_resolve_to_a_private_address_are_refused(
         "localtest.me",
         "169.254.169.254.nip.io",
         "split.example.com",
+        # IPv6 forms that carry the metadata address 169.254.169.254 (tests/tools/test_addresses.py)
+        "[64:ff9b::a9fe:a9fe]",
+        "[64:ff9b:1::a9fe:a9fe]",
+        "[2002:a9fe:a9fe::1]",
+        "[::a9fe:a9fe]",
+        "[::ffff:a9fe:a9fe]",
+        "nat64.example.com",
     ]
     async with connect_with() as mcp:
         for host in hosts:
