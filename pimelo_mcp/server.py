@@ -24,6 +24,7 @@ from mcp.types import Tool as MCPTool
 from pydantic import ValidationError as ArgumentsError
 
 from pimelo_mcp import __version__
+from pimelo_mcp.arguments import format_argument_errors, strict_arguments
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import Settings
 from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
@@ -42,16 +43,6 @@ INSTRUCTIONS = (
     "channels, search_attributes for attribute codes and types. Write values as you would "
     "say them; writes take up to 100 items and dry_run shows the change without writing."
 )
-
-
-def _format_argument_errors(tool: str, error: ArgumentsError) -> str:
-    lines: list[str] = []
-    for item in error.errors(include_url=False):
-        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
-        given = repr(item.get("input"))
-        given = given if len(given) <= 60 else given[:57] + "..."
-        lines.append(f"{path.lstrip('.') or 'arguments'}: {item['msg']} (got {given})")
-    return f"Invalid arguments for {tool}, nothing was sent: " + "; ".join(lines)
 
 
 class PimeloMCPServer(MCPServer[ToolState]):
@@ -112,9 +103,13 @@ class PimeloMCPServer(MCPServer[ToolState]):
                 f"{', '.join(sorted(known - {tool.context_kwarg or ''}))}."
             )
         try:
-            tool.fn_metadata.validate_arguments(arguments)
+            strict_arguments(arguments, tool.fn_metadata.arg_model, tool.fn_metadata.pre_parse_json)
         except ArgumentsError as error:
-            raise ToolError(_format_argument_errors(name, error)) from None
+            raise ToolError(format_argument_errors(name, error)) from None
+        except ValueError:  # NaN or infinity: not JSON at all
+            raise ToolError(
+                f"Invalid arguments for {name}, nothing was sent: numbers must be finite JSON numbers."
+            ) from None
         if context is None:  # a direct call, outside any request
             context = Context(mcp_server=self, subscriptions=self._subscriptions)
         return await tool.run(arguments, context, convert_result=True)

@@ -1,6 +1,7 @@
 """search_media and upload_media through a real MCP client (no network: URL fetches are mocked)."""
 
 import base64
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -473,3 +474,24 @@ async def test_url_upload_with_a_mocked_fetch(
             await call(mcp, "upload_media", {"url": "https://cdn.example.com/to-metadata.png"})
         )
         assert "169.254.169.254.nip.io (169.254.169.254) is not a public address" in text
+
+
+async def test_an_unusable_path_is_a_clear_refusal(
+    connect_with: ConnectWith, tmp_path: Path
+) -> None:
+    allowed = tmp_path / "uploads"
+    allowed.mkdir()
+    (allowed / "locked.png").write_bytes(TINY_PNG)
+    (allowed / "locked.png").chmod(0)
+    (allowed / "loop.png").symlink_to(allowed / "loop.png")
+    async with connect_with(upload_dirs=(allowed,)) as mcp:
+        text = error_text(await call(mcp, "upload_media", {"path": "dot\x00.png"}))
+        assert "NUL byte" in text
+        assert "Nothing was uploaded" in text
+        text = error_text(await call(mcp, "upload_media", {"path": "x" * 5000 + ".png"}))
+        assert "cannot be read" in text
+        text = error_text(await call(mcp, "upload_media", {"path": "loop.png"}))
+        assert "cannot be read" in text
+        if os.geteuid() != 0:  # root reads any file
+            text = error_text(await call(mcp, "upload_media", {"path": "locked.png"}))
+            assert "cannot be read (Permission denied)" in text
