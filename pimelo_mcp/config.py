@@ -20,6 +20,13 @@ ENV_READ_ONLY = "PIMELO_READ_ONLY"
 ENV_AUDIT_LOG = "PIMELO_AUDIT_LOG"
 ENV_UPLOAD_DIRS = "PIMELO_UPLOAD_DIRS"
 ENV_LOG_LEVEL = "PIMELO_LOG_LEVEL"
+ENV_CALL_DEADLINE = "PIMELO_CALL_DEADLINE"
+
+# Most MCP clients give up on a tool call after 60 s; a call that ends on its own before
+# that can still say what it knows (written, refused, or outcome unknown and what to read).
+DEFAULT_CALL_DEADLINE_SECONDS = 40.0
+MIN_CALL_DEADLINE_SECONDS = 0.1
+MAX_CALL_DEADLINE_SECONDS = 3600.0
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -39,6 +46,18 @@ def parse_bool(name: str, text: str) -> bool:
     raise ConfigError(f"{name} must be true or false (1/0, yes/no); got {text!r}")
 
 
+def _seconds(name: str, text: str | None, default: float) -> float:
+    if text is None or not text.strip():
+        return default
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, e.g. 40; got {text!r}") from None
+    if seconds != seconds:  # NaN
+        raise ConfigError(f"{name} must be a number of seconds, e.g. 40; got {text!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the MCP server is told at start."""
@@ -49,6 +68,16 @@ class Settings:
     audit_path: Path | None = field(default_factory=default_audit_path)  # None: no journal
     upload_dirs: tuple[Path, ...] = ()  # folders upload_media may read files from
     log_level: str = "WARNING"
+    # Wall-clock bound of one tool call: every request, wait, retry and byte within it.
+    call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
+
+    def __post_init__(self) -> None:
+        seconds = self.call_deadline_seconds
+        if not MIN_CALL_DEADLINE_SECONDS <= seconds <= MAX_CALL_DEADLINE_SECONDS:
+            raise ConfigError(
+                f"the call deadline must be from {MIN_CALL_DEADLINE_SECONDS} to "
+                f"{MAX_CALL_DEADLINE_SECONDS:.0f} seconds ({ENV_CALL_DEADLINE}); got {seconds}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -75,6 +104,9 @@ class Settings:
                 if part.strip()
             ),
             log_level=level,
+            call_deadline_seconds=_seconds(
+                ENV_CALL_DEADLINE, env.get(ENV_CALL_DEADLINE), DEFAULT_CALL_DEADLINE_SECONDS
+            ),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

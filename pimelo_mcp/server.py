@@ -138,13 +138,14 @@ def unavailable_tools(*, scopes: Collection[str] | None, read_only: bool) -> dic
 
 def _wrap(spec: ToolSpec) -> Any:
     """The function registered with the SDK: same signature, failures become model-facing messages."""
+    from pimelo_mcp.tools.deadline import within_deadline
     from pimelo_mcp.tools.errors import describe_failure
 
     @functools.wraps(spec.fn)
     async def run(*args: Any, **kwargs: Any) -> CallToolResult:
         current_call.set(object())  # caches refresh at most once within this call
         try:
-            output: ToolOutput = await spec.fn(*args, **kwargs)
+            output: ToolOutput = await within_deadline(spec, kwargs, spec.fn(*args, **kwargs))
         except Exception as error:  # each expected failure becomes a message; others re-raise
             raise ToolError(describe_failure(error, tool=spec.name, scope=spec.scope)) from error
         content: list[ContentBlock] = [TextContent(type="text", text=output.text())]

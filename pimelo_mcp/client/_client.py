@@ -9,11 +9,13 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+import anyio
 import httpx2
 
 from pimelo_mcp import __version__
 from pimelo_mcp.client import _constants as c
 from pimelo_mcp.client._clock import SYSTEM_CLOCK, Clock
+from pimelo_mcp.client._deadline import current_deadline, deadline_length
 from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
 from pimelo_mcp.client._retry import (
     backoff_delay,
@@ -310,50 +312,66 @@ class PimeloClient:
             **(headers or {}),
         }
         query = _query(params)
-        deadline = self._clock.monotonic() + self.call_budget_seconds
+        deadline, budget = self._deadline()
         attempt = 0
+        last_error: PimeloError | None = None
         while True:
             try:
                 await self._limiter.acquire(deadline)
             except BudgetWaitTooLong as wait:
                 left = deadline - self._clock.monotonic()
-                raise self._budget_error(method, shown, wait.wait, left) from None
+                raise self._budget_error(
+                    method, shown, wait.wait, left, budget, last_error
+                ) from None
             response: httpx2.Response | None = None
             error: PimeloError | None = None
-            try:
-                request = self._http.build_request(
-                    method,
-                    url,
-                    params=query or None,
-                    json=json,
-                    files=files,
-                    data=data,
-                    headers=request_headers,
-                )
-                response = await self._http.send(
-                    request, stream=stream, follow_redirects=follow_redirects
-                )
-            except httpx2.TimeoutException as exc:
+            # Every byte of the answer must come before the deadline: a per-read timeout
+            # restarts at each byte, so a service that drips its answer would never time out.
+            with anyio.move_on_after(max(0.0, deadline - self._clock.monotonic())) as scope:
+                try:
+                    request = self._http.build_request(
+                        method,
+                        url,
+                        params=query or None,
+                        json=json,
+                        files=files,
+                        data=data,
+                        headers=request_headers,
+                    )
+                    response = await self._http.send(
+                        request, stream=stream, follow_redirects=follow_redirects
+                    )
+                except httpx2.TimeoutException as exc:
+                    error = APITimeoutError(
+                        f"Pimelo did not answer {method} {shown} in time ({type(exc).__name__}). "
+                        "Retry later; if it persists, check the network or Pimelo's status.",
+                        method=method,
+                        path=shown,
+                    )
+                    error.__cause__ = exc
+                except httpx2.RequestError as exc:
+                    error = APIConnectionError(
+                        f"Could not reach Pimelo for {method} {shown} ({type(exc).__name__}). "
+                        "Check the base URL and the network, then retry.",
+                        method=method,
+                        path=shown,
+                    )
+                    error.__cause__ = exc
+                finally:
+                    self._limiter.release(
+                        None if response is None else response.headers,
+                        None if response is None else response.status_code,
+                    )
+            if scope.cancelled_caught:
+                response = None
                 error = APITimeoutError(
-                    f"Pimelo did not answer {method} {shown} in time ({type(exc).__name__}). "
-                    "Retry later; if it persists, check the network or Pimelo's status.",
+                    f"Pimelo gave no complete answer to {method} {shown} within this call's "
+                    f"deadline of {budget:.0f} s (attempt {attempt + 1}); it was cut there so "
+                    "that nothing hangs. Retry later; if it persists, Pimelo or the network is slow.",
                     method=method,
                     path=shown,
                 )
-                error.__cause__ = exc
-            except httpx2.RequestError as exc:
-                error = APIConnectionError(
-                    f"Could not reach Pimelo for {method} {shown} ({type(exc).__name__}). "
-                    "Check the base URL and the network, then retry.",
-                    method=method,
-                    path=shown,
-                )
-                error.__cause__ = exc
-            finally:
-                self._limiter.release(
-                    None if response is None else response.headers,
-                    None if response is None else response.status_code,
-                )
+                error.deadline_passed = True
             if response is not None:
                 logger.debug(
                     "%s %s -> %d (attempt %d)", method, shown, response.status_code, attempt + 1
@@ -370,10 +388,15 @@ class PimeloClient:
                 logger.debug("%s %s -> no answer (attempt %d)", method, shown, attempt + 1)
             assert error is not None
             error.attempts = attempt + 1
+            last_error = error
+            if error.deadline_passed:
+                raise error
             delay = self._retry_delay(error, attempt) if retry else None
             if delay is None or attempt >= self.max_retries:
                 raise error
             if self._clock.monotonic() + delay > deadline:
+                # Waiting would pass the deadline: stop now, and say so truthfully.
+                error.deadline_passed = True
                 raise error
             logger.info(
                 "retrying %s %s in %.2f s after %s (retry %d of %d)",
@@ -386,6 +409,17 @@ class PimeloClient:
             )
             await self._clock.sleep(delay)
             attempt += 1
+
+    def _deadline(self) -> tuple[float, float]:
+        """(the monotonic time this call must end by, its length in seconds).
+
+        The client's own time budget, or the caller's deadline (the MCP tool call's) when
+        that comes sooner."""
+        own = self._clock.monotonic() + self.call_budget_seconds
+        outer = current_deadline()
+        if outer is None or self._clock is not SYSTEM_CLOCK or outer >= own:
+            return own, self.call_budget_seconds
+        return outer, deadline_length() or self.call_budget_seconds
 
     def _retry_delay(self, error: PimeloError, attempt: int) -> float | None:
         """How long to wait before retrying after `error`, or None when it must not be retried."""
@@ -409,11 +443,25 @@ class PimeloClient:
             return backoff_delay(attempt)
         return None
 
-    def _budget_error(self, method: str, shown: str, wait: float, left: float) -> PimeloError:
+    def _budget_error(
+        self,
+        method: str,
+        shown: str,
+        wait: float,
+        left: float,
+        budget: float,
+        last_error: PimeloError | None,
+    ) -> PimeloError:
+        before = (
+            f" after {last_error.attempts} attempt(s) that failed ({last_error})"
+            if last_error is not None
+            else ""
+        )
         if wait <= 0:
             return APITimeoutError(
-                f"{method} {shown} waited its whole time budget of "
-                f"{self.call_budget_seconds:.0f} s for a turn under the rate limit. Retry later.",
+                f"{method} {shown} was not sent{before}: it waited its whole deadline of "
+                f"{budget:.0f} s for a turn under the rate limit, which other calls are "
+                "using. Retry in a minute.",
                 method=method,
                 path=shown,
             )
@@ -423,9 +471,9 @@ class PimeloClient:
                 "title": "Rate limit budget used up",
                 "status": 429,
                 "detail": (
-                    f"the token's requests for this window are used up and the next window "
-                    f"opens in {wait:.0f} s, later than the {max(0.0, left):.0f} s left of this "
-                    f"call's time budget ({self.call_budget_seconds:.0f} s)"
+                    f"{method} {shown} was not sent{before}: the token's requests are used up "
+                    f"until {wait:.0f} s from now, later than the {max(0.0, left):.0f} s left "
+                    f"of this call's deadline of {budget:.0f} s"
                 ),
             },
             method=method,

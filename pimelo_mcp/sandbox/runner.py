@@ -26,6 +26,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         rate_limit=args.rate_limit,
         tokens=tuple(args.token),
         max_upload_bytes=args.max_upload_bytes,
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -72,6 +73,13 @@ def run_sandbox(args: argparse.Namespace) -> int:
         _error(f"cannot open the database {settings.db_path!r}: {error}")
         return 1
     print(f"Catalog ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
+    if settings.faults is not None:
+        print(
+            f"FAULTS: injecting network faults ({settings.faults.text}); answers may be slow, "
+            "lost or broken on purpose.",
+            file=sys.stderr,
+            flush=True,
+        )
     tokens = mint_demo_tokens(app.state.sandbox.store)
     try:
         sock = listen_tcp(args.host, args.port)

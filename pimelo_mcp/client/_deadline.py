@@ -1,0 +1,62 @@
+"""One wall-clock deadline for everything a logical operation sends, waits for and reads.
+
+The MCP server sets it once per tool call (`call_deadline`); every request the client makes
+inside, every pacing wait, retry pause and byte of an answer, must fit before it. A write
+keeps some of it back (`keep_back`) so that, if its answer is lost, there is still time to
+read the record and say whether the write happened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# Absolute time on `time.monotonic()`'s clock; None: no deadline beyond the client's own.
+_DEADLINE: ContextVar[float | None] = ContextVar("pimelo_call_deadline", default=None)
+# The whole length of the current deadline, for messages ("within its 40 s deadline").
+_LENGTH: ContextVar[float | None] = ContextVar("pimelo_call_deadline_length", default=None)
+
+
+def current_deadline() -> float | None:
+    """The monotonic time by which the current operation must be done, if one was set."""
+    return _DEADLINE.get()
+
+
+def deadline_length() -> float | None:
+    """How long the whole current deadline is, in seconds (for messages)."""
+    return _LENGTH.get()
+
+
+def seconds_left() -> float | None:
+    deadline = _DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()
+
+
+@contextmanager
+def call_deadline(seconds: float) -> Generator[float]:
+    """Everything inside must be done within `seconds` (an outer, earlier deadline wins)."""
+    at = time.monotonic() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(at if outer is None else min(outer, at))
+    length = _LENGTH.set(seconds if outer is None else _LENGTH.get())
+    try:
+        yield at
+    finally:
+        _DEADLINE.reset(token)
+        _LENGTH.reset(length)
+
+
+@contextmanager
+def keep_back(seconds: float) -> Generator[None]:
+    """Inside, the deadline comes `seconds` earlier (time kept for what follows, e.g. a read-back)."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        yield
+        return
+    token = _DEADLINE.set(deadline - seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
