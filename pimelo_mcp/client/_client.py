@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import anyio
 import httpx2
@@ -29,6 +29,7 @@ from pimelo_mcp.client.errors import (
     APITimeoutError,
     InvalidArgumentError,
     PimeloError,
+    PreconditionFailedError,
     RateLimitedError,
     make_status_error,
 )
@@ -299,6 +300,12 @@ class PimeloClient:
         `retry=None` retries only what is safe to repeat: GET, PATCH (merge-patch is
         idempotent), searches, and any request that carries an `Idempotency-Key`.
         """
+        if method.upper() == "PATCH" and not any(
+            name.lower() == "idempotency-key" for name in (headers or {})
+        ):
+            # One key per logical update, the same on every retry: a retry whose first answer
+            # was lost gets that answer replayed, not a 412 caused by its own success.
+            headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
         if retry is None:
             retry = _safe_to_repeat(method, path, headers)
         if self._closed:
@@ -493,27 +500,103 @@ class PimeloClient:
         data: Mapping[str, str] | None = None,
         retry: bool | None = None,
     ) -> Any:
-        """`request()` and the answer's JSON body; a body that is not JSON is a clear error."""
-        response = await self.request(
-            method,
-            path,
-            params=params,
-            json=json,
-            headers=headers,
-            files=files,
-            data=data,
-            retry=retry,
-        )
-        try:
-            return response.json()
-        except ValueError:
-            raise APIStatusError(
-                status_code=response.status_code,
-                problem={
-                    "title": "Answer is not JSON",
-                    "detail": "Pimelo answered with a body that is not JSON; a proxy may be in the way",
-                },
-                method=method,
-                path="/" + response.url.path.lstrip("/"),
-                response=response,
-            ) from None
+        """`request()` and the answer's JSON body; a body that is not JSON is a clear error.
+
+        A 2xx whose body cannot be read (cut short on the way) is asked for again when the
+        request is safe to repeat: with an `Idempotency-Key` the service replays the real
+        answer. A PATCH refused with 412 after a retried attempt may be the echo of its own
+        lost success: the record is read back, and when it holds what the patch set, that
+        record is the answer.
+        """
+        if method.upper() == "PATCH" and not any(
+            name.lower() == "idempotency-key" for name in (headers or {})
+        ):
+            headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
+        safe = _safe_to_repeat(method, path, headers) if retry is None else retry
+        for reread in range(self.max_retries + 1):
+            try:
+                response = await self.request(
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    headers=headers,
+                    files=files,
+                    data=data,
+                    retry=retry,
+                )
+            except PreconditionFailedError as error:
+                if method.upper() != "PATCH" or error.attempts <= 1 or not isinstance(json, dict):
+                    raise
+                record: object = await self.request_json("GET", path)
+                if isinstance(record, dict):
+                    read: dict[str, Any] = cast(dict[str, Any], record)
+                    if patch_holds(read, cast(dict[str, Any], json)):
+                        return read
+                raise
+            try:
+                return response.json()
+            except ValueError:
+                if safe and reread < self.max_retries:
+                    logger.info("%s %s: unreadable answer, asking again", method, path)
+                    continue
+                error = APIStatusError(
+                    status_code=response.status_code,
+                    problem={
+                        "title": "Answer is not JSON",
+                        "detail": "Pimelo answered with a body that is not JSON (cut short, "
+                        "or a proxy is in the way)",
+                    },
+                    method=method,
+                    path="/" + response.url.path.lstrip("/"),
+                    response=response,
+                )
+                error.attempts = reread + 1
+                raise error from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def patch_holds(record: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:
+    """Whether `record` already holds everything a merge-patch sets (null: removed)."""
+    for key, value in patch.items():
+        have: object = record.get(key)
+        wanted: object = value
+        if key == "values" and isinstance(wanted, dict) and isinstance(have, dict | None):
+            wanted_values = cast(dict[str, Any], wanted)
+            if not _values_hold(cast(dict[str, Any], have or {}), wanted_values):
+                return False
+        elif not _holds(have, value):
+            return False
+    return True
+
+
+def _holds(have: object, wanted: object) -> bool:
+    if wanted is None:
+        return have is None or have == {} or have == []
+    if isinstance(wanted, dict):
+        if not isinstance(have, dict):
+            return False
+        have_map = cast(dict[str, Any], have)
+        return all(_holds(have_map.get(k), v) for k, v in cast(dict[str, Any], wanted).items())
+    if isinstance(wanted, list):
+        wanted_list = cast(list[Any], wanted)
+        if not isinstance(have, list) or len(cast(list[Any], have)) != len(wanted_list):
+            return False
+        return all(_holds(h, w) for h, w in zip(cast(list[Any], have), wanted_list, strict=True))
+    return have == wanted
+
+
+def _values_hold(have: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Product/entity values: each (attribute, locale, channel) the patch names holds its data."""
+    for code, entries in wanted.items():
+        if not isinstance(entries, list):
+            return False
+        current = {
+            (entry.get("locale"), entry.get("channel")): entry.get("data")
+            for entry in cast(list[dict[str, Any]], have.get(code) or [])
+        }
+        for entry in cast(list[dict[str, Any]], entries):
+            slot = (entry.get("locale"), entry.get("channel"))
+            if not _holds(current.get(slot), entry.get("data")):
+                return False
+    return True
