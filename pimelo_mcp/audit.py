@@ -47,7 +47,10 @@ class AuditJournal:
         after: Mapping[str, Any] | None,
         version_before: int | None,
         version_after: int | None,
+        outcome: str = "applied",
     ) -> None:
+        """One line; `outcome` is "applied", or "unknown" for a write whose answer was lost
+        and whose effect could not be read back (`after` is then what it would have set)."""
         if self.path is None:
             return
         line = json.dumps(
@@ -59,6 +62,7 @@ class AuditJournal:
                 "after": after,
                 "version_before": version_before,
                 "version_after": version_after,
+                "outcome": outcome,
             },
             ensure_ascii=False,
             separators=(",", ":"),

@@ -15,7 +15,7 @@ import httpx2
 from pimelo_mcp import __version__
 from pimelo_mcp.client import _constants as c
 from pimelo_mcp.client._clock import SYSTEM_CLOCK, Clock
-from pimelo_mcp.client._deadline import current_deadline, deadline_length
+from pimelo_mcp.client._deadline import current_deadline, deadline_length, note_unsettled_write
 from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
 from pimelo_mcp.client._retry import (
     backoff_delay,
@@ -25,6 +25,7 @@ from pimelo_mcp.client._retry import (
 )
 from pimelo_mcp.client.errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     InvalidArgumentError,
@@ -110,6 +111,26 @@ def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str]:
         else:
             result[key] = ",".join(value)
     return result
+
+
+def is_write(method: str, path: str) -> bool:
+    """Whether a request may change the catalog (a search POST does not)."""
+    upper = method.upper()
+    if upper in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return not (upper == "POST" and path.rstrip("/").endswith("/search"))
+
+
+def is_unknown_outcome(error: Exception) -> bool:
+    """Whether a write that failed this way may still have happened.
+
+    No answer (a dropped connection, a timeout, the deadline), a 5xx (a gateway may answer
+    502 after the service wrote), or a 2xx whose body could not be read."""
+    if isinstance(error, APIConnectionError):
+        return True
+    if isinstance(error, APIStatusError):
+        return error.status_code >= 500 or error.status_code < 300
+    return isinstance(error, APIResponseValidationError)
 
 
 def _safe_to_repeat(method: str, path: str, headers: Mapping[str, str] | None) -> bool:
@@ -278,6 +299,21 @@ class PimeloClient:
         return f"pimelo-mcp-{uuid.uuid4().hex}"
 
     async def request(
+        self,
+        method: str,
+        path: str,
+        **options: Any,
+    ) -> httpx2.Response:
+        """Send one logical call (see `_send`); a write that ends without a definite answer
+        (none, a 5xx, a cut body) is noted for the caller, who must find out or say so."""
+        try:
+            return await self._send(method, path, **options)
+        except PimeloError as error:
+            if is_write(method, path) and is_unknown_outcome(error):
+                note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
+            raise
+
+    async def _send(
         self,
         method: str,
         path: str,
@@ -552,6 +588,8 @@ class PimeloClient:
                     response=response,
                 )
                 error.attempts = reread + 1
+                if is_write(method, path):
+                    note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
                 raise error from None
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -19,6 +19,28 @@ _DEADLINE: ContextVar[float | None] = ContextVar("pimelo_call_deadline", default
 _LENGTH: ContextVar[float | None] = ContextVar("pimelo_call_deadline_length", default=None)
 
 
+# Writes of the current operation sent without a definite answer (no answer, a 5xx, a cut
+# body): each one may or may not have happened. A list per operation, set by its owner.
+_UNSETTLED: ContextVar[list[str] | None] = ContextVar("pimelo_unsettled_writes", default=None)
+
+
+@contextmanager
+def tracking_unsettled_writes() -> Generator[list[str]]:
+    """Inside, every write that ends without a definite answer is listed ("PATCH /path")."""
+    unsettled: list[str] = []
+    token = _UNSETTLED.set(unsettled)
+    try:
+        yield unsettled
+    finally:
+        _UNSETTLED.reset(token)
+
+
+def note_unsettled_write(what: str) -> None:
+    unsettled = _UNSETTLED.get()
+    if unsettled is not None:
+        unsettled.append(what)
+
+
 def current_deadline() -> float | None:
     """The monotonic time by which the current operation must be done, if one was set."""
     return _DEADLINE.get()

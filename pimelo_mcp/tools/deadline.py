@@ -16,7 +16,8 @@ import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 
-from pimelo_mcp.client._deadline import call_deadline
+from pimelo_mcp.client import PimeloError
+from pimelo_mcp.client._deadline import call_deadline, tracking_unsettled_writes
 
 if TYPE_CHECKING:
     from pimelo_mcp.tools.registry import ToolSpec
@@ -36,14 +37,31 @@ def _deadline_of(kwargs: Mapping[str, Any]) -> float | None:
     return None
 
 
+def _state_of(kwargs: Mapping[str, Any]) -> Any:
+    for value in kwargs.values():
+        if isinstance(value, Context):
+            context: Context[Any, Any] = value  # pyright: ignore[reportUnknownVariableType]
+            return context.request_context.lifespan_context
+    return None
+
+
 async def within_deadline(spec: ToolSpec, kwargs: Mapping[str, Any], work: Awaitable[T]) -> T:
-    """`work`, bounded by the call deadline of the server's settings."""
+    """`work`, bounded by the call deadline of the server's settings.
+
+    A write tool that fails while one of its writes has no definite answer says so (outcome
+    unknown, and what to read) and journals it, instead of reporting a plain failure."""
     seconds = _deadline_of(kwargs)
     if seconds is None:
         return await work
-    with call_deadline(seconds):
-        with anyio.move_on_after(seconds + SAFETY_MARGIN_SECONDS) as scope:
-            return await work
+    with tracking_unsettled_writes() as unsettled:
+        try:
+            with call_deadline(seconds):
+                with anyio.move_on_after(seconds + SAFETY_MARGIN_SECONDS) as scope:
+                    return await work
+        except PimeloError as error:
+            if spec.read_only or not unsettled:
+                raise
+            raise _unknown_outcome(spec, kwargs, unsettled, error) from error
     assert scope.cancelled_caught
     effect = (
         "it reads only, nothing was changed"
@@ -54,4 +72,28 @@ async def within_deadline(spec: ToolSpec, kwargs: Mapping[str, Any], work: Await
     raise ToolError(
         f"{spec.name} did not finish within its deadline of {seconds:.0f} s and was stopped "
         f"({effect}). Try again; if it persists, Pimelo or the network is slow."
+    )
+
+
+def _unknown_outcome(
+    spec: ToolSpec, kwargs: Mapping[str, Any], unsettled: list[str], error: PimeloError
+) -> ToolError:
+    state = _state_of(kwargs)
+    arguments = {k: v for k, v in kwargs.items() if not isinstance(v, Context)}
+    for request in dict.fromkeys(unsettled):
+        if state is not None:
+            state.audit.record(
+                tool=spec.name,
+                target={"kind": "request", "request": request},
+                before=None,
+                after=arguments,
+                version_before=None,
+                version_after=None,
+                outcome="unknown",
+            )
+    shown = ", ".join(dict.fromkeys(unsettled))
+    return ToolError(
+        f"OUTCOME UNKNOWN: {spec.name} sent {shown} and got no usable answer ({error}). The "
+        "write may or may not have happened: read the record (search or get it) to see, "
+        "before sending it again. The audit journal lists it as unknown."
     )

@@ -10,9 +10,12 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
 from pimelo_mcp.client import Product
+from pimelo_mcp.client._client import patch_holds
 from pimelo_mcp.tools.batch import (
     BatchOutput,
     Plan,
+    Verdict,
+    Verify,
     field_change,
     finish,
     keep_other_currencies,
@@ -385,6 +388,35 @@ async def _translate(
     return await translate_fresh(load, translate)
 
 
+def _verifier(state: ToolState, action: Literal["create", "update"]) -> Verify:
+    """After a lost answer: read the products back and tell, for each, whether it was written."""
+
+    async def verify(plans: Sequence[Plan]) -> dict[str, tuple[Verdict, int | None]]:
+        found = await _existing(state, [plan.key for plan in plans])
+        verdicts: dict[str, tuple[Verdict, int | None]] = {}
+        for plan in plans:
+            record = found.get(plan.key)
+            operation = plan.operation or {}
+            if action == "create":
+                # create_products refuses products that already exist: one there now is ours
+                verdicts[plan.key] = (
+                    ("applied", record.version) if record else ("not_applied", None)
+                )
+            elif record is None:
+                verdicts[plan.key] = ("unknown", None)
+            elif record.version == plan.version_before:
+                verdicts[plan.key] = ("not_applied", record.version)
+            else:
+                patch = {
+                    k: v for k, v in operation.items() if k in ("values", "status", "categories")
+                }
+                holds = patch_holds(record.model_dump(mode="json"), patch)
+                verdicts[plan.key] = ("applied" if holds else "unknown", record.version)
+        return verdicts
+
+    return verify
+
+
 def _refusal(error: TranslationError) -> str:
     return "; ".join(str(problem) for problem in error.problems)
 
@@ -464,6 +496,7 @@ async def create_products(
         target={"kind": "product"},
         action="create",
         on_api_refusal=state.schema.invalidate,
+        verify=_verifier(state, "create"),
     )
 
 
@@ -547,6 +580,7 @@ async def update_products(
         target={"kind": "product"},
         action="update",
         on_api_refusal=state.schema.invalidate,
+        verify=_verifier(state, "update"),
     )
 
 
