@@ -1339,7 +1339,7 @@ def _patch(
         parameters=(*params, "If-Match", "Idempotency-Key"),
         body=_json_body(body),
         responses={"200": _json_response(f"The updated `{resource}`.", resource, etag=True)},
-        problems=sorted({*BODY_PROBLEMS, 404, 412}),
+        problems=sorted({*BODY_PROBLEMS, 404, 409, 412}),
     )
 
 

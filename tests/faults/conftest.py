@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import uvicorn
@@ -38,11 +38,15 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def serve_in_thread(app: Any) -> Iterator[str]:
+def serve_in_thread(
+    app: Any, *, lifespan: Literal["on", "off"] = "off", http: Any = "h11"
+) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 (a free port) in a thread; yields its base URL."""
     sock = listen_tcp("127.0.0.1", 0)
     ready = threading.Event()
-    config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app, log_level="critical", lifespan=lifespan, access_log=False, http=http
+    )
     server = _Server(config, ready)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -66,13 +70,13 @@ class FaultySandbox:
 
 
 @contextmanager
-def faulty_sandbox(spec: str, *, products: int = 40) -> Iterator[FaultySandbox]:
+def faulty_sandbox(spec: str | None, *, products: int = 40) -> Iterator[FaultySandbox]:
     app = create_app(
         SandboxSettings(
             products=products,
             rate_limit=RateLimit(requests=100_000, seconds=60),
             tokens=(TokenSpec(TOKEN, SCOPES),),
-            faults=parse_fault_spec(spec),
+            faults=None if spec is None else parse_fault_spec(spec),
         )
     )
     with serve_in_thread(app) as base_url:
