@@ -96,8 +96,14 @@ async def storm(calls: int, deadline: float) -> None:
                         reported[identifier] = "draft"
                     else:
                         reported[identifier] = args["items"][0]["status"]
+                elif data.get("unchanged"):
+                    kind = "unchanged (nothing to write)"
+                elif any(
+                    "not written" in (item.get("error") or "") for item in data.get("items", [])
+                ):
+                    kind = "not written (answer lost, read back)"
                 else:
-                    kind = "not written / refused"
+                    kind = "refused"
                 outcomes[f"{name}: {kind}"] = outcomes.get(f"{name}: {kind}", 0) + 1
         catalog = {
             product["identifier"]: product
@@ -127,8 +133,9 @@ async def storm(calls: int, deadline: float) -> None:
     mismatches = sum(1 for key in catalog if key not in set(journal_creates) | unknown_keys)
     mismatches += sum(1 for key in journal_creates if key not in catalog)
     injected = sandbox.injector.injected
-    print(f"fault storm: {calls} calls, deadline {deadline:.1f} s, spec {SPEC!r}")
+    print(f"fault storm: deadline {deadline:.1f} s, spec {SPEC!r}")
     print(f"{'what':<45} {'count':>8}")
+    print(f"{'calls':<45} {calls:>8}")
     for key in sorted(outcomes):
         print(f"{key:<45} {outcomes[key]:>8}")
     for key in sorted(injected):

@@ -302,12 +302,31 @@ class PimeloClient:
         self,
         method: str,
         path: str,
-        **options: Any,
+        *,
+        params: Mapping[str, QueryValue] | None = None,
+        json: object = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
     ) -> httpx2.Response:
         """Send one logical call (see `_send`); a write that ends without a definite answer
         (none, a 5xx, a cut body) is noted for the caller, who must find out or say so."""
         try:
-            return await self._send(method, path, **options)
+            return await self._send(
+                method,
+                path,
+                params=params,
+                json=json,
+                files=files,
+                data=data,
+                headers=headers,
+                retry=retry,
+                stream=stream,
+                follow_redirects=follow_redirects,
+            )
         except PimeloError as error:
             if is_write(method, path) and is_unknown_outcome(error):
                 note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult, PimeloError
-from pimelo_mcp.client._client import is_unknown_outcome
+from pimelo_mcp.client._client import is_unknown_outcome, patch_holds
 from pimelo_mcp.client._deadline import deadline_length, keep_back
 from pimelo_mcp.tools.registry import ToolOutput
 from pimelo_mcp.translate import AttributeDef, TranslationError
@@ -212,24 +212,83 @@ MAX_READ_BACK_SECONDS = 10.0
 
 async def _send_or_find_out(
     send: Any, to_send: Sequence[Plan], verify: Verify | None
-) -> tuple[Any, Mapping[str, tuple[Verdict, int | None]], str]:
-    """(bulk answer or None, verdicts when the answer was lost, why it was lost)."""
+) -> tuple[dict[int, Any], Mapping[str, tuple[Verdict, int | None]], str]:
+    """(answers by plan id, verdicts of the items whose answer was lost, why it was lost).
+
+    An item's answer is lost when the whole call got no usable answer (no answer, a 5xx, a
+    cut body, the deadline), or, sent one by one, when its own request got none (status 0).
+    """
     length = deadline_length()
     reserve = min(MAX_READ_BACK_SECONDS, length * READ_BACK_SHARE) if length else 0.0
+    answers: dict[int, Any] = {}
+    lost = ""
     try:
         with keep_back(reserve):
-            return await send([plan.operation for plan in to_send]), {}, ""
+            bulk = cast(BulkResult, await send([plan.operation for plan in to_send]))
     except PimeloError as error:
         if not is_unknown_outcome(error):
             raise
-        lost = str(error)
+        lost, unanswered = str(error), list(to_send)
+    else:
+        unanswered: list[Plan] = []
+        for plan, answer in zip(to_send, bulk.results, strict=True):
+            if answer.status == 0:
+                unanswered.append(plan)
+                lost = str((answer.problem or {}).get("detail") or "no answer")
+            else:
+                answers[id(plan)] = answer
     verdicts: Mapping[str, tuple[Verdict, int | None]] = {}
-    if verify is not None:
+    if unanswered and verify is not None:
         try:
-            verdicts = await verify(to_send)
+            verdicts = await verify(unanswered)
         except PimeloError:
             verdicts = {}
-    return None, verdicts, lost
+    return answers, verdicts, lost
+
+
+class ReadBack(Protocol):
+    """A record as read back: its version and its fields in the API's plain form."""
+
+    @property
+    def version(self) -> int | None: ...
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
+
+
+def read_back_verifier(
+    load: Callable[[list[str]], Awaitable[Mapping[str, ReadBack]]],
+    action: Literal["create", "update"],
+) -> Verify:
+    """After a lost answer, read the records and tell for each whether its write happened.
+
+    A create counts as applied when the record exists (the tools refuse creating a record
+    that existed before). An update is not applied when the version did not move, applied
+    when it moved and the record holds every field the update set, else unknown."""
+
+    async def verify(plans: Sequence[Plan]) -> dict[str, tuple[Verdict, int | None]]:
+        found = await load([plan.key for plan in plans])
+        verdicts: dict[str, tuple[Verdict, int | None]] = {}
+        for plan in plans:
+            record = found.get(plan.key)
+            if action == "create":
+                verdicts[plan.key] = (
+                    ("applied", record.version) if record is not None else ("not_applied", None)
+                )
+            elif record is None:
+                verdicts[plan.key] = ("unknown", None)
+            elif record.version == plan.version_before:
+                verdicts[plan.key] = ("not_applied", record.version)
+            else:
+                patch = {
+                    key: value
+                    for key, value in (plan.operation or {}).items()
+                    if key not in ("op", "identifier", "code", "expected_version")
+                }
+                holds = patch_holds(record.model_dump(mode="json"), patch)
+                verdicts[plan.key] = ("applied" if holds else "unknown", record.version)
+        return verdicts
+
+    return verify
 
 
 async def finish(
@@ -258,10 +317,7 @@ async def finish(
     verdicts: Mapping[str, tuple[Verdict, int | None]] = {}
     lost = ""
     if to_send and not dry_run:
-        bulk, verdicts, lost = await _send_or_find_out(send, to_send, verify)
-        if bulk is not None:
-            for plan, answer in zip(to_send, cast(BulkResult, bulk).results, strict=True):
-                answers[id(plan)] = answer
+        answers, verdicts, lost = await _send_or_find_out(send, to_send, verify)
     results: list[ItemResult] = []
     done = unchanged = refused = unknown = 0
 

@@ -10,16 +10,15 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
 from pimelo_mcp.client import Product
-from pimelo_mcp.client._client import patch_holds
 from pimelo_mcp.tools.batch import (
     BatchOutput,
     Plan,
-    Verdict,
     Verify,
     field_change,
     finish,
     keep_other_currencies,
     raw_values,
+    read_back_verifier,
     repeated_indexes,
     settle_update,
     start_updates,
@@ -389,32 +388,12 @@ async def _translate(
 
 
 def _verifier(state: ToolState, action: Literal["create", "update"]) -> Verify:
-    """After a lost answer: read the products back and tell, for each, whether it was written."""
+    """After a lost answer: read the products back (one search) and tell what was written."""
 
-    async def verify(plans: Sequence[Plan]) -> dict[str, tuple[Verdict, int | None]]:
-        found = await _existing(state, [plan.key for plan in plans])
-        verdicts: dict[str, tuple[Verdict, int | None]] = {}
-        for plan in plans:
-            record = found.get(plan.key)
-            operation = plan.operation or {}
-            if action == "create":
-                # create_products refuses products that already exist: one there now is ours
-                verdicts[plan.key] = (
-                    ("applied", record.version) if record else ("not_applied", None)
-                )
-            elif record is None:
-                verdicts[plan.key] = ("unknown", None)
-            elif record.version == plan.version_before:
-                verdicts[plan.key] = ("not_applied", record.version)
-            else:
-                patch = {
-                    k: v for k, v in operation.items() if k in ("values", "status", "categories")
-                }
-                holds = patch_holds(record.model_dump(mode="json"), patch)
-                verdicts[plan.key] = ("applied" if holds else "unknown", record.version)
-        return verdicts
+    async def load(identifiers: list[str]) -> dict[str, Product]:
+        return await _existing(state, identifiers)
 
-    return verify
+    return read_back_verifier(load, action)
 
 
 def _refusal(error: TranslationError) -> str:

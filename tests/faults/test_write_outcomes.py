@@ -141,3 +141,34 @@ async def test_version_checked_patches_whose_first_answer_was_lost_are_applied_n
         ("create_attribute", "attribute_set"),
         ("upload_media", "product"),
     } <= journaled
+
+
+async def test_entity_writes_whose_answer_was_lost_are_read_back(
+    connect_faulty: ConnectFaulty, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    with faulty_sandbox("POST /entities/brand/bulk: error-after(504)@1") as sandbox:
+        async with connect_faulty(sandbox, audit=audit) as mcp:
+            created = structured(
+                await call(
+                    mcp,
+                    "create_entities",
+                    {
+                        "entity_type": "brand",
+                        "items": [{"code": "faultline", "labels": {"en_US": "Faultline"}}],
+                    },
+                )
+            )
+            changed = structured(
+                await call(
+                    mcp,
+                    "update_entities",
+                    {
+                        "entity_type": "brand",
+                        "items": [{"code": "faultline", "labels": {"en_US": "Fault Line"}}],
+                    },
+                )
+            )
+    assert created["done"] == 1, created["items"]
+    assert changed["done"] == 1, changed["items"]
+    assert [line["outcome"] for line in read_journal(audit)] == ["applied", "applied"]
