@@ -583,7 +583,12 @@ class PimeloClient:
             except PreconditionFailedError as error:
                 if method.upper() != "PATCH" or error.attempts <= 1 or not isinstance(json, dict):
                     raise
-                record: object = await self.request_json("GET", path)
+                try:
+                    record: object = await self.request_json("GET", path)
+                except PimeloError:
+                    # An earlier attempt may have applied it and the record cannot tell.
+                    note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
+                    raise
                 if isinstance(record, dict):
                     read: dict[str, Any] = cast(dict[str, Any], record)
                     if patch_holds(read, cast(dict[str, Any], json)):

@@ -112,3 +112,21 @@ def test_patch_holds_compares_values_by_locale_and_channel() -> None:
         record, {"values": {"color": [{"locale": None, "channel": None, "data": None}]}}
     )
     assert not patch_holds(record, {"status": "draft"})
+
+
+async def test_a_412_after_a_lost_answer_whose_read_back_fails_is_an_unsettled_write(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    from pimelo_mcp.client import APIConnectionError
+    from pimelo_mcp.client._deadline import tracking_unsettled_writes
+
+    _lost_then_412(fake)
+
+    @fake.route("GET", "products/SHOE-1")
+    def unreachable(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("unreachable")
+
+    client.max_retries = 1
+    with tracking_unsettled_writes() as unsettled, pytest.raises(APIConnectionError):
+        await client.products.update("SHOE-1", status="active", expected_version=3)
+    assert unsettled == ["PATCH /products/SHOE-1"]
