@@ -1,12 +1,14 @@
 """The audit journal: one JSON line per write the server makes, so a person can see and undo it.
 
 Each line says when, which tool, which record, the fields before and after (only those
-the write touched) and the versions. Lines are appended with one `write` call each, so
+the write touched) and the versions; when a signed-in user's call made the write, also
+the Pimelo user and the OAuth client that acted for them (never a token). Lines are appended with one `write` call each, so
 concurrent tool calls never interleave within a line.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -29,6 +31,16 @@ class AuditJournal:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        self.user: str | None = None  # the Pimelo user a signed-in call acts as
+        self.client: str | None = None  # the OAuth client that acts for that user
+
+    def acting_as(self, *, user: str | None, client: str | None) -> AuditJournal:
+        """This journal, naming `user` and `client` on each line it writes."""
+        if user is None and client is None and self.user is None and self.client is None:
+            return self
+        named = copy.copy(self)
+        named.user, named.client = user, client
+        return named
 
     def check_writable(self) -> None:
         """Create the journal's folder and file now, so a bad path fails at start, not after a write."""
@@ -62,6 +74,8 @@ class AuditJournal:
                 "after": after,
                 "version_before": version_before,
                 "version_after": version_after,
+                **({"user": self.user} if self.user is not None else {}),
+                **({"client": self.client} if self.client is not None else {}),
                 "outcome": outcome,
             },
             ensure_ascii=False,

@@ -28,6 +28,14 @@ DEFAULT_CALL_DEADLINE_SECONDS = 40.0
 MIN_CALL_DEADLINE_SECONDS = 0.1
 MAX_CALL_DEADLINE_SECONDS = 3600.0
 
+ENV_CLIENT_POOL_SIZE = "PIMELO_MCP_CLIENT_POOL_SIZE"
+ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
+
+# Signed-in users whose Pimelo client (and definition caches) stay open at once, and how long
+# an unused one stays open: enough for a team, small enough that caches cannot grow unbounded.
+DEFAULT_CLIENT_POOL_SIZE = 100
+DEFAULT_CLIENT_IDLE_SECONDS = 600.0
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -46,16 +54,18 @@ def parse_bool(name: str, text: str) -> bool:
     raise ConfigError(f"{name} must be true or false (1/0, yes/no); got {text!r}")
 
 
-def _seconds(name: str, text: str | None, default: float) -> float:
+def parse_positive(name: str, text: str | None, default: float, *, whole: bool = False) -> float:
+    """A number > 0 from the environment (`default` when unset); `whole` refuses fractions."""
     if text is None or not text.strip():
         return default
     try:
-        seconds = float(text.strip())
+        value = int(text) if whole else float(text)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, e.g. 40; got {text!r}") from None
-    if seconds != seconds:  # NaN
-        raise ConfigError(f"{name} must be a number of seconds, e.g. 40; got {text!r}")
-    return seconds
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind} greater than 0; got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be greater than 0 and finite; got {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class Settings:
     audit_path: Path | None = field(default_factory=default_audit_path)  # None: no journal
     upload_dirs: tuple[Path, ...] = ()  # folders upload_media may read files from
     log_level: str = "WARNING"
+    client_pool_size: int = DEFAULT_CLIENT_POOL_SIZE  # signed-in users' clients kept open at once
+    client_idle_seconds: float = DEFAULT_CLIENT_IDLE_SECONDS  # an unused user's client closes after
     # Wall-clock bound of one tool call: every request, wait, retry and byte within it.
     call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
 
@@ -104,7 +116,20 @@ class Settings:
                 if part.strip()
             ),
             log_level=level,
-            call_deadline_seconds=_seconds(
+            client_pool_size=int(
+                parse_positive(
+                    ENV_CLIENT_POOL_SIZE,
+                    env.get(ENV_CLIENT_POOL_SIZE),
+                    DEFAULT_CLIENT_POOL_SIZE,
+                    whole=True,
+                )
+            ),
+            client_idle_seconds=parse_positive(
+                ENV_CLIENT_IDLE_SECONDS,
+                env.get(ENV_CLIENT_IDLE_SECONDS),
+                DEFAULT_CLIENT_IDLE_SECONDS,
+            ),
+            call_deadline_seconds=parse_positive(
                 ENV_CALL_DEADLINE, env.get(ENV_CALL_DEADLINE), DEFAULT_CALL_DEADLINE_SECONDS
             ),
         )

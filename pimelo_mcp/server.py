@@ -1,10 +1,13 @@
-"""`build_server(settings)`: the MCP server, with the tools the token's scopes allow.
+"""`build_server(settings)`: the MCP server, with the tools the caller's scopes allow.
 
 Tools are listed from the generated catalog and built at their first call, so start-up
-imports none of them (see tools/catalog.py). One PimeloClient per process lives in the
-lifespan state, opened at the first call that needs it. Each tool is registered with its
-annotations, a strict input schema (unknown arguments are refused, not ignored) and a
-wrapper that turns every expected failure into a message written for the model.
+imports none of them (see tools/catalog.py). Each request acts as a principal: the user of
+its OAuth access token (`get_access_token()` gives a `PrincipalAccessToken`), otherwise the
+server itself with its own `PIMELO_API_TOKEN` (stdio, static API keys). `tools/list` shows
+what that principal's scopes allow, and its calls go through its own PimeloClient and
+caches (tools/principals.py), opened at the first call that needs them. Each tool is
+registered with its annotations, a strict input schema (unknown arguments are refused, not
+ignored) and a wrapper that turns every expected failure into a message written for the model.
 """
 
 from __future__ import annotations
@@ -15,11 +18,16 @@ from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx2
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import CallToolResult, ContentBlock, TextContent
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_REQUEST, CallToolResult, ContentBlock, TextContent
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError as ArgumentsError
 
@@ -27,8 +35,15 @@ from pimelo_mcp import __version__
 from pimelo_mcp.arguments import format_argument_errors, strict_arguments
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import Settings
+from pimelo_mcp.principal import (
+    SERVER_KEY,
+    Principal,
+    PrincipalAccessToken,
+    PrincipalRevoker,
+)
 from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
-from pimelo_mcp.tools.state import ToolState, current_call
+from pimelo_mcp.tools.principals import PrincipalPool, PrincipalResources
+from pimelo_mcp.tools.state import ToolState, current_call, current_resources
 
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
@@ -45,37 +60,136 @@ INSTRUCTIONS = (
 )
 
 
+NO_PRINCIPAL_MESSAGE = (
+    "This request acts as nobody: it carries no signed-in user, and this server has no Pimelo "
+    "token of its own (PIMELO_API_TOKEN is not set). Connect with OAuth (add the server as a "
+    "connector and sign in with your Pimelo token), or ask the operator to set PIMELO_API_TOKEN "
+    "for clients that use a static API key."
+)
+
+
+RECONNECT_MESSAGE = (
+    "Pimelo refused the token this connection signed in with (revoked or expired), so the "
+    "connection has been signed out. Ask the user to reconnect the connector (sign in again "
+    "with a valid Pimelo token from Settings > API Tokens), then call again."
+)
+
+MAX_CACHED_OFFERS = 64
+
+
+def request_principal() -> Principal | None:
+    """The signed-in user this request acts as, or None: the server's own principal."""
+    token = get_access_token()
+    return token.principal if isinstance(token, PrincipalAccessToken) else None
+
+
+class _Offer:
+    """The tools one principal may call, and why each other tool is left out."""
+
+    def __init__(self, catalog: Sequence[CatalogEntry], unavailable: Mapping[str, str]) -> None:
+        self.catalog = {entry.name: entry for entry in catalog}
+        self.unavailable = dict(unavailable)
+
+
 class PimeloMCPServer(MCPServer[ToolState]):
     """MCPServer that lists tools from the catalog, builds each at its first call, checks a
-    call's arguments strictly and says what is wrong in plain words."""
+    call's arguments strictly and says what is wrong in plain words.
+
+    `catalog` and `unavailable` are the server principal's offer (its token's scopes); a
+    signed-in user's offer is computed from their grant's scopes, with the same read-only mode.
+    """
 
     def __init__(
         self,
         *,
         catalog: Sequence[CatalogEntry],
         unavailable: Mapping[str, str] | None = None,
+        read_only: bool = False,
+        has_server_token: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self._catalog = {entry.name: entry for entry in catalog}
-        self._listed = [entry.listed() for entry in catalog]
+        # Tools of pimelo-mcp not served to the server principal, and why (scopes, read-only mode).
+        self._server_offer = _Offer(catalog, unavailable or {})
+        self._read_only = read_only
+        self._has_server_token = has_server_token
+        # Every tool some principal may call: pimelo-mcp's, and any given in `catalog`.
+        self._every_tool = {entry.name: entry for entry in load_catalog()}
+        self._every_tool.update(self._server_offer.catalog)
+        self._listed = {name: entry.listed() for name, entry in self._every_tool.items()}
         self._built: dict[str, Tool] = {}
-        # Tools of pimelo-mcp not served here, and why (scopes, read-only mode).
-        self._unavailable = dict(unavailable or {})
+        self._grant_offers: dict[frozenset[str] | None, _Offer] = {}
+        self._state: ToolState | None = None  # set by the lifespan, for the principals' pool
+
+    def attach(self, state: ToolState) -> None:
+        """The lifespan's state: the pool a signed-in user's token scopes are read through."""
+        self._state = state
+
+    async def _grant_scopes(self, principal: Principal) -> frozenset[str] | None:
+        """The grant's scopes; for a grant of "whatever the token allows", the token's own.
+
+        Read once per pooled client with `GET /me`; None (list everything, Pimelo decides)
+        when Pimelo cannot tell. A token Pimelo refuses ends the grant (_GrantEnded).
+        """
+        if principal.scopes is not None or self._state is None:
+            return principal.scopes
+        from pimelo_mcp.client import AuthenticationError, PimeloError
+
+        async with self._state.pool.lease(principal) as resources:
+            try:
+                return await resources.token_scopes()
+            except AuthenticationError:
+                with anyio.CancelScope(shield=True):
+                    await self._state.pool.refused(resources)
+                raise _GrantEnded from None
+            except (PimeloError, ValueError) as error:
+                logger.warning(
+                    "could not read a signed-in token's scopes (%s)", type(error).__name__
+                )
+                return None
+
+    async def offer(self, principal: Principal | None) -> _Offer:
+        """What `principal` (None: the server itself) may call.
+
+        Raises _NoPrincipal when the request acts as nobody, _GrantEnded when Pimelo refused
+        the user's token.
+        """
+        if principal is None:
+            if not self._has_server_token:
+                raise _NoPrincipal
+            return self._server_offer
+        scopes = await self._grant_scopes(principal)
+        offer = self._grant_offers.get(scopes)
+        if offer is None:
+            # Grants name a few scope sets (read, full, per token): a handful of entries;
+            # the bound only keeps odd tokens' scope sets from piling up.
+            if len(self._grant_offers) >= MAX_CACHED_OFFERS:
+                self._grant_offers.clear()
+            offer = self._grant_offers[scopes] = _Offer(
+                select_tools(load_catalog(), scopes=scopes, read_only=self._read_only),
+                unavailable_tools(scopes=scopes, read_only=self._read_only, signed_in=True),
+            )
+        return offer
 
     async def list_tools(self) -> list[MCPTool]:
-        return [tool.model_copy(deep=True) for tool in self._listed]
+        try:
+            offer = await self.offer(request_principal())
+        except _NoPrincipal:
+            raise MCPError(INVALID_REQUEST, NO_PRINCIPAL_MESSAGE) from None
+        except _GrantEnded:
+            raise MCPError(INVALID_REQUEST, RECONNECT_MESSAGE) from None
+        return [self._listed[name].model_copy(deep=True) for name in offer.catalog]
 
     def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
-        entry = self._catalog.get(name)
+        entry = self._every_tool.get(name)
         return None if entry is None else entry.input_schema
 
     def built_tool(self, name: str) -> Tool | None:
-        """The SDK Tool for a listed tool, built (and its module imported) the first time."""
+        """The SDK Tool of a pimelo-mcp tool, built (and its module imported) the first time."""
         tool = self._built.get(name)
-        if tool is None and name in self._catalog:
+        if tool is None and name in self._every_tool:
             try:
-                tool = self._built[name] = mcp_tool(self._catalog[name].spec())
+                tool = self._built[name] = mcp_tool(self._every_tool[name].spec())
             except Exception as error:  # a broken install: say so, not "No module named ..."
                 logger.exception("could not build the tool %s", name)
                 raise ToolError(
@@ -85,16 +199,23 @@ class PimeloMCPServer(MCPServer[ToolState]):
         return tool
 
     def build_all_tools(self) -> None:
-        """Build every listed tool now (the HTTP server: a broken install fails at start)."""
-        for name in self._catalog:
+        """Build every tool now (the HTTP server: a broken install fails at start)."""
+        for name in self._every_tool:
             self.built_tool(name)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[ToolState, Any] | None = None
     ) -> Any:
-        tool = self.built_tool(name)
+        principal = request_principal()
+        try:
+            offer = await self.offer(principal)
+        except _NoPrincipal:
+            raise ToolError(NO_PRINCIPAL_MESSAGE) from None
+        except _GrantEnded:
+            raise ToolError(RECONNECT_MESSAGE) from None
+        tool = self.built_tool(name) if name in offer.catalog else None
         if tool is None:
-            raise ToolError(self._unknown_tool_message(name))
+            raise ToolError(self._unknown_tool_message(name, offer))
         known = set(tool.fn_metadata.arg_model.model_fields)
         unknown = sorted(set(arguments) - known)
         if unknown:
@@ -112,23 +233,54 @@ class PimeloMCPServer(MCPServer[ToolState]):
             ) from None
         if context is None:  # a direct call, outside any request
             context = Context(mcp_server=self, subscriptions=self._subscriptions)
-        return await tool.run(arguments, context, convert_result=True)
+            return await tool.run(arguments, context, convert_result=True)
+        state = context.request_context.lifespan_context
+        if principal is None:
+            server = state.pool.server
+            assert server is not None  # offer() refused a call that acts as nobody
+            principal = server.principal
+        async with state.pool.lease(principal) as resources:
+            bound = current_resources.set(resources)
+            try:
+                return await tool.run(arguments, context, convert_result=True)
+            finally:
+                current_resources.reset(bound)
 
-    def _unknown_tool_message(self, name: str) -> str:
-        offered = ", ".join(self._catalog) or "no tools"
-        why = self._unavailable.get(name)
+    def _unknown_tool_message(self, name: str, offer: _Offer) -> str:
+        offered = ", ".join(offer.catalog) or "no tools"
+        why = offer.unavailable.get(name)
         if why is not None:
             return f"{name} is not available on this server: {why}. Its tools: {offered}."
         return f"Unknown tool: {name}. This server's tools: {offered}."
 
 
-def unavailable_tools(*, scopes: Collection[str] | None, read_only: bool) -> dict[str, str]:
-    """Every pimelo-mcp tool `select_tools` leaves out, with the reason a person can act on."""
+class _NoPrincipal(Exception):
+    """The request acts as nobody (no signed-in user, no server token)."""
+
+
+class _GrantEnded(Exception):
+    """Pimelo refused the signed-in user's token; their grant has been ended."""
+
+
+def unavailable_tools(
+    *, scopes: Collection[str] | None, read_only: bool, signed_in: bool = False
+) -> dict[str, str]:
+    """Every pimelo-mcp tool `select_tools` leaves out, with the reason a person can act on.
+
+    `signed_in`: the scopes are a signed-in user's grant, which they change by signing in
+    again, not by restarting the server.
+    """
     reasons: dict[str, str] = {}
     for entry in load_catalog():
         if read_only and not entry.read_only:
             reasons[entry.name] = "read-only mode is on (PIMELO_READ_ONLY or --read-only)"
-        elif missing := missing_scopes(entry, scopes):
+        elif (missing := missing_scopes(entry, scopes)) and signed_in:
+            reasons[entry.name] = (
+                f"the access granted to this connection lacks the scope {', '.join(missing)} "
+                "(reconnect the connector and sign in with a Pimelo token that has it, "
+                "granting everything it allows)"
+            )
+        elif missing:
             reasons[entry.name] = (
                 f"the Pimelo API token lacks the scope {', '.join(missing)} (add it in Pimelo, "
                 "Settings > API Tokens, then restart the server)"
@@ -139,14 +291,26 @@ def unavailable_tools(*, scopes: Collection[str] | None, read_only: bool) -> dic
 def _wrap(spec: ToolSpec) -> Any:
     """The function registered with the SDK: same signature, failures become model-facing messages."""
     from pimelo_mcp.tools.deadline import within_deadline
-    from pimelo_mcp.tools.errors import describe_failure
+    from pimelo_mcp.tools.errors import describe_failure, signed_in_scope_message
 
     @functools.wraps(spec.fn)
     async def run(*args: Any, **kwargs: Any) -> CallToolResult:
+        from pimelo_mcp.client import AuthenticationError, InsufficientScopeError
+
         current_call.set(object())  # caches refresh at most once within this call
         try:
             output: ToolOutput = await within_deadline(spec, kwargs, spec.fn(*args, **kwargs))
         except Exception as error:  # each expected failure becomes a message; others re-raise
+            resources = current_resources.get()
+            if resources is not None and resources.principal.key != SERVER_KEY:
+                # A signed-in user fixes their token by signing in again, not in the server's
+                # configuration; a token Pimelo no longer accepts ends their grant here.
+                if isinstance(error, AuthenticationError):
+                    await _end_grant(resources, kwargs)
+                    raise ToolError(RECONNECT_MESSAGE) from error
+                if isinstance(error, InsufficientScopeError):
+                    scope = error.required_scope or spec.scope
+                    raise ToolError(signed_in_scope_message(spec.name, scope)) from error
             raise ToolError(describe_failure(error, tool=spec.name, scope=spec.scope)) from error
         content: list[ContentBlock] = [TextContent(type="text", text=output.text())]
         content.extend(output.content_blocks())
@@ -156,6 +320,16 @@ def _wrap(spec: ToolSpec) -> Any:
         )
 
     return run
+
+
+async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -> None:
+    """Drop the principal's pooled client and revoke its grant (through the lifespan's pool)."""
+    for value in kwargs.values():
+        if isinstance(value, Context):
+            context: Context[ToolState, Any] = value  # pyright: ignore[reportUnknownVariableType]
+            with anyio.CancelScope(shield=True):
+                await context.request_context.lifespan_context.pool.refused(resources)
+            return
 
 
 def mcp_tool(spec: ToolSpec) -> Tool:
@@ -200,28 +374,68 @@ def build_server(
     *,
     scopes: Collection[str] | None = None,
     http_client: httpx2.AsyncClient | None = None,
+    token_verifier: TokenVerifier | None = None,
+    auth: AuthSettings | None = None,
+    revoke_principal: PrincipalRevoker | None = None,
 ) -> PimeloMCPServer:
-    """The MCP server for `settings`; `scopes` (from GET /me) limits the tools listed."""
-    token = settings.require_token()
+    """The MCP server for `settings`; `scopes` (from GET /me) limits the server token's tools.
 
-    def open_client() -> PimeloClient:
+    With a `token_verifier` (and its `auth` settings), each request that carries a signed-in
+    user's access token acts as that user; the server then needs no Pimelo token of its own
+    (`PIMELO_API_TOKEN` serves only the clients that act as the server, e.g. static API keys).
+    `revoke_principal` ends a user's grant when Pimelo refuses their token.
+    """
+    if token_verifier is None:
+        settings.require_token()
+    server_principal = (
+        None
+        if settings.api_token is None
+        else Principal(
+            key=SERVER_KEY,
+            pimelo_token=settings.api_token,
+            scopes=None if scopes is None else frozenset(scopes),
+        )
+    )
+
+    def open_client(principal: Principal) -> PimeloClient:
         from pimelo_mcp.client import PimeloClient
 
-        return PimeloClient(settings.base_url, token, http_client=http_client)
+        return PimeloClient(settings.base_url, principal.pimelo_token, http_client=http_client)
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
+    async def lifespan(server: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
         audit = AuditJournal(settings.audit_path)
         audit.check_writable()
-        state = ToolState(settings, audit, open_client)
+        pool = PrincipalPool(
+            open_client,
+            server=server_principal,
+            max_size=settings.client_pool_size,
+            idle_seconds=settings.client_idle_seconds,
+            revoke=revoke_principal,
+        )
+        state = ToolState(settings, audit, pool)
+        if isinstance(server, PimeloMCPServer):
+            server.attach(state)
         try:
-            yield state
+            if token_verifier is None:  # only the server's own client: nothing to close when idle
+                yield state
+                return
+            async with anyio.create_task_group() as sweeps:
+                sweeps.start_soon(pool.close_idle_forever)
+                try:
+                    yield state
+                finally:
+                    sweeps.cancel_scope.cancel()
         finally:
             await state.aclose()
 
     return PimeloMCPServer(
         catalog=select_tools(load_catalog(), scopes=scopes, read_only=settings.read_only),
         unavailable=unavailable_tools(scopes=scopes, read_only=settings.read_only),
+        read_only=settings.read_only,
+        has_server_token=server_principal is not None,
+        token_verifier=token_verifier,
+        auth=auth,
         name="pimelo",
         title="Pimelo PIM",
         version=__version__,

@@ -45,6 +45,11 @@ def test_variables_are_read() -> None:
         ({"PIMELO_CALL_DEADLINE": "nan"}, "PIMELO_CALL_DEADLINE"),
         ({"PIMELO_CALL_DEADLINE": "0"}, "PIMELO_CALL_DEADLINE"),
         ({"PIMELO_CALL_DEADLINE": "86400"}, "PIMELO_CALL_DEADLINE"),
+        ({"PIMELO_MCP_CLIENT_POOL_SIZE": "0"}, "PIMELO_MCP_CLIENT_POOL_SIZE"),
+        ({"PIMELO_MCP_CLIENT_POOL_SIZE": "2.5"}, "PIMELO_MCP_CLIENT_POOL_SIZE must be a whole"),
+        ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "-1"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),
+        ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "nan"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),
+        ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "soon"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env: dict[str, str], named: str) -> None:
@@ -67,3 +72,13 @@ def test_the_token_never_shows_in_a_repr() -> None:
 def test_a_missing_token_points_to_settings_and_the_sandbox() -> None:
     with pytest.raises(ConfigError, match=r"Settings > API Tokens.*pimelo-mcp sandbox"):
         Settings().require_token()
+
+
+def test_the_client_pool_is_sized_and_timed_from_the_environment() -> None:
+    assert Settings.from_env({}).client_pool_size == 100
+    assert Settings.from_env({}).client_idle_seconds == 600.0
+    settings = Settings.from_env(
+        {"PIMELO_MCP_CLIENT_POOL_SIZE": " 25 ", "PIMELO_MCP_CLIENT_IDLE_SECONDS": "90.5"}
+    )
+    assert settings.client_pool_size == 25
+    assert settings.client_idle_seconds == 90.5

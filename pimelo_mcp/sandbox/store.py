@@ -278,6 +278,12 @@ class Store:
         self.add_token(value, scopes, name)
         return value
 
+    def revoke_token(self, value: str) -> bool:
+        """Revoke a token, as a person does in Settings > API Tokens; False if it was unknown."""
+        digest = hash_token(value)
+        self.conn.execute("DELETE FROM tokens WHERE hash = ?", (digest,))
+        return self.tokens.pop(digest, None) is not None
+
     def find_token(self, value: str) -> Token | None:
         return self.tokens.get(hash_token(value))
 

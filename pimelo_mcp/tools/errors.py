@@ -50,6 +50,15 @@ def rate_limit_message(error: RateLimitedError) -> str:
     )
 
 
+def signed_in_scope_message(tool: str, scope: str) -> str:
+    """A signed-in user's token lacks `scope` (its scopes changed in Pimelo since sign-in)."""
+    return (
+        f"{tool} needs the {scope} scope, which the Pimelo token this connection signed in "
+        "with lacks. Ask the user to reconnect the connector and sign in with a token that "
+        f"has {scope} (Pimelo, Settings > API Tokens)."
+    )
+
+
 def describe_failure(error: Exception, *, tool: str, scope: str) -> str:
     """What went wrong and what to do next, for a failure of `tool` that needs `scope`."""
     if isinstance(error, TranslationError):

@@ -1,8 +1,7 @@
-"""What every tool call shares for the life of the server: settings, journal, client and caches."""
+"""What every tool call shares: settings and journal for the server, client and caches per principal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -12,54 +11,59 @@ from pimelo_mcp.config import Settings
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
     from pimelo_mcp.tools.caches import EntityLookup, SchemaCache
+    from pimelo_mcp.tools.principals import PrincipalPool, PrincipalResources
 
 # The tool call being served (set by the server for each call). A refresh is done at most once
 # per call and kind, so a batch of 100 items naming the same unknown attribute reloads once.
 current_call: ContextVar[object | None] = ContextVar("pimelo_current_call", default=None)
 
+# The resources of the principal the call being served acts as (set by the server per call).
+current_resources: ContextVar[PrincipalResources | None] = ContextVar(
+    "pimelo_current_resources", default=None
+)
+
+
+class NoPrincipalError(RuntimeError):
+    """A call that acts as nobody: no signed-in user, and the server has no token of its own."""
+
 
 class ToolState:
-    """The lifespan state of the MCP server.
+    """The lifespan state of the MCP server, as each tool call sees it.
 
-    The Pimelo client, and the caches that read through it, are made at the first call that
-    needs them rather than at start-up: Claude Desktop starts the server on every launch,
-    and an HTTP client (its TLS context, its pool, the client's own modules) would be most
-    of what start-up adds to the SDK's own.
+    `client`, `schema` and `entities` are those of the principal the current call acts as
+    (its user's, or the server's own), so a tool never chooses whose token it uses.
     """
 
-    def __init__(
-        self, settings: Settings, audit: AuditJournal, open_client: Callable[[], PimeloClient]
-    ) -> None:
+    def __init__(self, settings: Settings, audit: AuditJournal, pool: PrincipalPool) -> None:
         self.settings = settings
-        self.audit = audit
-        self._open_client = open_client
-        self._client: PimeloClient | None = None
-        self._schema: SchemaCache | None = None
-        self._entities: EntityLookup | None = None
+        self._audit = audit
+        self.pool = pool
+
+    def resources(self) -> PrincipalResources:
+        """The current call's principal's resources; the server's own outside a call."""
+        resources = current_resources.get() or self.pool.server
+        if resources is None:
+            raise NoPrincipalError("no principal for this call and no server token")
+        return resources
 
     @property
     def client(self) -> PimeloClient:
-        if self._client is None:
-            self._client = self._open_client()
-        return self._client
+        return self.resources().client
 
     @property
     def schema(self) -> SchemaCache:
-        if self._schema is None:
-            from pimelo_mcp.tools.caches import SchemaCache
-
-            self._schema = SchemaCache(self.client)
-        return self._schema
+        return self.resources().schema
 
     @property
     def entities(self) -> EntityLookup:
-        if self._entities is None:
-            from pimelo_mcp.tools.caches import EntityLookup
+        return self.resources().entities
 
-            self._entities = EntityLookup(self.client)
-        return self._entities
+    @property
+    def audit(self) -> AuditJournal:
+        """The journal, naming the current call's Pimelo user and OAuth client on each line."""
+        principal = self.resources().principal
+        return self._audit.acting_as(user=principal.user, client=principal.client)
 
     async def aclose(self) -> None:
-        """Close the client if a call opened it."""
-        if self._client is not None:
-            await self._client.aclose()
+        """Close every client a call opened."""
+        await self.pool.aclose()
