@@ -23,6 +23,7 @@ adds up, and of the other faults the first one drawn is the one applied.
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import json
 import logging
@@ -150,11 +151,12 @@ class DroppedConnection(Exception):
 
 
 class _QuietDrops(logging.Filter):
-    """The server logs the exception that closes a dropped connection; it is on purpose."""
+    """The server logs the exception that closes a dropped connection, and the cancellation
+    of a request still hanging when it stops; both are on purpose here."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, DroppedConnection)
+        return not isinstance(error, DroppedConnection | asyncio.CancelledError)
 
 
 @dataclass
@@ -173,7 +175,9 @@ class FaultInjector:
     injected: Counter[str] = field(default_factory=Counter[str])  # faults applied, by name
 
     def __post_init__(self) -> None:
-        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+        server_log = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, _QuietDrops) for f in server_log.filters):
+            server_log.addFilter(_QuietDrops())
 
     def plan(self, method: str, path: str) -> _Plan:
         """What happens to this request: a pure function of seed, method, path and count."""

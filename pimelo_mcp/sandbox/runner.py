@@ -93,7 +93,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _ignore_signal)
     try:
-        asyncio.run(_serve(app, sock, base_url, tokens))
+        asyncio.run(_serve(app, sock, base_url, tokens, faults=settings.faults is not None))
     finally:
         sock.close()
     print("Pimelo sandbox stopped.", file=sys.stderr, flush=True)
@@ -101,7 +101,12 @@ def run_sandbox(args: argparse.Namespace) -> int:
 
 
 async def _serve(
-    app: Any, sock: socket.socket, base_url: str, tokens: list[tuple[str, str, tuple[str, ...]]]
+    app: Any,
+    sock: socket.socket,
+    base_url: str,
+    tokens: list[tuple[str, str, tuple[str, ...]]],
+    *,
+    faults: bool = False,
 ) -> None:
     import uvicorn
 
@@ -118,5 +123,12 @@ async def _serve(
                 ]
                 print("\n".join(lines), flush=True)
 
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        # A `hang` fault holds its request until the client leaves: Ctrl-C must not wait on it.
+        timeout_graceful_shutdown=2 if faults else None,
+    )
     await ReadyServer(config).serve(sockets=[sock])
