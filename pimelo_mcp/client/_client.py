@@ -15,7 +15,13 @@ import httpx2
 from pimelo_mcp import __version__
 from pimelo_mcp.client import _constants as c
 from pimelo_mcp.client._clock import SYSTEM_CLOCK, Clock
-from pimelo_mcp.client._deadline import current_deadline, deadline_length, note_unsettled_write
+from pimelo_mcp.client._deadline import (
+    current_deadline,
+    deadline_length,
+    keep_back,
+    note_unsettled_write,
+    settle_write,
+)
 from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
 from pimelo_mcp.client._retry import (
     backoff_delay,
@@ -50,6 +56,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger("pimelo_mcp.client")
 
 QueryValue = str | int | float | bool | Sequence[str] | None
+
+# Of a call's deadline, the share a write leaves for reading the record back after a lost
+# answer (at most this many seconds), so that the call can still say what happened.
+READ_BACK_SHARE = 0.25
+MAX_READ_BACK_SECONDS = 10.0
 
 
 class _Token:
@@ -559,40 +570,39 @@ class PimeloClient:
 
         A 2xx whose body cannot be read (cut short on the way) is asked for again when the
         request is safe to repeat: with an `Idempotency-Key` the service replays the real
-        answer. A PATCH refused with 412 after a retried attempt may be the echo of its own
-        lost success: the record is read back, and when it holds what the patch set, that
-        record is the answer.
+        answer. A PATCH whose answer was lost (no answer, a 5xx, or a 412 after a retried
+        attempt, the echo of its own lost success) reads the record back, keeping time for
+        it within the deadline: when the record holds what the patch set, that record is
+        the answer; when it is still at the version the patch expected, nothing was written.
         """
         if method.upper() == "PATCH" and not any(
             name.lower() == "idempotency-key" for name in (headers or {})
         ):
             headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
         safe = _safe_to_repeat(method, path, headers) if retry is None else retry
+        patch = _patch_body(method, json)
+        length = deadline_length()
+        reserve = min(MAX_READ_BACK_SECONDS, length * READ_BACK_SHARE) if length and patch else 0.0
         for reread in range(self.max_retries + 1):
             try:
-                response = await self.request(
-                    method,
-                    path,
-                    params=params,
-                    json=json,
-                    headers=headers,
-                    files=files,
-                    data=data,
-                    retry=retry,
-                )
-            except PreconditionFailedError as error:
-                if method.upper() != "PATCH" or error.attempts <= 1 or not isinstance(json, dict):
+                with keep_back(reserve):
+                    response = await self.request(
+                        method,
+                        path,
+                        params=params,
+                        json=json,
+                        headers=headers,
+                        files=files,
+                        data=data,
+                        retry=retry,
+                    )
+            except PimeloError as error:
+                lost = isinstance(error, PreconditionFailedError) and error.attempts > 1
+                if patch is None or not (lost or is_unknown_outcome(error)):
                     raise
-                try:
-                    record: object = await self.request_json("GET", path)
-                except PimeloError:
-                    # An earlier attempt may have applied it and the record cannot tell.
-                    note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
-                    raise
-                if isinstance(record, dict):
-                    read: dict[str, Any] = cast(dict[str, Any], record)
-                    if patch_holds(read, cast(dict[str, Any], json)):
-                        return read
+                record = await self._read_back(path, patch, headers or {})
+                if record is not None:
+                    return record
                 raise
             try:
                 return response.json()
@@ -616,6 +626,41 @@ class PimeloClient:
                     note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
                 raise error from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _read_back(
+        self, path: str, patch: dict[str, Any], headers: Mapping[str, str]
+    ) -> dict[str, Any] | None:
+        """After a PATCH's answer was lost: the record when it holds the patch (applied).
+
+        None when it does not; the write is then settled as not written when the record is
+        still at the version the If-Match named, and stays unsettled (outcome unknown)
+        otherwise, or when the record cannot be read."""
+        what = f"PATCH /{path.lstrip('/')}"
+        try:
+            record: object = await self.request_json("GET", path)
+        except PimeloError:
+            note_unsettled_write(what)  # it may have happened and nothing can tell
+            return None
+        if not isinstance(record, dict):
+            note_unsettled_write(what)
+            return None
+        read = cast(dict[str, Any], record)
+        if patch_holds(read, patch):
+            settle_write(what)
+            return read
+        expected = next((v for k, v in headers.items() if k.lower() == "if-match"), None)
+        if expected is not None and expected.strip('W/"') == str(read.get("version")):
+            settle_write(what)  # still at the version it expected: not written
+        else:
+            note_unsettled_write(what)
+        return None
+
+
+def _patch_body(method: str, body: object) -> dict[str, Any] | None:
+    """The body of a merge-patch (read back after a lost answer), or None for other requests."""
+    if method.upper() != "PATCH" or not isinstance(body, dict):
+        return None
+    return cast(dict[str, Any], body)
 
 
 def patch_holds(record: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:

@@ -41,6 +41,13 @@ def note_unsettled_write(what: str) -> None:
         unsettled.append(what)
 
 
+def settle_write(what: str) -> None:
+    """A noted write turned out definite after all (read back): no longer unsettled."""
+    unsettled = _UNSETTLED.get()
+    if unsettled is not None and what in unsettled:
+        unsettled.remove(what)
+
+
 def current_deadline() -> float | None:
     """The monotonic time by which the current operation must be done, if one was set."""
     return _DEADLINE.get()

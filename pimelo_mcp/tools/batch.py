@@ -16,7 +16,12 @@ from pydantic import BaseModel
 
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult, PimeloError
-from pimelo_mcp.client._client import is_unknown_outcome, patch_holds
+from pimelo_mcp.client._client import (
+    MAX_READ_BACK_SECONDS,
+    READ_BACK_SHARE,
+    is_unknown_outcome,
+    patch_holds,
+)
 from pimelo_mcp.client._deadline import deadline_length, keep_back
 from pimelo_mcp.tools.registry import ToolOutput
 from pimelo_mcp.translate import AttributeDef, TranslationError
@@ -205,9 +210,6 @@ def _result(kind: Literal["product", "entity"], plan: Plan, **fields: Any) -> It
 Verdict = Literal["applied", "not_applied", "unknown"]
 # Reads a planned item's record after a lost answer: (verdict, version now), by plan key.
 Verify = Callable[[Sequence["Plan"]], Awaitable[Mapping[str, tuple[Verdict, int | None]]]]
-# Of the call's deadline, the share a batch write leaves for reading back after a lost answer.
-READ_BACK_SHARE = 0.25
-MAX_READ_BACK_SECONDS = 10.0
 
 
 async def _send_or_find_out(

@@ -92,8 +92,30 @@ def _unknown_outcome(
                 outcome="unknown",
             )
     shown = ", ".join(dict.fromkeys(unsettled))
+    readers = ", ".join(dict.fromkeys(_reader(request) for request in unsettled))
     return ToolError(
         f"OUTCOME UNKNOWN: {spec.name} sent {shown} and got no usable answer ({error}). The "
-        "write may or may not have happened: read the record (search or get it) to see, "
-        "before sending it again. The audit journal lists it as unknown."
+        f"write may or may not have happened: read the record ({readers}) to see, before "
+        "sending it again. The audit journal lists it as unknown."
     )
+
+
+# Which tool reads back what a request wrote, by the first segment of its path.
+READERS = {
+    "products": "get_product",
+    "attributes": "search_attributes",
+    "attribute-sets": "search_attributes",
+    "entities": "search_entities",
+    "media": "search_media",
+}
+
+
+def _reader(request: str) -> str:
+    """`PATCH /products/SHOE-1` → `get_product SHOE-1`; the finder of its area otherwise."""
+    segments = request.split(" ", 1)[-1].strip("/").split("/")
+    reader = READERS.get(segments[0], "a search tool")
+    if reader == "get_product" and len(segments) > 1:
+        return f"get_product {segments[1]}"
+    if len(segments) > 1:
+        return f"{reader} for {segments[-1]}"
+    return reader

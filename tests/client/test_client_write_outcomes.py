@@ -117,7 +117,6 @@ def test_patch_holds_compares_values_by_locale_and_channel() -> None:
 async def test_a_412_after_a_lost_answer_whose_read_back_fails_is_an_unsettled_write(
     client: PimeloClient, fake: FakePimelo
 ) -> None:
-    from pimelo_mcp.client import APIConnectionError
     from pimelo_mcp.client._deadline import tracking_unsettled_writes
 
     _lost_then_412(fake)
@@ -127,6 +126,40 @@ async def test_a_412_after_a_lost_answer_whose_read_back_fails_is_an_unsettled_w
         raise httpx2.ConnectError("unreachable")
 
     client.max_retries = 1
-    with tracking_unsettled_writes() as unsettled, pytest.raises(APIConnectionError):
+    with tracking_unsettled_writes() as unsettled, pytest.raises(PreconditionFailedError):
         await client.products.update("SHOE-1", status="active", expected_version=3)
     assert unsettled == ["PATCH /products/SHOE-1"]
+
+
+async def test_a_patch_with_every_answer_lost_is_read_back_as_applied(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    from pimelo_mcp.client._deadline import tracking_unsettled_writes
+
+    @fake.route("PATCH", "products/SHOE-1")
+    def lost(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.RemoteProtocolError("peer closed the connection")
+
+    fake.route("GET", "products/SHOE-1")(lambda request: json_response(APPLIED))
+    with tracking_unsettled_writes() as unsettled:
+        product = await client.products.update("SHOE-1", status="active", expected_version=3)
+    assert product.version == 4
+    assert unsettled == []
+
+
+async def test_a_patch_with_every_answer_lost_and_the_record_unchanged_was_not_written(
+    client: PimeloClient, fake: FakePimelo
+) -> None:
+    from pimelo_mcp.client import APIConnectionError
+    from pimelo_mcp.client._deadline import tracking_unsettled_writes
+
+    @fake.route("PATCH", "products/SHOE-1")
+    def lost(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("refused")
+
+    fake.route("GET", "products/SHOE-1")(
+        lambda request: json_response({**APPLIED, "status": "draft", "version": 3})
+    )
+    with tracking_unsettled_writes() as unsettled, pytest.raises(APIConnectionError):
+        await client.products.update("SHOE-1", status="active", expected_version=3)
+    assert unsettled == []  # definite: not written

@@ -64,18 +64,47 @@ async def test_an_update_dropped_before_the_write_is_reported_not_written(
     assert not audit.exists() or read_journal(audit) == []
 
 
-async def test_a_patch_that_never_gets_an_answer_says_outcome_unknown_and_journals_it(
+async def test_a_patch_whose_every_answer_is_lost_is_read_back_and_reported_applied(
     connect_faulty: ConnectFaulty, tmp_path: Path
 ) -> None:
     audit = tmp_path / "audit.jsonl"
     with faulty_sandbox("PATCH /attributes/*: drop-after@1") as sandbox:
+        async with connect_faulty(sandbox, audit=audit) as mcp:
+            data = structured(
+                await call(mcp, "update_attribute", {"code": "name", "labels": {"en_US": "Title"}})
+            )
+    assert data["changes"]
+    assert [line["outcome"] for line in read_journal(audit)] == ["applied"]
+
+
+async def test_a_patch_that_cannot_be_read_back_says_outcome_unknown_and_journals_it(
+    connect_faulty: ConnectFaulty, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    # The first GET (update_attribute reads the attribute) passes; the read-backs after the
+    # lost PATCH all fail.
+    seed = seed_where_only_the_first_passes("GET /attributes/name", 0.9, following=4)
+    spec = f"seed={seed}; PATCH /attributes/*: drop-after@1; GET /attributes/name: error-before(503)@0.9"
+    with faulty_sandbox(spec) as sandbox:
         async with connect_faulty(sandbox, audit=audit) as mcp:
             text = error_text(
                 await call(mcp, "update_attribute", {"code": "name", "labels": {"en_US": "Title"}})
             )
     assert "OUTCOME UNKNOWN" in text
     assert "PATCH /attributes/name" in text
+    assert "search_attributes for name" in text
     assert [line["outcome"] for line in read_journal(audit)] == ["unknown"]
+
+
+def seed_where_only_the_first_passes(key: str, probability: float, *, following: int) -> int:
+    """A seed under which the first request to `key` meets no fault and the next ones do."""
+    import random
+
+    def fits(seed: int) -> bool:
+        draws = [random.Random(f"{seed}|{key}|{n}").random() for n in range(following + 1)]
+        return draws[0] >= probability and all(d < probability for d in draws[1:])
+
+    return next(seed for seed in range(100_000) if fits(seed))
 
 
 def seed_losing_the_first_answer_only(keys: list[str], probability: float = 0.5) -> int:
