@@ -18,6 +18,7 @@ def test_every_test_and_file_the_reliability_doc_names_exists() -> None:
     text = DOC.read_text()
     files = set(re.findall(r"`((?:tests|benchmarks|pimelo_mcp|docs)/[\w/.]+\.(?:py|md))", text))
     tests = set(re.findall(r"\b(test_\w+)\b", text)) - {Path(f).stem for f in files}
-    assert files and tests
+    assert files
+    assert tests
     assert sorted(f for f in files if not (ROOT / f).is_file()) == []
     assert sorted(tests - _defined_tests()) == []
