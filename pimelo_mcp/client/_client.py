@@ -20,6 +20,7 @@ from pimelo_mcp.client._deadline import (
     deadline_length,
     keep_back,
     note_unsettled_write,
+    read_back_reserve,
     settle_write,
 )
 from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
@@ -56,11 +57,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("pimelo_mcp.client")
 
 QueryValue = str | int | float | bool | Sequence[str] | None
-
-# Of a call's deadline, the share a write leaves for reading the record back after a lost
-# answer (at most this many seconds), so that the call can still say what happened.
-READ_BACK_SHARE = 0.25
-MAX_READ_BACK_SECONDS = 10.0
 
 
 class _Token:
@@ -581,8 +577,7 @@ class PimeloClient:
             headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
         safe = _safe_to_repeat(method, path, headers) if retry is None else retry
         patch = _patch_body(method, json)
-        length = deadline_length()
-        reserve = min(MAX_READ_BACK_SECONDS, length * READ_BACK_SHARE) if length and patch else 0.0
+        reserve = read_back_reserve() if patch else 0.0
         for reread in range(self.max_retries + 1):
             try:
                 with keep_back(reserve):

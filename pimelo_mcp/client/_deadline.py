@@ -48,6 +48,18 @@ def settle_write(what: str) -> None:
         unsettled.remove(what)
 
 
+# Of a call's deadline, the share a write leaves for reading the record back after a lost
+# answer (at most this many seconds), so that the call can still say what happened.
+READ_BACK_SHARE = 0.25
+MAX_READ_BACK_SECONDS = 10.0
+
+
+def read_back_reserve() -> float:
+    """Seconds a write keeps back for a read-back, under the current deadline (0: none)."""
+    length = _LENGTH.get()
+    return min(MAX_READ_BACK_SECONDS, length * READ_BACK_SHARE) if length else 0.0
+
+
 def current_deadline() -> float | None:
     """The monotonic time by which the current operation must be done, if one was set."""
     return _DEADLINE.get()

@@ -16,13 +16,8 @@ from pydantic import BaseModel
 
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult, PimeloError
-from pimelo_mcp.client._client import (
-    MAX_READ_BACK_SECONDS,
-    READ_BACK_SHARE,
-    is_unknown_outcome,
-    patch_holds,
-)
-from pimelo_mcp.client._deadline import deadline_length, keep_back
+from pimelo_mcp.client._client import is_unknown_outcome, patch_holds
+from pimelo_mcp.client._deadline import keep_back, read_back_reserve
 from pimelo_mcp.tools.registry import ToolOutput
 from pimelo_mcp.translate import AttributeDef, TranslationError
 from pimelo_mcp.translate.compact import render_data
@@ -220,8 +215,7 @@ async def _send_or_find_out(
     An item's answer is lost when the whole call got no usable answer (no answer, a 5xx, a
     cut body, the deadline), or, sent one by one, when its own request got none (status 0).
     """
-    length = deadline_length()
-    reserve = min(MAX_READ_BACK_SECONDS, length * READ_BACK_SHARE) if length else 0.0
+    reserve = read_back_reserve()
     answers: dict[int, Any] = {}
     lost = ""
     try:

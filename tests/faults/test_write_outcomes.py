@@ -201,3 +201,18 @@ async def test_entity_writes_whose_answer_was_lost_are_read_back(
     assert created["done"] == 1, created["items"]
     assert changed["done"] == 1, changed["items"]
     assert [line["outcome"] for line in read_journal(audit)] == ["applied", "applied"]
+
+
+async def test_a_created_attribute_whose_every_answer_was_lost_is_read_back(
+    connect_faulty: ConnectFaulty, tmp_path: Path
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    with faulty_sandbox("POST /attributes: drop-after@1") as sandbox:
+        async with connect_faulty(sandbox, audit=audit) as mcp:
+            created = structured(
+                await call(mcp, "create_attribute", {"code": "lost_answer", "type": "text"})
+            )
+        drops = sandbox.injector.injected["drop-after"]
+    assert created["attribute"]["code"] == "lost_answer"
+    assert drops == 4  # the first attempt and its three retries, all replayed, all lost
+    assert [line["outcome"] for line in read_journal(audit)] == ["applied"]
