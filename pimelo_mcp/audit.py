@@ -61,7 +61,10 @@ class AuditJournal:
         after: Mapping[str, Any] | None,
         version_before: int | None,
         version_after: int | None,
+        outcome: str = "applied",
     ) -> None:
+        """One line; `outcome` is "applied", or "unknown" for a write whose answer was lost
+        and whose effect could not be read back (`after` is then what it would have set)."""
         if self.path is None:
             return
         line = json.dumps(
@@ -76,6 +79,7 @@ class AuditJournal:
                 "version_after": version_after,
                 **({"user": self.user} if self.user is not None else {}),
                 **({"client": self.client} if self.client is not None else {}),
+                "outcome": outcome,
             },
             ensure_ascii=False,
             separators=(",", ":"),

@@ -49,6 +49,13 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
         help="a folder upload_media may read files from (repeatable; default: $PIMELO_UPLOAD_DIRS)",
     )
     parser.add_argument(
+        "--call-deadline",
+        type=float,
+        metavar="SECONDS",
+        help="wall-clock bound of one tool call, every request, wait and byte included "
+        "(default: $PIMELO_CALL_DEADLINE or 40)",
+    )
+    parser.add_argument(
         "--log-level",
         choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
         help="log level on stderr (default: $PIMELO_LOG_LEVEL or WARNING)",

@@ -54,6 +54,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.upload_dir
         else None,
         log_level=args.log_level,
+        call_deadline_seconds=getattr(args, "call_deadline", None),
     )
     if args.audit_log is not None:
         text = args.audit_log.strip()

@@ -20,6 +20,14 @@ ENV_READ_ONLY = "PIMELO_READ_ONLY"
 ENV_AUDIT_LOG = "PIMELO_AUDIT_LOG"
 ENV_UPLOAD_DIRS = "PIMELO_UPLOAD_DIRS"
 ENV_LOG_LEVEL = "PIMELO_LOG_LEVEL"
+ENV_CALL_DEADLINE = "PIMELO_CALL_DEADLINE"
+
+# Most MCP clients give up on a tool call after 60 s; a call that ends on its own before
+# that can still say what it knows (written, refused, or outcome unknown and what to read).
+DEFAULT_CALL_DEADLINE_SECONDS = 40.0
+MIN_CALL_DEADLINE_SECONDS = 0.1
+MAX_CALL_DEADLINE_SECONDS = 3600.0
+
 ENV_CLIENT_POOL_SIZE = "PIMELO_MCP_CLIENT_POOL_SIZE"
 ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
 
@@ -92,11 +100,19 @@ class Settings:
     log_level: str = "WARNING"
     client_pool_size: int = DEFAULT_CLIENT_POOL_SIZE  # signed-in users' clients kept open at once
     client_idle_seconds: float = DEFAULT_CLIENT_IDLE_SECONDS  # an unused user's client closes after
+    # Wall-clock bound of one tool call: every request, wait, retry and byte within it.
+    call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
     chatgpt_search: bool = False  # add ChatGPT's `search` and `fetch` to the tools
     app_url: str = DEFAULT_APP_URL  # a product's page in Pimelo, `{identifier}` filled in
 
     def __post_init__(self) -> None:
         check_app_url(self.app_url)
+        seconds = self.call_deadline_seconds
+        if not MIN_CALL_DEADLINE_SECONDS <= seconds <= MAX_CALL_DEADLINE_SECONDS:
+            raise ConfigError(
+                f"the call deadline must be from {MIN_CALL_DEADLINE_SECONDS} to "
+                f"{MAX_CALL_DEADLINE_SECONDS:.0f} seconds ({ENV_CALL_DEADLINE}); got {seconds}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -135,6 +151,9 @@ class Settings:
                 ENV_CLIENT_IDLE_SECONDS,
                 env.get(ENV_CLIENT_IDLE_SECONDS),
                 DEFAULT_CLIENT_IDLE_SECONDS,
+            ),
+            call_deadline_seconds=parse_positive(
+                ENV_CALL_DEADLINE, env.get(ENV_CALL_DEADLINE), DEFAULT_CALL_DEADLINE_SECONDS
             ),
             chatgpt_search=parse_bool(ENV_CHATGPT_SEARCH, env.get(ENV_CHATGPT_SEARCH, "")),
             app_url=(env.get(ENV_APP_URL) or "").strip() or DEFAULT_APP_URL,

@@ -43,6 +43,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
+from pimelo_mcp.http_limits import MAX_REQUEST_BODY_BYTES, BodyLimit, bounded_protocol
 from pimelo_mcp.listening import listen_tcp
 from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.stopping import server_took_a_signal
@@ -333,12 +334,16 @@ def build_http_app(
 
     server.custom_route(HEALTH_PATH, methods=["GET"], include_in_schema=False)(healthz)
     server.custom_route(READY_PATH, methods=["GET"], include_in_schema=False)(readyz)
-    app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH,
-        stateless_http=True,
-        json_response=True,
-        transport_security=transport_security(http),
-        host=http.host,
+    # The SDK's own limit (a bare 413) is set just above ours, which answers in words.
+    app: ASGIApp = BodyLimit(
+        server.streamable_http_app(
+            streamable_http_path=MCP_PATH,
+            stateless_http=True,
+            json_response=True,
+            transport_security=transport_security(http),
+            host=http.host,
+            max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
+        )
     )
     app = NoStreamOnGet(app)
     if oauth is not None:
@@ -387,6 +392,7 @@ async def serve(
 
     config = uvicorn.Config(
         app,
+        http=bounded_protocol(),  # slow clients are cut (http_limits.py)
         log_level=log_level.lower(),
         lifespan="on",
         access_log=log_level == "DEBUG",

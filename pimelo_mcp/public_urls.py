@@ -7,13 +7,14 @@ to the address that was checked, so a second DNS answer cannot swap it (DNS rebi
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 import anyio
 import httpx2
+
+from pimelo_mcp.addresses import is_public
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -22,13 +23,6 @@ async def system_addresses(host: str, port: int) -> list[str]:
     """The addresses the system resolver gives for host (numeric forms such as 127.1 included)."""
     infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]) for info in infos]
-
-
-def is_public(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
-    except ValueError:
-        return False
 
 
 class PinnedURL(NamedTuple):

@@ -27,6 +27,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         rate_limit=args.rate_limit,
         tokens=tuple(args.token),
         max_upload_bytes=args.max_upload_bytes,
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -85,15 +86,27 @@ def _load_and_serve(settings: SandboxSettings, sock: socket.socket, url_host: st
         )
         return 2
     print(f"Catalog ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
+    if settings.faults is not None:
+        print(
+            f"FAULTS: injecting network faults ({settings.faults.text}); answers may be slow, "
+            "lost or broken on purpose.",
+            file=sys.stderr,
+            flush=True,
+        )
     tokens = mint_demo_tokens(app.state.sandbox.store)
     base_url = f"http://{url_host}:{sock.getsockname()[1]}/api/v1/"
-    asyncio.run(_serve(app, sock, base_url, tokens))
+    asyncio.run(_serve(app, sock, base_url, tokens, faults=settings.faults is not None))
     print("Pimelo sandbox stopped.", file=sys.stderr, flush=True)
     return 0
 
 
 async def _serve(
-    app: Any, sock: socket.socket, base_url: str, tokens: list[tuple[str, str, tuple[str, ...]]]
+    app: Any,
+    sock: socket.socket,
+    base_url: str,
+    tokens: list[tuple[str, str, tuple[str, ...]]],
+    *,
+    faults: bool = False,
 ) -> None:
     import uvicorn
 
@@ -114,5 +127,12 @@ async def _serve(
             server_took_a_signal()  # uvicorn stops gracefully, then raises the signal again
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        # A `hang` fault holds its request until the client leaves: Ctrl-C must not wait on it.
+        timeout_graceful_shutdown=2 if faults else None,
+    )
     await ReadyServer(config).serve(sockets=[sock])

@@ -297,20 +297,35 @@ def _read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str
             f"Uploads from a local path are off: set {ENV_UPLOAD_DIRS} to the folders they may "
             "come from (separated by ':') and restart. Or send content_base64 or an https url."
         )
+    if not text.strip() or any(ord(ch) < 0x20 for ch in text):
+        # A NUL byte cannot be in a file name (the system refuses it); other control
+        # characters are a mangled argument far more often than a real name.
+        raise ToolError(
+            f"path {text[:80]!r} contains a NUL byte or another control character, or is "
+            'empty: give the file\'s name as it is shown in its folder, e.g. "shoe.png". '
+            "Nothing was uploaded."
+        )
     folders = [folder.expanduser().resolve() for folder in allowed]
-    given = Path(text).expanduser()
-    candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
     listed = ", ".join(str(folder) for folder in folders)
-    for candidate in candidates:
-        resolved = candidate.resolve()  # symlinks followed: where the bytes really are
-        if not any(resolved.is_relative_to(folder) for folder in folders):
-            raise ToolError(
-                f"{text} is outside the allowed upload folders ({listed}); nothing was uploaded."
-            )
-        if resolved.is_file():
-            if resolved.stat().st_size > MAX_UPLOAD_BYTES:
-                raise _too_large(text)
-            return resolved.read_bytes(), resolved.name
+    try:
+        given = Path(text).expanduser()
+        candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
+        for candidate in candidates:
+            resolved = candidate.resolve()  # symlinks followed: where the bytes really are
+            if not any(resolved.is_relative_to(folder) for folder in folders):
+                raise ToolError(
+                    f"{text} is outside the allowed upload folders ({listed}); nothing was uploaded."
+                )
+            if resolved.is_file():
+                if resolved.stat().st_size > MAX_UPLOAD_BYTES:
+                    raise _too_large(text)
+                return resolved.read_bytes(), resolved.name
+    except (OSError, RuntimeError, ValueError) as error:  # unreadable, too long, a symlink loop
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ToolError(
+            f"path {text[:80]!r} cannot be read ({reason}); give a readable file inside the "
+            f"allowed upload folders ({listed}). Nothing was uploaded."
+        ) from None
     raise ToolError(f"No file {text} in the allowed upload folders ({listed}).")
 
 
