@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pimelo_mcp.sandbox.cursors import check_limit, decode_cursor, encode_cursor
 from pimelo_mcp.sandbox.filters import FilterScope, Sql, compile_filters
+from pimelo_mcp.sandbox.fulltext import TEXT_WEIGHTS, match_expression, query_key
 from pimelo_mcp.sandbox.jsonutil import JSON, as_list, expect_bool, expect_str
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError
 from pimelo_mcp.sandbox.store import Store
@@ -18,6 +20,31 @@ SORT_COLUMNS = {
     "updated": "updated_at",
     "created": "created_at",
 }
+RELEVANCE = "relevance"
+# The free-text table of each kind of record, and its column holding the record's key.
+TEXT_TABLES = {"product": ("product_text", "identifier"), "entity": ("entity_text", "code")}
+EXACT_KEY_BONUS = 1000.0  # a query that is a record's whole identifier / code puts it first
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A free-text query, ready for FTS5."""
+
+    expression: str  # the MATCH expression (fulltext.match_expression)
+    table: str
+    key_column: str
+    exact: str  # the query lower-cased: equal to a key, that record ranks first
+    search: str  # the query's identity: a relevance cursor is valid for this query only
+
+    def ranked(self) -> tuple[str, list[Any]]:
+        """A subquery of (rid, score) for every match; a lower score is a better match."""
+        weights = ", ".join(str(w) for w in TEXT_WEIGHTS)
+        return (
+            f"SELECT rowid AS rid, bm25({self.table}, {weights})"
+            f" - (plower({self.key_column}) = ?) * {EXACT_KEY_BONUS} AS score"
+            f" FROM {self.table} WHERE {self.table} MATCH ?",
+            [self.exact, self.expression],
+        )
 
 
 @dataclass
@@ -32,6 +59,14 @@ class SearchPlan:
     sort: str = "identifier"
     after: tuple[Any, Any] | None = None
     with_completeness: bool = False
+    text: TextMatch | None = None
+
+    @property
+    def cursor_sort(self) -> str:
+        """What a cursor is made for: the sort, and for relevance the query too."""
+        if self.sort == RELEVANCE and self.text is not None:
+            return f"{RELEVANCE}:{self.text.search}"
+        return self.sort
 
 
 def plan_search(
@@ -57,12 +92,17 @@ def plan_search(
         errors.add("channel", f"{channel!r} is not a known channel")
         channel = None
     plan.locale, plan.channel = locale, channel
-    sort = body.get("sort", default_sort)
-    sorts = [s for key in (default_sort, "updated", "created") for s in (key, f"-{key}")]
-    if sort is None:
-        sort = default_sort
-    if sort not in sorts:
+    plan.text = _text_match(body.get("query"), kind, errors)
+    sorts = [s for key in (default_sort, "updated", "created") for s in (key, f"-{key}")] + [
+        RELEVANCE
+    ]
+    sort = body.get("sort")
+    if sort is None:  # with a query, the best matches first
+        plan.sort = RELEVANCE if plan.text is not None else default_sort
+    elif sort not in sorts:
         errors.add("sort", f"must be one of {', '.join(sorts)}")
+    elif sort == RELEVANCE and plan.text is None and not _query_given(body):
+        errors.add("sort", "relevance orders the matches of a query: give a query, or another sort")
     else:
         plan.sort = sort
     try:
@@ -71,7 +111,7 @@ def plan_search(
         errors.add("limit", "must be an integer from 1 to 100")
     if body.get("search_after") is not None:
         try:
-            plan.after = decode_cursor(body["search_after"], plan.sort)
+            plan.after = decode_cursor(body["search_after"], plan.cursor_sort)
         except ProblemError as problem:
             errors.items.extend(problem.extensions["errors"])
     if "attributes" in body and body["attributes"] is not None:
@@ -87,17 +127,34 @@ def plan_search(
         plan.with_completeness = bool(
             expect_bool(body["with_completeness"], "with_completeness", errors)
         )
-    query = body.get("query")
-    if query is not None:
-        if not isinstance(query, str):
-            errors.add("query", "must be a string")
-        elif query.strip():
-            plan.sql.add("instr(t.search, ?) > 0", query.strip().lower())
     scope = FilterScope(
         kind=kind, attributes=attributes, store=store, locale=locale, channel=channel
     )
     compile_filters(body.get("filters"), scope, errors, plan.sql)
     return plan
+
+
+def _query_given(body: JSON) -> bool:
+    query = body.get("query")
+    return isinstance(query, str) and bool(query.strip())
+
+
+def _text_match(raw: Any, kind: str, errors: FieldErrors) -> TextMatch | None:
+    """The free-text part of a search: None without a query (or a blank one)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        errors.add("query", "must be a string")
+        return None
+    if not raw.strip():
+        return None
+    expression = match_expression(raw)
+    if expression is None:
+        errors.add("query", "holds no word to search for (letters or digits)")
+        return None
+    table, key_column = TEXT_TABLES[kind]
+    search = hashlib.sha256(query_key(raw).encode()).hexdigest()[:12]
+    return TextMatch(expression, table, key_column, raw.strip().lower(), search)
 
 
 def shortcut_filter(body: JSON, name: str, known: Any, errors: FieldErrors, sql: Sql) -> None:
@@ -125,31 +182,43 @@ def run_page(
     base_params: list[Any],
 ) -> tuple[list[tuple[Any, ...]], str | None]:
     """One keyset page (never OFFSET): rows plus the cursor of the next page."""
-    descending = plan.sort.startswith("-")
-    key_name = plan.sort.lstrip("-")
-    column = f"t.{SORT_COLUMNS[key_name]}"
-    unique_key = key_name in ("identifier", "code")
     where = [*base_where, *plan.sql.where]
     params = [*base_params, *plan.sql.params]
+    source = f"{table} t"
+    source_params: list[Any] = []
+    if plan.sort == RELEVANCE and plan.text is not None:
+        ranked, source_params = plan.text.ranked()
+        source = f"({ranked}) m JOIN {table} t ON t.id = m.rid"
+        key, order, unique_key, descending = "m.score", "m.score ASC, t.id ASC", False, False
+    else:
+        if plan.text is not None:
+            where.append(
+                f"t.id IN (SELECT rowid FROM {plan.text.table} WHERE {plan.text.table} MATCH ?)"
+            )
+            params.append(plan.text.expression)
+        descending = plan.sort.startswith("-")
+        key_name = plan.sort.lstrip("-")
+        key = f"t.{SORT_COLUMNS[key_name]}"
+        unique_key = key_name in ("identifier", "code")
+        direction = "DESC" if descending else "ASC"
+        order = f"{key} {direction}" if unique_key else f"{key} {direction}, t.id {direction}"
     compare = "<" if descending else ">"
     if plan.after is not None:
-        key, record_id = plan.after
+        after_key, record_id = plan.after
         if unique_key:
-            where.append(f"{column} {compare} ?")
-            params.append(key)
+            where.append(f"{key} {compare} ?")
+            params.append(after_key)
         else:
-            where.append(f"({column}, t.id) {compare} (?, ?)")
-            params.extend([key, record_id])
-    direction = "DESC" if descending else "ASC"
-    order = f"{column} {direction}" if unique_key else f"{column} {direction}, t.id {direction}"
-    sql = f"SELECT t.id, {column}, {columns} FROM {table} t"
+            where.append(f"({key}, t.id) {compare} (?, ?)")
+            params.extend([after_key, record_id])
+    sql = f"SELECT t.id, {key}, {columns} FROM {source}"
     if where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
     sql += f" ORDER BY {order} LIMIT ?"
-    rows = store.conn.execute(sql, [*params, plan.limit + 1]).fetchall()
+    rows = store.conn.execute(sql, [*source_params, *params, plan.limit + 1]).fetchall()
     cursor = None
     if len(rows) > plan.limit:
         rows = rows[: plan.limit]
         last = rows[-1]
-        cursor = encode_cursor(plan.sort, last[1], last[0])
+        cursor = encode_cursor(plan.cursor_sort, last[1], last[0])
     return [row[2:] for row in rows], cursor
