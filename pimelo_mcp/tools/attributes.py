@@ -29,6 +29,7 @@ from pimelo_mcp.client import ValidationError as RefusedError
 from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown, shown_change
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate.definitions import AttributeType
 
@@ -59,7 +60,7 @@ class AttributeView(BaseModel):
         if self.label:
             text += f" {self.label!r}"
         if self.validation:
-            text += f" {self.validation}"
+            text += f" ({shown(self.validation)})"
         if self.options:
             text += "; options: " + ", ".join(f"{c}={label}" for c, label in self.options.items())
         return text
@@ -241,7 +242,9 @@ class AttributeUpdated(ToolOutput):
             else f"Changed (now version {self.version})"
         )
         lines = [f"{verb} {self.code}:"]
-        lines.extend(f"{c.field}: {c.before!r} → {c.after!r}" for c in self.changes)
+        lines.extend(
+            f"{c.field}: {shown_change(c.before)} → {shown_change(c.after)}" for c in self.changes
+        )
         return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult
 from pimelo_mcp.tools.registry import ToolOutput
+from pimelo_mcp.tools.render import shown_change
 from pimelo_mcp.translate import AttributeDef, TranslationError
 from pimelo_mcp.translate.compact import render_data
 from pimelo_mcp.translate.values import field_path
@@ -93,7 +94,7 @@ def stale_message(
     expected: int, current: int | None, updated_at: Any, changes: Sequence[Change]
 ) -> str:
     """Why an item with an old expected_version is refused, with what the record holds now."""
-    now = "; ".join(f"{change.field} is {change.before!r}" for change in changes[:10])
+    now = "; ".join(f"{change.field} is {shown_change(change.before)}" for change in changes[:10])
     return (
         f"stale: you expected version {expected}, the record is at version {current} (updated "
         f"{updated_at}); "
@@ -169,7 +170,8 @@ class BatchOutput(ToolOutput):
         for item in changed[:MAX_ITEMS_IN_TEXT]:
             changes = item.changes or []
             described = "; ".join(
-                f"{c.field}: {c.before!r} → {c.after!r}" for c in changes[:MAX_CHANGES_IN_TEXT]
+                f"{c.field}: {shown_change(c.before)} → {shown_change(c.after)}"
+                for c in changes[:MAX_CHANGES_IN_TEXT]
             )
             more = len(changes) - MAX_CHANGES_IN_TEXT
             lines.append(

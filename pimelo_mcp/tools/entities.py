@@ -50,6 +50,7 @@ from pimelo_mcp.tools.common import (
     state_of,
 )
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown, shown_value
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
     CatalogSchema,
@@ -164,8 +165,8 @@ class EntityDetail(ToolOutput):
     def text(self) -> str:
         lines = [f"{self.entity_type} {self.entity.line()}"]
         if isinstance(self.entity.labels, dict):
-            lines.append(f"labels: {self.entity.labels}")
-        lines.extend(f"{code}: {value}" for code, value in self.entity.values.items())
+            lines.append(f"labels: {shown(self.entity.labels)}")
+        lines.extend(f"{code}: {shown_value(value)}" for code, value in self.entity.values.items())
         return "\n".join(lines)
 
 

@@ -37,6 +37,7 @@ from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.tools.batch import Change, value_changes
 from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown_change
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import translate_values
 
@@ -188,7 +189,8 @@ class UploadResult(ToolOutput):
         text = f"Uploaded {self.media.line()}"
         if self.attached_to:
             text += f"; set on {self.attached_to} (now version {self.product_version})" + "".join(
-                f", {c.field}: {c.before!r} → {c.after!r}" for c in self.changes or []
+                f", {c.field}: {shown_change(c.before)} → {shown_change(c.after)}"
+                for c in self.changes or []
             )
         return text + "."
 

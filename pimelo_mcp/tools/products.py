@@ -40,6 +40,7 @@ from pimelo_mcp.tools.common import (
     state_of,
 )
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown, shown_value
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
     CatalogSchema,
@@ -153,7 +154,9 @@ class ProductDetail(ToolOutput):
 
     def text(self) -> str:
         lines = [f"{self.product.line()}, values in {self.shown_for or 'every locale and channel'}"]
-        lines.extend(f"{code}: {value}" for code, value in self.product.values.items())
+        if self.product.categories:
+            lines.append(f"categories: {shown(self.product.categories)}")
+        lines.extend(f"{code}: {shown_value(value)}" for code, value in self.product.values.items())
         for c in self.product.completeness or []:
             missing = f", missing {', '.join(c.missing)}" if c.missing else ""
             lines.append(f"complete {c.percent}% for {c.channel}/{c.locale}{missing}")
