@@ -60,12 +60,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS entity_text USING fts5(
 # Built after a bulk load: inserting into indexed tables is several times slower.
 _INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS products_identifier ON products (identifier);
+CREATE INDEX IF NOT EXISTS products_identifier_folded ON products (lower(identifier));
 CREATE INDEX IF NOT EXISTS products_updated ON products (updated_at, id);
 CREATE INDEX IF NOT EXISTS products_created ON products (created_at, id);
 CREATE INDEX IF NOT EXISTS products_status ON products (status, identifier);
 CREATE INDEX IF NOT EXISTS products_set ON products (attribute_set, identifier);
 CREATE INDEX IF NOT EXISTS completeness_ratio ON completeness (channel, locale, ratio);
 CREATE UNIQUE INDEX IF NOT EXISTS entities_code ON entities (type, code);
+CREATE INDEX IF NOT EXISTS entities_code_folded ON entities (type, lower(code));
 CREATE INDEX IF NOT EXISTS entities_updated ON entities (type, updated_at, id);
 CREATE INDEX IF NOT EXISTS entities_created ON entities (type, created_at, id);
 """

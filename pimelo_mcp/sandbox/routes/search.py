@@ -36,15 +36,29 @@ class TextMatch:
     exact: str  # the query lower-cased: equal to a key, that record ranks first
     search: str  # the query's identity: a relevance cursor is valid for this query only
 
-    def ranked(self) -> tuple[str, list[Any]]:
-        """A subquery of (rid, score) for every match; a lower score is a better match."""
+    def ranked(self, exact_id: int | None) -> tuple[str, list[Any]]:
+        """A subquery of (rid, score) for every match; a lower score is a better match.
+
+        The record whose whole key is the query (`exact_id`) gets a bonus that puts it first.
+        """
         weights = ", ".join(str(w) for w in TEXT_WEIGHTS)
         return (
             f"SELECT rowid AS rid, bm25({self.table}, {weights})"
-            f" - (plower({self.key_column}) = ?) * {EXACT_KEY_BONUS} AS score"
+            f" - (rowid = ?) * {EXACT_KEY_BONUS} AS score"
             f" FROM {self.table} WHERE {self.table} MATCH ?",
-            [self.exact, self.expression],
+            [exact_id if exact_id is not None else -1, self.expression],
         )
+
+    def exact_id(
+        self, store: Store, table: str, base_where: list[str], params: list[Any]
+    ) -> int | None:
+        """The id of the record whose key is the query, case aside (keys are ASCII)."""
+        where = "".join(f" AND ({clause})" for clause in base_where)
+        row = store.conn.execute(
+            f"SELECT t.id FROM {table} t WHERE lower(t.{self.key_column}) = ?{where} LIMIT 1",
+            [self.exact, *params],
+        ).fetchone()
+        return int(row[0]) if row else None
 
 
 @dataclass
@@ -186,10 +200,15 @@ def run_page(
     params = [*base_params, *plan.sql.params]
     source = f"{table} t"
     source_params: list[Any] = []
+    record_id = "t.id"
     if plan.sort == RELEVANCE and plan.text is not None:
-        ranked, source_params = plan.text.ranked()
-        source = f"({ranked}) m JOIN {table} t ON t.id = m.rid"
-        key, order, unique_key, descending = "m.score", "m.score ASC, t.id ASC", False, False
+        exact_id = plan.text.exact_id(store, table, base_where, base_params)
+        ranked, source_params = plan.text.ranked(exact_id)
+        if where:
+            source = f"({ranked}) m JOIN {table} t ON t.id = m.rid"
+        else:  # nothing else to check: the page comes from the index alone
+            source, record_id = f"({ranked}) m", "m.rid"
+        key, unique_key, descending = "m.score", False, False
     else:
         if plan.text is not None:
             where.append(
@@ -200,21 +219,28 @@ def run_page(
         key_name = plan.sort.lstrip("-")
         key = f"t.{SORT_COLUMNS[key_name]}"
         unique_key = key_name in ("identifier", "code")
-        direction = "DESC" if descending else "ASC"
-        order = f"{key} {direction}" if unique_key else f"{key} {direction}, t.id {direction}"
     compare = "<" if descending else ">"
     if plan.after is not None:
-        after_key, record_id = plan.after
+        after_key, after_id = plan.after
         if unique_key:
             where.append(f"{key} {compare} ?")
             params.append(after_key)
         else:
-            where.append(f"({key}, t.id) {compare} (?, ?)")
-            params.extend([after_key, record_id])
-    sql = f"SELECT t.id, {key}, {columns} FROM {source}"
+            where.append(f"({key}, {record_id}) {compare} (?, ?)")
+            params.extend([after_key, after_id])
+    direction = "DESC" if descending else "ASC"
+
+    def order(key: str, record_id: str) -> str:
+        return f"{key} {direction}" if unique_key else f"{key} {direction}, {record_id} {direction}"
+
+    # The page's ids are found and sorted first, then only those rows are read: sorting
+    # thousands of matches with their values would cost more than the search.
+    page = f"SELECT {record_id} AS id, {key} AS k FROM {source}"
     if where:
-        sql += " WHERE " + " AND ".join(f"({w})" for w in where)
-    sql += f" ORDER BY {order} LIMIT ?"
+        page += " WHERE " + " AND ".join(f"({w})" for w in where)
+    page += f" ORDER BY {order(key, record_id)} LIMIT ?"
+    sql = f"SELECT p.id, p.k, {columns} FROM ({page}) p JOIN {table} t ON t.id = p.id"
+    sql += f" ORDER BY {order('p.k', 'p.id')}"
     rows = store.conn.execute(sql, [*source_params, *params, plan.limit + 1]).fetchall()
     cursor = None
     if len(rows) > plan.limit:
