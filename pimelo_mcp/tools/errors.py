@@ -13,6 +13,7 @@ from pimelo_mcp.client import (
     ServerError,
     ValidationError,
 )
+from pimelo_mcp.tools.cursors import CursorRefused
 from pimelo_mcp.translate import TranslationError
 
 # Where a model finds the right code after a 404, by the area of the tool's scope.
@@ -35,6 +36,8 @@ def scope_message(tool: str, scope: str) -> str:
 
 def describe_failure(error: Exception, *, tool: str, scope: str) -> str:
     """What went wrong and what to do next, for a failure of `tool` that needs `scope`."""
+    if isinstance(error, CursorRefused):
+        return str(error)
     if isinstance(error, TranslationError):
         return "Nothing was sent; fix these and call again: " + "; ".join(
             str(problem) for problem in error.problems[:MAX_FIELD_ERRORS]

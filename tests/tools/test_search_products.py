@@ -1,0 +1,85 @@
+"""search_products as a model meets it: word search, empty answers that explain, cursors, locales."""
+
+from typing import Any
+
+from tests.tools.conftest import ConnectFactory, call, error_text, structured
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+async def test_a_plural_query_finds_products_named_in_the_singular(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        page = structured(
+            await call(mcp, "search_products", {"query": "shoes", "locale": "en_US", "limit": 5})
+        )
+    assert page["items"]
+    assert all("Shoe" in item["values"]["name"] for item in page["items"])
+
+
+async def test_an_empty_answer_says_what_was_searched(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        result = await call(
+            mcp,
+            "search_products",
+            {"query": "zebra", "channel": "ecommerce", "locale": "fr_FR"},
+        )
+    page = structured(result)
+    assert page["items"] == []
+    assert page["no_match"].startswith("No products match in ecommerce / fr_FR")
+    assert 'query "zebra"' in page["no_match"]
+    assert text_of(result) == page["no_match"]
+
+
+async def test_an_empty_answer_names_the_one_condition_that_excluded_everything(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        page = structured(
+            await call(
+                mcp,
+                "search_products",
+                {
+                    "query": "shoe",
+                    "status": ["active"],
+                    "filters": [{"attribute": "name", "op": "contains", "value": "zebra"}],
+                },
+            )
+        )
+    assert page["items"] == []
+    assert "No products match in every channel / every locale" in page["no_match"]
+    assert "Only filters[0] (name contains zebra) excludes everything" in page["no_match"]
+
+
+async def test_a_cursor_from_another_search_is_refused_with_what_to_do(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"query": "shoe", "limit": 1}))
+        cursor = first["next_cursor"]
+        assert cursor
+        same = await call(mcp, "search_products", {"query": "shoe", "limit": 1, "cursor": cursor})
+        other = await call(
+            mcp, "search_products", {"query": "jacket", "limit": 1, "cursor": cursor}
+        )
+        mark = cursor.partition(".")[0]
+        broken = await call(
+            mcp, "search_products", {"query": "shoe", "limit": 1, "cursor": f"{mark}.garbage"}
+        )
+    assert structured(same)["items"][0]["identifier"] != first["items"][0]["identifier"]
+    for refused in (other, broken):
+        text = error_text(refused)
+        assert "this cursor is not from this search; start again without cursor" in text
+        assert "search_after" not in text
+
+
+async def test_an_unknown_locale_lists_the_enabled_ones(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"query": "shoe", "locale": "fr"})
+        product = await call(mcp, "get_product", {"identifier": "X", "locale": "fr"})
+    for refused in (result, product):
+        text = error_text(refused)
+        assert "'fr' is not an enabled locale; enabled: de_DE, en_US, es_ES, fr_FR" in text
