@@ -143,6 +143,11 @@ class BatchOutput(ToolOutput):
     refused: int
     items: list[ItemResult]
 
+    def is_error(self) -> bool:
+        # Nothing of the call happened: a client shows it as a failure. A batch where some
+        # items went through is a result, with the refusals in it.
+        return bool(self.items) and self.refused == len(self.items)
+
     def text(self) -> str:
         verb = {"create": "created", "update": "updated"}[self.action]
         if self.dry_run:
@@ -156,8 +161,10 @@ class BatchOutput(ToolOutput):
                 for item in self.items
                 if not item.ok
             ]
-            shown = "; ".join(refusals[:MAX_ERRORS_IN_TEXT])
-            more = len(refusals) - MAX_ERRORS_IN_TEXT
+            # When every item was refused, the text is all a client may show: every reason.
+            listed = len(refusals) if self.is_error() else MAX_ERRORS_IN_TEXT
+            shown = "; ".join(refusals[:listed])
+            more = len(refusals) - listed
             parts.append(
                 f"{self.refused} refused: {shown}" + (f"; and {more} more" if more > 0 else "")
             )

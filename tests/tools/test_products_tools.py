@@ -7,6 +7,7 @@ import httpx2
 from tests.tools.conftest import (
     FULL_TOKEN,
     ConnectFactory,
+    all_refused,
     call,
     error_text,
     read_journal,
@@ -190,7 +191,7 @@ async def test_stale_expected_version_is_refused_with_the_current_one(
 ) -> None:
     async with connect() as mcp:
         first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
-        data = structured(
+        data = all_refused(
             await call(
                 mcp,
                 "update_products",
@@ -254,7 +255,7 @@ async def test_create_products_with_natural_values(connect: ConnectFactory) -> N
 async def test_creating_an_existing_product_is_refused(connect: ConnectFactory) -> None:
     async with connect() as mcp:
         first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
-        data = structured(
+        data = all_refused(
             await call(
                 mcp,
                 "create_products",
@@ -411,3 +412,24 @@ async def test_an_unknown_field_is_refused_before_any_request(connect: ConnectFa
         text = error_text(await call(mcp, "search_products", {"fields": ["name", "colour"]}))
     assert "fields[1]" in text
     assert "did you mean color" in text
+
+
+async def test_a_batch_whose_every_item_is_refused_is_an_error_with_every_reason(
+    connect: ConnectFactory,
+) -> None:
+    missing = [{"identifier": f"NO-SUCH-{index}", "status": "active"} for index in range(12)]
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        refused = await call(mcp, "update_products", {"items": missing})
+        partly = await call(
+            mcp,
+            "update_products",
+            {"items": [*missing[:2], {"identifier": first["identifier"], "status": "archived"}]},
+        )
+    data = all_refused(refused)
+    assert data["refused"] == 12
+    text = error_text(refused)
+    for item in missing:  # beyond the ten a mixed answer lists
+        assert f"{item['identifier']}: no such product" in text
+    mixed = structured(partly)
+    assert (mixed["done"], mixed["refused"]) == (1, 2)
