@@ -302,6 +302,13 @@ class Store:
     def enabled_locales(self) -> set[str]:
         return {code for code, loc in self.locales.items() if loc.get("enabled", True)}
 
+    def not_enabled(self, locale: object) -> str:
+        """The refusal of a locale that is not enabled, naming the ones that are."""
+        return f"{locale!r} is not an enabled locale; enabled: {', '.join(sorted(self.enabled_locales()))}"
+
+    def not_a_channel(self, channel: object) -> str:
+        return f"{channel!r} is not a known channel; channels: {', '.join(sorted(self.channels))}"
+
     def currencies(self) -> set[str]:
         return {cur for ch in self.channels.values() for cur in ch.get("currencies", [])}
 

@@ -246,3 +246,17 @@ def test_a_database_from_before_the_index_is_indexed_when_opened() -> None:
 )
 def test_plural_endings_are_stripped_to_a_stem(word: str, expected: str) -> None:
     assert stem(word) == expected
+
+
+async def test_an_unknown_locale_or_channel_names_the_known_ones(
+    client: httpx2.AsyncClient,
+) -> None:
+    response = await client.post("products/search", json={"locale": "fr", "channel": "web"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "locale",
+            "message": "'fr' is not an enabled locale; enabled: de_DE, en_US, fr_FR",
+        },
+        {"field": "channel", "message": "'web' is not a known channel; channels: ecommerce, print"},
+    ]

@@ -297,9 +297,9 @@ async def get_product(request: Request) -> Response:
     locale = request.query_params.get("locale")
     channel = request.query_params.get("channel")
     if locale is not None and locale not in store.enabled_locales():
-        errors.add("locale", f"{locale!r} is not an enabled locale")
+        errors.add("locale", store.not_enabled(locale))
     if channel is not None and channel not in store.channels:
-        errors.add("channel", f"{channel!r} is not a known channel")
+        errors.add("channel", store.not_a_channel(channel))
     with_completeness = query_bool(request, "with_completeness", errors)
     errors.raise_if_any()
     product = load_product(store, request.path_params["identifier"])

@@ -99,11 +99,11 @@ def plan_search(
             errors.add(name, "is not a known field")
     locale = expect_str(body.get("locale"), "locale", errors)
     if locale is not None and locale not in store.enabled_locales():
-        errors.add("locale", f"{locale!r} is not an enabled locale")
+        errors.add("locale", store.not_enabled(locale))
         locale = None
     channel = expect_str(body.get("channel"), "channel", errors)
     if channel is not None and channel not in store.channels:
-        errors.add("channel", f"{channel!r} is not a known channel")
+        errors.add("channel", store.not_a_channel(channel))
         channel = None
     plan.locale, plan.channel = locale, channel
     plan.text = _text_match(body.get("query"), kind, errors)
