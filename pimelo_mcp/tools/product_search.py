@@ -3,8 +3,8 @@
 `ProductSearch` holds what a model asked for (words, filters, shortcuts, locale, channel,
 sort); `find_products` translates it against the catalog's definitions and asks Pimelo
 for one page. When a search finds nothing, `explain_no_match` says what was searched and
-which single condition, left out, would let products through: a model then changes that
-condition instead of guessing.
+which one-step change of it (a condition left out, another channel) finds products: a
+model then changes that instead of guessing.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pimelo_mcp.translate.errors import Problem
 
 # Without a sort, the API orders by relevance when there is a query, else by identifier.
 Sort = Literal["identifier", "-identifier", "-updated", "-created"]
-MAX_CONDITIONS_CHECKED = 8  # a search with more conditions is not taken apart (one request each)
+MAX_CHANGES_TRIED = 10  # an empty answer tries at most this many changes (one request each)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class ProductSearch:
         """The channel and locale searched, as a sentence part."""
         channel = self.channel or self.incomplete_for_channel
         locale = self.locale or self.incomplete_for_locale
-        return f"in {channel or 'every channel'} / {locale or 'every locale'}"
+        return f"in {channel or 'any channel'} / {locale or 'any locale'}"
 
 
 def _condition_text(condition: FilterCondition) -> str:
@@ -169,38 +169,66 @@ async def find_products(
     )
 
 
+def _other_channels(schema: CatalogSchema, channel: str, locale: str | None) -> list[str]:
+    """The channels a search in `channel` could have meant instead (those selling `locale`)."""
+    return [
+        code
+        for code, known in schema.channels.items()
+        if code != channel and (locale is None or locale in known.locales)
+    ]
+
+
+def changes_to_try(schema: CatalogSchema, search: ProductSearch) -> list[tuple[str, ProductSearch]]:
+    """One-step changes of a search that found nothing: each condition left out, and the
+    channel (of the search or of a filter) swapped for another that sells its locale."""
+    tries = [(f"without {label}", without) for label, without in search.conditions()]
+    if search.channel:
+        for other in _other_channels(schema, search.channel, search.locale):
+            tries.append(
+                (f"in channel {other} instead of {search.channel}", replace(search, channel=other))
+            )
+    for index, condition in enumerate(search.filters):
+        if not condition.channel:
+            continue
+        for other in _other_channels(schema, condition.channel, condition.locale or search.locale):
+            moved = list(search.filters)
+            moved[index] = replace(condition, channel=other)
+            tries.append(
+                (
+                    f"with filters[{index}] in channel {other} instead of {condition.channel}",
+                    replace(search, filters=tuple(moved)),
+                )
+            )
+    return tries
+
+
 async def explain_no_match(state: ToolState, schema: CatalogSchema, search: ProductSearch) -> str:
-    """Why a search found nothing: what was searched and, when one condition alone
-    excludes everything, which (one request of one product per condition, at most
-    MAX_CONDITIONS_CHECKED)."""
+    """Why a search found nothing: what was searched and which one-step change of it
+    (a condition left out, another channel) finds products. Each change costs one request
+    of one product; at most MAX_CHANGES_TRIED are tried."""
     parts = search.conditions()
     searched = f"No products match {search.scope_text()}"
     if not parts:
         return f"{searched}: the catalog has no products."
     listed = "; ".join(label for label, _ in parts)
-    if len(parts) == 1:
-        return f"{searched} for {listed}."
-    if len(parts) > MAX_CONDITIONS_CHECKED:
-        return f"{searched} for all of: {listed}. Try with fewer conditions."
-    excluding: list[str] = []
-    for label, without in parts:
+    intro = f"{searched} for {listed}." if len(parts) == 1 else f"{searched} for all of: {listed}."
+    tries = changes_to_try(schema, search)
+    if len(parts) == 1:  # leaving out the only condition lists everything: nothing to learn
+        tries = tries[1:]
+    if not tries:
+        return intro
+    if len(tries) > MAX_CHANGES_TRIED:
+        return f"{intro} Try with fewer conditions."
+    found: list[str] = []
+    for label, changed in tries:
         try:
-            page = await find_products(state, schema, replace(without, sort=None), limit=1)
+            page = await find_products(state, schema, replace(changed, sort=None), limit=1)
         except TranslationError:
-            continue  # that condition cannot go alone (e.g. a locale a filter needs)
+            continue  # that change cannot stand alone (e.g. a locale a filter needs)
         if page.items:
-            excluding.append(label)
-    if len(excluding) == 1:
-        return (
-            f"{searched} for all of: {listed}. Only {excluding[0]} excludes everything: "
-            "without it, products match."
-        )
-    if excluding:
-        return (
-            f"{searched} for all of: {listed}. Leaving out any one of {', '.join(excluding)} "
-            "lets products match."
-        )
-    return (
-        f"{searched} for all of: {listed}. No single condition excludes everything; "
-        "leave out several."
-    )
+            found.append(label)
+    if found:
+        return f"{intro} Products do match {'; or '.join(found)}."
+    if len(parts) == 1:
+        return intro
+    return f"{intro} No single condition excludes everything; leave out several."

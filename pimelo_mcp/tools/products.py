@@ -143,13 +143,25 @@ class ProductPage(ToolOutput):
     next_cursor: str | None = None
     shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
     no_match: str | None = None  # with no items: what was searched, which condition excluded all
+    fields: list[str] | None = None  # the attributes asked for: the text shows them per product
 
     def text(self) -> str:
         if not self.items:
             return self.no_match or "No products match."
         more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
-        lines = "\n".join(item.line() for item in self.items)
+        lines = "\n".join(self._item_text(item) for item in self.items)
         return f"{len(self.items)} products (values in {self.shown_for}):\n{lines}{more}"
+
+    def _item_text(self, item: ProductView) -> str:
+        # Asked-for values are what the search was for: shown, or said to be empty, so
+        # that no get_product is needed to see them.
+        shown_fields = [code for code in self.fields or [] if code != "name"]
+        return "\n".join(
+            [
+                item.line(),
+                *(f"  {code}: {shown_value(item.values.get(code))}" for code in shown_fields),
+            ]
+        )
 
 
 class ProductDetail(ToolOutput):
@@ -269,6 +281,7 @@ async def search_products(
         ],
         next_cursor=bind(page.next_cursor, binding),
         shown_for=f"{shown_locale}/{shown_channel}",
+        fields=list(fields) if fields else None,
         no_match=(
             await explain_no_match(state, schema, search)
             if not page.items and cursor is None

@@ -28,7 +28,7 @@ def _shown(value: Any, *, quote: bool) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return f'"{value}"' if quote else value
+        return f'"{value}"' if quote else (value or EMPTY)
     if isinstance(value, Mapping):
         entries = cast(Mapping[Any, Any], value)
         if not entries:

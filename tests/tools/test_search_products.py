@@ -50,8 +50,39 @@ async def test_an_empty_answer_names_the_one_condition_that_excluded_everything(
             )
         )
     assert page["items"] == []
-    assert "No products match in every channel / every locale" in page["no_match"]
-    assert "Only filters[0] (name contains zebra) excludes everything" in page["no_match"]
+    assert "No products match in any channel / any locale" in page["no_match"]
+    assert page["no_match"].endswith("Products do match without filters[0] (name contains zebra).")
+
+
+async def test_an_empty_answer_names_the_channel_where_products_do_match(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        cleared = await call(
+            mcp,
+            "update_products",
+            {
+                "items": [{"identifier": first["identifier"], "values": {"description": None}}],
+                "locale": "fr_FR",
+                "channel": "print",
+            },
+        )
+        assert structured(cleared)["done"] == 1
+        page = structured(
+            await call(
+                mcp,
+                "search_products",
+                {
+                    "filters": [{"attribute": "description", "op": "empty"}],
+                    "locale": "fr_FR",
+                    "channel": "ecommerce",
+                },
+            )
+        )
+    assert page["items"] == []
+    assert page["no_match"].startswith("No products match in ecommerce / fr_FR")
+    assert "in channel print instead of ecommerce" in page["no_match"]
 
 
 async def test_a_cursor_from_another_search_is_refused_with_what_to_do(
