@@ -28,6 +28,7 @@ from pimelo_mcp.client import (
 from pimelo_mcp.client import ValidationError as RefusedError
 from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.render import shown, shown_change
 from pimelo_mcp.tools.state import ToolState
@@ -133,21 +134,23 @@ async def search_attributes(
         found = sets.get(attribute_set)
         if found is None:
             found = await _fresh_set(state, attribute_set, sets)
-    page = await client.attributes.list(
-        codes=codes,
-        type=type,
-        attribute_set=attribute_set,
-        search=query,
-        limit=limit,
-        search_after=cursor,
-    )
+    binding = {"query": query, "type": type, "codes": codes, "attribute_set": attribute_set}
+    async with refusing_stale_cursors():
+        page = await client.attributes.list(
+            codes=codes,
+            type=type,
+            attribute_set=attribute_set,
+            search=query,
+            limit=limit,
+            search_after=unbind(cursor, binding),
+        )
     all_sets = None if cursor else sorted(await state.schema.attribute_sets())
     return AttributePage(
         items=[attribute_view(a) for a in page.items],
         requirements=found.requirements if found else None,
         image_attribute=found.image_attribute if found else None,
         attribute_sets=all_sets,
-        next_cursor=page.next_cursor,
+        next_cursor=bind(page.next_cursor, binding),
     )
 
 

@@ -49,6 +49,7 @@ from pimelo_mcp.tools.common import (
     ReadLocale,
     state_of,
 )
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.render import shown, shown_value
 from pimelo_mcp.tools.state import ToolState
@@ -255,15 +256,22 @@ async def search_entities(
         locale=locale,
         resolve_entities=state.entities,
     )
-    page = await state.client.entities.search(
-        entity_type,
-        query=query,
-        filters=api_filters or None,
-        locale=locale,
-        attributes=fields,
-        limit=limit,
-        search_after=cursor,
-    )
+    binding = {
+        "entity_type": entity_type,
+        "query": query,
+        "filters": [f.model_dump() for f in filters or []],
+        "locale": locale,
+    }
+    async with refusing_stale_cursors():
+        page = await state.client.entities.search(
+            entity_type,
+            query=query,
+            filters=api_filters or None,
+            locale=locale,
+            attributes=fields,
+            limit=limit,
+            search_after=unbind(cursor, binding),
+        )
     return EntityPage(
         entity_type=entity_type,
         items=[
@@ -277,7 +285,7 @@ async def search_entities(
             )
             for e in page.items
         ],
-        next_cursor=page.next_cursor,
+        next_cursor=bind(page.next_cursor, binding),
     )
 
 

@@ -36,6 +36,7 @@ from pimelo_mcp.client import (
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.tools.batch import Change, value_changes
 from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.render import shown_change
 from pimelo_mcp.tools.state import ToolState
@@ -118,10 +119,19 @@ async def search_media(
     if code is not None:
         page = MediaPage(items=[media_view(await client.media.retrieve(code))])
     else:
-        found = await client.media.list(
-            search=query, mime_type=mime_type, product=product, limit=limit, search_after=cursor
+        binding = {"query": query, "mime_type": mime_type, "product": product}
+        async with refusing_stale_cursors():
+            found = await client.media.list(
+                search=query,
+                mime_type=mime_type,
+                product=product,
+                limit=limit,
+                search_after=unbind(cursor, binding),
+            )
+        page = MediaPage(
+            items=[media_view(m) for m in found.items],
+            next_cursor=bind(found.next_cursor, binding),
         )
-        page = MediaPage(items=[media_view(m) for m in found.items], next_cursor=found.next_cursor)
     if include_image and page.items:
         await _attach_image(state_of(ctx), page)
     return page

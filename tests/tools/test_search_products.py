@@ -2,6 +2,8 @@
 
 from typing import Any
 
+import pytest
+
 from tests.tools.conftest import ConnectFactory, call, error_text, structured
 
 
@@ -114,3 +116,23 @@ async def test_an_unknown_locale_lists_the_enabled_ones(connect: ConnectFactory)
     for refused in (result, product):
         text = error_text(refused)
         assert "'fr' is not an enabled locale; enabled: de_DE, en_US, es_ES, fr_FR" in text
+
+
+@pytest.mark.parametrize(
+    ("tool", "first", "other"),
+    [
+        ("search_entities", {"entity_type": "brand"}, {"entity_type": "supplier"}),
+        ("search_media", {}, {"mime_type": "image/png"}),
+        ("search_attributes", {}, {"type": "select"}),
+    ],
+)
+async def test_every_search_tool_refuses_a_cursor_from_another_search(
+    connect: ConnectFactory, tool: str, first: dict[str, Any], other: dict[str, Any]
+) -> None:
+    async with connect() as mcp:
+        page = structured(await call(mcp, tool, {**first, "limit": 1}))
+        cursor = page["next_cursor"]
+        again = structured(await call(mcp, tool, {**first, "limit": 1, "cursor": cursor}))
+        refused = await call(mcp, tool, {**other, "limit": 1, "cursor": cursor})
+    assert again["items"] != page["items"]
+    assert "this cursor is not from this search; start again without cursor" in error_text(refused)
