@@ -132,6 +132,9 @@ async def test_relevance_needs_a_query_and_a_query_needs_a_word(
     no_query = await client.post("products/search", json={"sort": "relevance"})
     assert no_query.status_code == 422
     assert no_query.json()["errors"][0]["field"] == "sort"
+    too_long = await client.post("products/search", json={"query": "trail " * 33})
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["message"] == "has more than 32 words; search for fewer"
     no_word = await client.post("products/search", json={"query": "— !"})
     assert no_word.status_code == 422
     assert no_word.json()["errors"][0]["field"] == "query"

@@ -9,7 +9,7 @@ from typing import Any
 
 from pimelo_mcp.sandbox.cursors import check_limit, decode_cursor, encode_cursor
 from pimelo_mcp.sandbox.filters import FilterScope, Sql, compile_filters
-from pimelo_mcp.sandbox.fulltext import TEXT_WEIGHTS, match_expression, query_key
+from pimelo_mcp.sandbox.fulltext import TEXT_WEIGHTS, match_expression, query_key, words
 from pimelo_mcp.sandbox.jsonutil import JSON, as_list, expect_bool, expect_str
 from pimelo_mcp.sandbox.problems import FieldErrors, ProblemError
 from pimelo_mcp.sandbox.store import Store
@@ -23,6 +23,7 @@ SORT_COLUMNS = {
 RELEVANCE = "relevance"
 # The free-text table of each kind of record, and its column holding the record's key.
 TEXT_TABLES = {"product": ("product_text", "identifier"), "entity": ("entity_text", "code")}
+MAX_QUERY_WORDS = 32  # every word must match: more is a pasted text, not a search
 EXACT_KEY_BONUS = 1000.0  # a query that is a record's whole identifier / code puts it first
 
 
@@ -161,6 +162,9 @@ def _text_match(raw: Any, kind: str, errors: FieldErrors) -> TextMatch | None:
         errors.add("query", "must be a string")
         return None
     if not raw.strip():
+        return None
+    if len(words(raw)) > MAX_QUERY_WORDS:
+        errors.add("query", f"has more than {MAX_QUERY_WORDS} words; search for fewer")
         return None
     expression = match_expression(raw)
     if expression is None:
