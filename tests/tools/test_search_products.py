@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import httpx2
 import pytest
 
 from tests.tools.conftest import ConnectFactory, call, error_text, structured
@@ -136,3 +137,34 @@ async def test_every_search_tool_refuses_a_cursor_from_another_search(
         refused = await call(mcp, tool, {**other, "limit": 1, "cursor": cursor})
     assert again["items"] != page["items"]
     assert "this cursor is not from this search; start again without cursor" in error_text(refused)
+
+
+async def test_explaining_an_empty_answer_costs_one_request_per_change_tried(
+    connect: ConnectFactory, sandbox_http: httpx2.AsyncClient
+) -> None:
+    paths: list[str] = []
+
+    async def count(request: httpx2.Request) -> None:
+        paths.append(request.url.path)
+
+    sandbox_http.event_hooks["request"].append(count)
+    three = {
+        "query": "shoe",
+        "status": ["active"],
+        "filters": [{"attribute": "name", "op": "contains", "value": "zebra"}],
+    }
+    many = {
+        **three,
+        "filters": [
+            {"attribute": "name", "op": "contains", "value": f"zebra{index}"} for index in range(10)
+        ],
+    }
+    async with connect() as mcp:
+        structured(await call(mcp, "search_products", {"limit": 1}))  # definitions are cached
+        paths.clear()
+        assert structured(await call(mcp, "search_products", three))["items"] == []
+        assert paths == ["/api/v1/products/search"] * 4  # the search, then 3 changes
+        paths.clear()
+        page = structured(await call(mcp, "search_products", many))
+        assert paths == ["/api/v1/products/search"]  # too many changes to try: none is
+    assert page["no_match"].endswith("Try with fewer conditions.")
