@@ -59,7 +59,7 @@ class AttributeView(BaseModel):
             extra.append(f"of {self.entity_type}")
         text = f"{self.code} ({', '.join(extra)})"
         if self.label:
-            text += f" {self.label!r}"
+            text += f' "{self.label}"'
         if self.validation:
             text += f" ({shown(self.validation)})"
         if self.options:

@@ -1,6 +1,6 @@
 """Values written into a tool's text for a person or a model to read, never as Python reprs.
 
-A list reads `red, blue`, a boolean `yes` / `no`, a map `fr_FR: Veste, en_US: Jacket`;
+A list reads `red, blue`, a boolean `yes` / `no`, a map `fr_FR: Veste; en_US: Jacket`;
 in a before → after change, text is quoted so that its ends (and an empty text) show.
 """
 
@@ -13,7 +13,7 @@ EMPTY = "(empty)"
 
 
 def shown(value: Any) -> str:
-    """A value as plain text: `a, b`; `yes`/`no`; `key: value, …`; (empty) for nothing."""
+    """A value as plain text: `a, b`; `yes`/`no`; `key: value; …`; (empty) for nothing."""
     return _shown(value, quote=False)
 
 
@@ -33,7 +33,8 @@ def _shown(value: Any, *, quote: bool) -> str:
         entries = cast(Mapping[Any, Any], value)
         if not entries:
             return EMPTY
-        return ", ".join(f"{key}: {_shown(item, quote=quote)}" for key, item in entries.items())
+        # "; " between entries: a text value may hold commas itself.
+        return "; ".join(f"{key}: {_shown(item, quote=quote)}" for key, item in entries.items())
     if isinstance(value, Sequence | set | frozenset):
         items = list(cast(Sequence[Any], value))
         if not items:
