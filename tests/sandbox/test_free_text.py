@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -211,27 +210,26 @@ async def test_entity_search_uses_the_same_words(client: httpx2.AsyncClient) -> 
     assert await codes("chaussure") == ["initech"]
 
 
-def test_a_database_from_before_the_index_is_indexed_when_opened() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "sandbox.db")
-        store = Store(path)
-        store.load_catalog(build_fixture_catalog())
-        # The shape an older sandbox wrote: a substring column, no free-text tables.
-        store.conn.execute("DROP TABLE product_text")
-        store.conn.execute("DROP TABLE entity_text")
-        store.conn.execute("ALTER TABLE products ADD COLUMN search TEXT NOT NULL DEFAULT ''")
-        store.close()
-        reopened = Store(path)
-        try:
-            rows = reopened.conn.execute(
-                "SELECT rowid FROM product_text WHERE product_text MATCH ?",
-                (match_expression("coureur") or "",),
-            ).fetchall()
-            assert len(rows) == 1
-            columns = {row[1] for row in reopened.conn.execute("PRAGMA table_info(products)")}
-            assert "search" not in columns
-        finally:
-            reopened.close()
+def test_a_database_from_before_the_index_is_indexed_when_opened(tmp_path: Path) -> None:
+    path = str(tmp_path / "sandbox.db")
+    store = Store(path)
+    store.load_catalog(build_fixture_catalog())
+    # The shape an older sandbox wrote: a substring column, no free-text tables.
+    store.conn.execute("DROP TABLE product_text")
+    store.conn.execute("DROP TABLE entity_text")
+    store.conn.execute("ALTER TABLE products ADD COLUMN search TEXT NOT NULL DEFAULT ''")
+    store.close()
+    reopened = Store(path)
+    try:
+        rows = reopened.conn.execute(
+            "SELECT rowid FROM product_text WHERE product_text MATCH ?",
+            (match_expression("coureur") or "",),
+        ).fetchall()
+        assert len(rows) == 1
+        columns = {row[1] for row in reopened.conn.execute("PRAGMA table_info(products)")}
+        assert "search" not in columns
+    finally:
+        reopened.close()
 
 
 @pytest.mark.parametrize(
