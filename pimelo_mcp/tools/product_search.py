@@ -55,7 +55,7 @@ class ProductSearch:
         for index, condition in enumerate(self.filters):
             rest = self.filters[:index] + self.filters[index + 1 :]
             parts.append(
-                (f"filters[{index}] ({_condition_text(condition)})", replace(self, filters=rest))
+                (f"filters[{index}] ({condition_text(condition)})", replace(self, filters=rest))
             )
         for name in ("status", "attribute_set", "category"):
             value = getattr(self, name)
@@ -87,7 +87,7 @@ class ProductSearch:
         return f"in {channel or 'any channel'} / {locale or 'any locale'}"
 
 
-def _condition_text(condition: FilterCondition) -> str:
+def condition_text(condition: FilterCondition) -> str:
     value = "" if condition.value is None else f" {shown(condition.value)}"
     where = [part for part in (condition.locale, condition.channel) if part]
     return f"{condition.attribute} {condition.op}{value}" + (

@@ -168,3 +168,23 @@ async def test_explaining_an_empty_answer_costs_one_request_per_change_tried(
         page = structured(await call(mcp, "search_products", many))
         assert paths == ["/api/v1/products/search"]  # too many changes to try: none is
     assert page["no_match"].endswith("Try with fewer conditions.")
+
+
+async def test_an_empty_entity_search_says_what_was_searched(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        result = await call(
+            mcp,
+            "search_entities",
+            {
+                "entity_type": "brand",
+                "query": "zebra",
+                "locale": "fr_FR",
+                "filters": [{"attribute": "code", "op": "starts_with", "value": "alp"}],
+            },
+        )
+    page = structured(result)
+    assert page["no_match"] == (
+        'No brand records match in fr_FR for all of: query "zebra"; '
+        "filters[0] (code starts_with alp)."
+    )
+    assert text_of(result) == page["no_match"]
