@@ -358,6 +358,7 @@ def _wrap(spec: ToolSpec) -> Any:
         return CallToolResult(
             content=content,
             structured_content=output.model_dump(mode="json", by_alias=True, exclude_none=True),
+            is_error=output.is_error(),
         )
 
     return run

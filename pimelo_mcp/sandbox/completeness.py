@@ -12,17 +12,15 @@ def is_empty_data(data: Any) -> bool:
     return data is None or data == "" or data == []
 
 
-def _filled(values: list[JSON] | None, attribute: JSON, locale: str, channel: str) -> bool:
-    if not values:
-        return False
-    want_locale = locale if attribute.get("localizable") else None
-    want_channel = channel if attribute.get("scopable") else None
-    return any(
-        value.get("locale") == want_locale
-        and value.get("channel") == want_channel
-        and not is_empty_data(value.get("data"))
-        for value in values
-    )
+def _filled_slots(values: Mapping[str, list[JSON]]) -> set[tuple[str, Any, Any]]:
+    """Every (attribute, locale, channel) holding data: read once per product, then each
+    requirement of each channel and locale is one set lookup."""
+    return {
+        (code, value.get("locale"), value.get("channel"))
+        for code, entries in values.items()
+        for value in entries
+        if not is_empty_data(value.get("data"))
+    }
 
 
 def compute_completeness(
@@ -35,6 +33,7 @@ def compute_completeness(
     rows: list[JSON] = []
     requirements: Mapping[str, list[str]] = (attribute_set or {}).get("requirements") or {}
     set_order: list[str] = (attribute_set or {}).get("attributes") or []
+    filled = _filled_slots(values)
     for channel in channels.values():
         code: str = channel["code"]
         wanted = set(requirements.get(code, []))
@@ -44,7 +43,12 @@ def compute_completeness(
                 attr
                 for attr in required
                 if attr not in attributes
-                or not _filled(values.get(attr), attributes[attr], locale, code)
+                or (
+                    attr,
+                    locale if attributes[attr].get("localizable") else None,
+                    code if attributes[attr].get("scopable") else None,
+                )
+                not in filled
             ]
             ratio = round((len(required) - len(missing)) / len(required), 4) if required else 1.0
             rows.append(

@@ -368,7 +368,7 @@ def _scope_clause(
         locale = condition.get("locale") or scope.locale
         if locale is not None:
             if locale not in store.enabled_locales():
-                errors.add(f"{path}.locale", f"{locale!r} is not an enabled locale")
+                errors.add(f"{path}.locale", store.not_enabled(locale))
                 raise _Skip
             clauses.append("json_extract(v.value, '$.locale') = ?")
             params.append(locale)

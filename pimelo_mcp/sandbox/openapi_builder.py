@@ -781,14 +781,21 @@ def _search_schemas() -> JSON:
         "additionalProperties": conditions_of("AttributeCondition"),
     }
     search_common: JSON = {
-        "query": {"type": "string", "description": "Free text, case-insensitive substring."},
+        "query": {
+            "type": "string",
+            "description": (
+                "Free text: every word must match a word of the record (case and accents"
+                " folded; a word also matches words starting with its stem, so plurals"
+                " match singulars). With a query the default sort is `relevance`."
+            ),
+        },
         "locale": ref("LocaleCode"),
         "channel": ref("Code"),
         "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25},
         "search_after": {"type": ["string", "null"], "description": "The opaque cursor."},
         "attributes": described(array(ref("Code")), "Restricts the values returned."),
     }
-    sorts = ["updated", "-updated", "created", "-created"]
+    sorts = ["updated", "-updated", "created", "-created", "relevance"]
     return {
         **conditions,
         "ProductFilters": product_filters,
@@ -804,7 +811,7 @@ def _search_schemas() -> JSON:
                 "sort": {
                     "type": "string",
                     "enum": ["identifier", "-identifier", *sorts],
-                    "default": "identifier",
+                    "description": "Default: `relevance` with a query, else `identifier`.",
                 },
                 "limit": search_common["limit"],
                 "search_after": search_common["search_after"],
@@ -833,7 +840,11 @@ def _search_schemas() -> JSON:
                 "filters": ref("EntityFilters"),
                 "locale": search_common["locale"],
                 "channel": search_common["channel"],
-                "sort": {"type": "string", "enum": ["code", "-code", *sorts], "default": "code"},
+                "sort": {
+                    "type": "string",
+                    "enum": ["code", "-code", *sorts],
+                    "description": "Default: `relevance` with a query, else `code`.",
+                },
                 "limit": search_common["limit"],
                 "search_after": search_common["search_after"],
                 "attributes": search_common["attributes"],

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from pimelo_mcp.sandbox.completeness import compute_completeness
 from pimelo_mcp.sandbox.demo import DemoCatalog
+from pimelo_mcp.sandbox.fulltext import TOKENIZER, text_columns
 from pimelo_mcp.sandbox.jsonutil import JSON, dumps, normalize_ts, now_ts
 
 _SCHEMA = """
@@ -28,14 +29,14 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE TABLE IF NOT EXISTS products (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, identifier TEXT NOT NULL,
     attribute_set TEXT NOT NULL, status TEXT NOT NULL, categories TEXT NOT NULL,
-    vals TEXT NOT NULL, search TEXT NOT NULL, version INTEGER NOT NULL,
+    vals TEXT NOT NULL, version INTEGER NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS completeness (
     product_id INTEGER NOT NULL, channel TEXT NOT NULL, locale TEXT NOT NULL, ratio REAL NOT NULL,
     PRIMARY KEY (product_id, channel, locale)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (
     id INTEGER PRIMARY KEY, type TEXT NOT NULL, code TEXT NOT NULL, labels TEXT NOT NULL,
-    vals TEXT NOT NULL, search TEXT NOT NULL, version INTEGER NOT NULL,
+    vals TEXT NOT NULL, version INTEGER NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS media (
     id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, filename TEXT NOT NULL,
@@ -47,15 +48,26 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (token_hash, key));
 """
 
+# Free text (see fulltext.py): one row per product / entity, rowid = its id, written in the
+# same transaction as the record.
+_TEXT_SCHEMA = f"""
+CREATE VIRTUAL TABLE IF NOT EXISTS product_text USING fts5(
+    identifier, short, long, tokenize='{TOKENIZER}');
+CREATE VIRTUAL TABLE IF NOT EXISTS entity_text USING fts5(
+    code, short, long, tokenize='{TOKENIZER}');
+"""
+
 # Built after a bulk load: inserting into indexed tables is several times slower.
 _INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS products_identifier ON products (identifier);
+CREATE INDEX IF NOT EXISTS products_identifier_folded ON products (lower(identifier));
 CREATE INDEX IF NOT EXISTS products_updated ON products (updated_at, id);
 CREATE INDEX IF NOT EXISTS products_created ON products (created_at, id);
 CREATE INDEX IF NOT EXISTS products_status ON products (status, identifier);
 CREATE INDEX IF NOT EXISTS products_set ON products (attribute_set, identifier);
 CREATE INDEX IF NOT EXISTS completeness_ratio ON completeness (channel, locale, ratio);
 CREATE UNIQUE INDEX IF NOT EXISTS entities_code ON entities (type, code);
+CREATE INDEX IF NOT EXISTS entities_code_folded ON entities (type, lower(code));
 CREATE INDEX IF NOT EXISTS entities_updated ON entities (type, updated_at, id);
 CREATE INDEX IF NOT EXISTS entities_created ON entities (type, created_at, id);
 """
@@ -80,31 +92,6 @@ class Token:
     prefix: str
     scopes: tuple[str, ...]
     expires_at: str | None
-
-
-def product_search_text(
-    identifier: str, values: Mapping[str, list[JSON]], text_codes: set[str]
-) -> str:
-    """What free-text `query` matches: the identifier and the text / textarea values, lower-cased."""
-    parts = [identifier]
-    for code, entries in values.items():
-        if code in text_codes:
-            parts.extend(
-                str(entry.get("data")) for entry in entries if isinstance(entry.get("data"), str)
-            )
-    return "\n".join(parts).lower()
-
-
-def entity_search_text(
-    code: str, labels: Mapping[str, Any], values: Mapping[str, list[JSON]], text_codes: set[str]
-) -> str:
-    parts = [code, *(str(label) for label in labels.values())]
-    for attr, entries in values.items():
-        if attr in text_codes:
-            parts.extend(
-                str(entry.get("data")) for entry in entries if isinstance(entry.get("data"), str)
-            )
-    return "\n".join(parts).lower()
 
 
 def normalize_values(raw: Any) -> dict[str, list[JSON]]:
@@ -141,15 +128,113 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
+        text_tables_missing = not self._has_table("product_text")
+        self.conn.executescript(_TEXT_SCHEMA)
         if not self.is_new:
             self.is_new = self.conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
         self.records: dict[str, dict[str, JSON]] = {kind: {} for kind in RECORD_KINDS}
         self.tokens: dict[str, Token] = {}
         self._seq = 0
         self._load_records()
+        if text_tables_missing and not self.is_new:
+            self._index_existing_records()
 
     def close(self) -> None:
         self.conn.close()
+
+    def _has_table(self, name: str) -> bool:
+        found = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return found is not None
+
+    def _index_existing_records(self) -> None:
+        """A database written before free text had its own index: index every record, and
+        drop the substring columns that index replaces, in one transaction."""
+        with self.transaction():
+            for product_id, identifier, vals in self.conn.execute(
+                "SELECT id, identifier, vals FROM products"
+            ).fetchall():
+                self.index_product(product_id, identifier, json.loads(vals), replace=False)
+            for entity_id, entity_type, code, labels, vals in self.conn.execute(
+                "SELECT id, type, code, labels, vals FROM entities"
+            ).fetchall():
+                self.index_entity(
+                    entity_id,
+                    entity_type,
+                    code,
+                    json.loads(labels),
+                    json.loads(vals),
+                    replace=False,
+                )
+            for table in ("products", "entities"):
+                columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                if "search" in columns:
+                    self.conn.execute(f"ALTER TABLE {table} DROP COLUMN search")
+
+    # -- free-text index ------------------------------------------------------------------
+
+    def text_attribute_codes(self) -> tuple[set[str], set[str]]:
+        """The product attributes free text searches: (text, textarea) codes."""
+        short = {c for c, a in self.attributes.items() if a["type"] == "text"}
+        long = {c for c, a in self.attributes.items() if a["type"] == "textarea"}
+        return short, long
+
+    def product_text_row(
+        self, product_id: int, identifier: str, values: Mapping[str, list[JSON]]
+    ) -> tuple[int, str, str, str]:
+        short, long = text_columns(values, *self.text_attribute_codes())
+        return product_id, identifier, short, long
+
+    def index_product(
+        self,
+        product_id: int,
+        identifier: str,
+        values: Mapping[str, list[JSON]],
+        *,
+        replace: bool = True,
+    ) -> None:
+        """(Re)write a product's free-text row; call it inside the write's transaction."""
+        if replace:
+            self.conn.execute("DELETE FROM product_text WHERE rowid = ?", (product_id,))
+        self.conn.execute(
+            "INSERT INTO product_text (rowid, identifier, short, long) VALUES (?, ?, ?, ?)",
+            self.product_text_row(product_id, identifier, values),
+        )
+
+    def entity_text_row(
+        self,
+        entity_id: int,
+        entity_type: str,
+        code: str,
+        labels: Mapping[str, Any],
+        values: Mapping[str, list[JSON]],
+    ) -> tuple[int, str, str, str]:
+        definition = self.entity_types.get(entity_type) or {}
+        attributes = definition.get("attributes", [])
+        short_codes = {a["code"] for a in attributes if a["type"] == "text"}
+        long_codes = {a["code"] for a in attributes if a["type"] == "textarea"}
+        short, long = text_columns(values, short_codes, long_codes)
+        label_text = "\n".join(str(label) for label in labels.values() if label)
+        return entity_id, code, "\n".join(part for part in (label_text, short) if part), long
+
+    def index_entity(
+        self,
+        entity_id: int,
+        entity_type: str,
+        code: str,
+        labels: Mapping[str, Any],
+        values: Mapping[str, list[JSON]],
+        *,
+        replace: bool = True,
+    ) -> None:
+        """(Re)write an entity's free-text row; call it inside the write's transaction."""
+        if replace:
+            self.conn.execute("DELETE FROM entity_text WHERE rowid = ?", (entity_id,))
+        self.conn.execute(
+            "INSERT INTO entity_text (rowid, code, short, long) VALUES (?, ?, ?, ?)",
+            self.entity_text_row(entity_id, entity_type, code, labels, values),
+        )
 
     # -- transactions -------------------------------------------------------------------
 
@@ -217,17 +302,15 @@ class Store:
     def enabled_locales(self) -> set[str]:
         return {code for code, loc in self.locales.items() if loc.get("enabled", True)}
 
+    def not_enabled(self, locale: object) -> str:
+        """The refusal of a locale that is not enabled, naming the ones that are."""
+        return f"{locale!r} is not an enabled locale; enabled: {', '.join(sorted(self.enabled_locales()))}"
+
+    def not_a_channel(self, channel: object) -> str:
+        return f"{channel!r} is not a known channel; channels: {', '.join(sorted(self.channels))}"
+
     def currencies(self) -> set[str]:
         return {cur for ch in self.channels.values() for cur in ch.get("currencies", [])}
-
-    def text_codes(self) -> set[str]:
-        return {c for c, a in self.attributes.items() if a["type"] in ("text", "textarea")}
-
-    def entity_text_codes(self, entity_type: str) -> set[str]:
-        definition = self.entity_types.get(entity_type) or {}
-        return {
-            a["code"] for a in definition.get("attributes", []) if a["type"] in ("text", "textarea")
-        }
 
     def category_descendants(self, codes: Iterable[str]) -> set[str]:
         children: dict[str | None, list[str]] = {}
@@ -365,35 +448,41 @@ class Store:
                     ),
                 )
             rows: list[tuple[Any, ...]] = []
-            for entity in catalog.entities:
+            text_rows: list[tuple[int, str, str, str]] = []
+            for entity_id, entity in enumerate(catalog.entities, start=1):
                 values = normalize_values(entity.get("values"))
                 labels = entity.get("labels", {})
                 rows.append(
                     (
+                        entity_id,
                         entity["type"],
                         entity["code"],
                         dumps(labels),
                         dumps(values),
-                        entity_search_text(
-                            entity["code"], labels, values, self.entity_text_codes(entity["type"])
-                        ),
                         1,
                         normalize_ts(entity.get("created_at")),
                         normalize_ts(entity.get("updated_at") or entity.get("created_at")),
                     )
                 )
+                text_rows.append(
+                    self.entity_text_row(entity_id, entity["type"], entity["code"], labels, values)
+                )
             self.conn.executemany(
-                "INSERT INTO entities (type, code, labels, vals, search, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entities (id, type, code, labels, vals, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            self.conn.executemany(
+                "INSERT INTO entity_text (rowid, code, short, long) VALUES (?, ?, ?, ?)", text_rows
             )
             self._load_products(catalog)
             self.ensure_indexes()
         self.conn.execute("ANALYZE")
 
     def _load_products(self, catalog: DemoCatalog) -> None:
-        text_codes = self.text_codes()
+        short_codes, long_codes = self.text_attribute_codes()
         batch: list[tuple[Any, ...]] = []
         completeness: list[tuple[Any, ...]] = []
+        texts: list[tuple[Any, ...]] = []
         next_id = 1
         for product in catalog.iter_products():
             identifier: str = product["identifier"]
@@ -408,7 +497,6 @@ class Store:
                     product.get("status") or "draft",
                     dumps(list(product.get("categories") or [])),
                     dumps(values),
-                    product_search_text(identifier, values, text_codes),
                     1,
                     normalize_ts(product.get("created_at")),
                     normalize_ts(product.get("updated_at") or product.get("created_at")),
@@ -418,25 +506,33 @@ class Store:
                 values, self.attribute_sets.get(attribute_set), self.channels, self.attributes
             ):
                 completeness.append((next_id, row["channel"], row["locale"], row["ratio"]))
+            texts.append((next_id, identifier, *text_columns(values, short_codes, long_codes)))
             next_id += 1
             if len(batch) >= 5000:
-                self._flush_products(batch, completeness)
-        self._flush_products(batch, completeness)
+                self._flush_products(batch, completeness, texts)
+        self._flush_products(batch, completeness, texts)
 
     def _flush_products(
-        self, batch: list[tuple[Any, ...]], completeness: list[tuple[Any, ...]]
+        self,
+        batch: list[tuple[Any, ...]],
+        completeness: list[tuple[Any, ...]],
+        texts: list[tuple[Any, ...]],
     ) -> None:
         self.conn.executemany(
-            "INSERT INTO products (id, uuid, identifier, attribute_set, status, categories, vals, search, version, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO products (id, uuid, identifier, attribute_set, status, categories, vals, version, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             batch,
         )
         self.conn.executemany(
             "INSERT INTO completeness (product_id, channel, locale, ratio) VALUES (?, ?, ?, ?)",
             completeness,
         )
+        self.conn.executemany(
+            "INSERT INTO product_text (rowid, identifier, short, long) VALUES (?, ?, ?, ?)", texts
+        )
         batch.clear()
         completeness.clear()
+        texts.clear()
 
     def ensure_indexes(self) -> None:
         # One statement at a time: executescript() would commit the open transaction.

@@ -136,7 +136,10 @@ def _check_scope(
             errors.add(path, "the attribute is localizable: a locale is required")
             ok = False
         elif locale not in enabled:
-            errors.add(path, f"locale {locale!r} is not an enabled locale")
+            errors.add(
+                path,
+                f"locale {locale!r} is not an enabled locale; enabled: {', '.join(sorted(enabled))}",
+            )
             ok = False
     elif locale is not None:
         errors.add(path, "the attribute is not localizable: locale must be null")

@@ -31,7 +31,9 @@ from pimelo_mcp.client._client import is_unknown_outcome
 from pimelo_mcp.client._deadline import keep_back, read_back_reserve, settle_write
 from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown, shown_change
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate.definitions import AttributeType
 
@@ -60,9 +62,9 @@ class AttributeView(BaseModel):
             extra.append(f"of {self.entity_type}")
         text = f"{self.code} ({', '.join(extra)})"
         if self.label:
-            text += f" {self.label!r}"
+            text += f' "{self.label}"'
         if self.validation:
-            text += f" {self.validation}"
+            text += f" ({shown(self.validation)})"
         if self.options:
             text += "; options: " + ", ".join(f"{c}={label}" for c, label in self.options.items())
         return text
@@ -135,21 +137,23 @@ async def search_attributes(
         found = sets.get(attribute_set)
         if found is None:
             found = await _fresh_set(state, attribute_set, sets)
-    page = await client.attributes.list(
-        codes=codes,
-        type=type,
-        attribute_set=attribute_set,
-        search=query,
-        limit=limit,
-        search_after=cursor,
-    )
+    binding = {"query": query, "type": type, "codes": codes, "attribute_set": attribute_set}
+    async with refusing_stale_cursors():
+        page = await client.attributes.list(
+            codes=codes,
+            type=type,
+            attribute_set=attribute_set,
+            search=query,
+            limit=limit,
+            search_after=unbind(cursor, binding),
+        )
     all_sets = None if cursor else sorted(await state.schema.attribute_sets())
     return AttributePage(
         items=[attribute_view(a) for a in page.items],
         requirements=found.requirements if found else None,
         image_attribute=found.image_attribute if found else None,
         attribute_sets=all_sets,
-        next_cursor=page.next_cursor,
+        next_cursor=bind(page.next_cursor, binding),
     )
 
 
@@ -257,7 +261,9 @@ class AttributeUpdated(ToolOutput):
             else f"Changed (now version {self.version})"
         )
         lines = [f"{verb} {self.code}:"]
-        lines.extend(f"{c.field}: {c.before!r} → {c.after!r}" for c in self.changes)
+        lines.extend(
+            f"{c.field}: {shown_change(c.before)} → {shown_change(c.after)}" for c in self.changes
+        )
         return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from pimelo_mcp.client import BulkResult, PimeloError
 from pimelo_mcp.client._client import is_unknown_outcome, patch_holds
 from pimelo_mcp.client._deadline import keep_back, read_back_reserve
 from pimelo_mcp.tools.registry import ToolOutput
+from pimelo_mcp.tools.render import shown_change
 from pimelo_mcp.translate import AttributeDef, TranslationError
 from pimelo_mcp.translate.compact import render_data
 from pimelo_mcp.translate.values import field_path
@@ -96,7 +97,7 @@ def stale_message(
     expected: int, current: int | None, updated_at: Any, changes: Sequence[Change]
 ) -> str:
     """Why an item with an old expected_version is refused, with what the record holds now."""
-    now = "; ".join(f"{change.field} is {change.before!r}" for change in changes[:10])
+    now = "; ".join(f"{change.field} is {shown_change(change.before)}" for change in changes[:10])
     return (
         f"stale: you expected version {expected}, the record is at version {current} (updated "
         f"{updated_at}); "
@@ -146,6 +147,11 @@ class BatchOutput(ToolOutput):
     unknown: int = 0  # sent, answer lost, and reading back could not tell: see each item
     items: list[ItemResult]
 
+    def is_error(self) -> bool:
+        # Nothing of the call happened: a client shows it as a failure. A batch where some
+        # items went through is a result, with the refusals in it.
+        return bool(self.items) and self.refused == len(self.items)
+
     def text(self) -> str:
         verb = {"create": "created", "update": "updated"}[self.action]
         if self.dry_run:
@@ -166,8 +172,10 @@ class BatchOutput(ToolOutput):
                 for item in self.items
                 if not item.ok and not item.outcome_unknown
             ]
-            shown = "; ".join(refusals[:MAX_ERRORS_IN_TEXT])
-            more = len(refusals) - MAX_ERRORS_IN_TEXT
+            # When every item was refused, the text is all a client may show: every reason.
+            listed = len(refusals) if self.is_error() else MAX_ERRORS_IN_TEXT
+            shown = "; ".join(refusals[:listed])
+            more = len(refusals) - listed
             parts.append(
                 f"{self.refused} refused: {shown}" + (f"; and {more} more" if more > 0 else "")
             )
@@ -180,7 +188,8 @@ class BatchOutput(ToolOutput):
         for item in changed[:MAX_ITEMS_IN_TEXT]:
             changes = item.changes or []
             described = "; ".join(
-                f"{c.field}: {c.before!r} → {c.after!r}" for c in changes[:MAX_CHANGES_IN_TEXT]
+                f"{c.field}: {shown_change(c.before)} → {shown_change(c.after)}"
+                for c in changes[:MAX_CHANGES_IN_TEXT]
             )
             more = len(changes) - MAX_CHANGES_IN_TEXT
             lines.append(

@@ -41,6 +41,7 @@ from pimelo_mcp.tools.common import (
     EntityType,
     ExpectedVersion,
     Fields,
+    Filter,
     Filters,
     Full,
     Limit,
@@ -50,7 +51,10 @@ from pimelo_mcp.tools.common import (
     ReadLocale,
     state_of,
 )
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
+from pimelo_mcp.tools.product_search import condition_text
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown, shown_value
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
     CatalogSchema,
@@ -147,12 +151,13 @@ class EntityPage(ToolOutput):
     types: list[EntityTypeView] | None = None  # without entity_type: the entity types
     items: list[EntityView] | None = None
     next_cursor: str | None = None
+    no_match: str | None = None  # with no items: what was searched
 
     def text(self) -> str:
         if self.types is not None:
             return f"{len(self.types)} entity types:\n" + "\n".join(t.line() for t in self.types)
         if not self.items:
-            return f"No {self.entity_type} records match."
+            return self.no_match or f"No {self.entity_type} records match."
         more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
         lines = "\n".join(item.line() for item in self.items)
         return f"{len(self.items)} {self.entity_type} records:\n{lines}{more}"
@@ -165,8 +170,8 @@ class EntityDetail(ToolOutput):
     def text(self) -> str:
         lines = [f"{self.entity_type} {self.entity.line()}"]
         if isinstance(self.entity.labels, dict):
-            lines.append(f"labels: {self.entity.labels}")
-        lines.extend(f"{code}: {value}" for code, value in self.entity.values.items())
+            lines.append(f"labels: {shown(self.entity.labels)}")
+        lines.extend(f"{code}: {shown_value(value)}" for code, value in self.entity.values.items())
         return "\n".join(lines)
 
 
@@ -262,15 +267,22 @@ async def search_entities(
         locale=locale,
         resolve_entities=state.entities,
     )
-    page = await state.client.entities.search(
-        entity_type,
-        query=query,
-        filters=api_filters or None,
-        locale=locale,
-        attributes=fields,
-        limit=limit,
-        search_after=cursor,
-    )
+    binding = {
+        "entity_type": entity_type,
+        "query": query,
+        "filters": [f.model_dump() for f in filters or []],
+        "locale": locale,
+    }
+    async with refusing_stale_cursors():
+        page = await state.client.entities.search(
+            entity_type,
+            query=query,
+            filters=api_filters or None,
+            locale=locale,
+            attributes=fields,
+            limit=limit,
+            search_after=unbind(cursor, binding),
+        )
     return EntityPage(
         entity_type=entity_type,
         items=[
@@ -284,8 +296,25 @@ async def search_entities(
             )
             for e in page.items
         ],
-        next_cursor=page.next_cursor,
+        next_cursor=bind(page.next_cursor, binding),
+        no_match=None
+        if page.items or cursor
+        else _searched(entity_type, query, filters or [], locale),
     )
+
+
+def _searched(
+    entity_type: str, query: str | None, filters: list[Filter], locale: str | None
+) -> str:
+    """What an entity search that found nothing looked for, as one sentence."""
+    parts = [f'query "{query.strip()}"'] if query and query.strip() else []
+    parts += [
+        f"filters[{index}] ({condition_text(f.condition())})" for index, f in enumerate(filters)
+    ]
+    where = f" in {locale}" if locale else ""
+    if not parts:
+        return f"No {entity_type} records exist{where}."
+    return f"No {entity_type} records match{where} for all of: {'; '.join(parts)}."
 
 
 @tool(

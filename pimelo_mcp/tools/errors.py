@@ -18,6 +18,7 @@ from pimelo_mcp.client import (
     ValidationError,
 )
 from pimelo_mcp.tools.catalog import Extra
+from pimelo_mcp.tools.cursors import CursorRefused
 from pimelo_mcp.translate import TranslationError
 
 # Where a model finds the right code after a 404, by the area of the tool's scope.
@@ -77,6 +78,8 @@ def describe_failure(
 
     A refusal for one of the tool's `extras` names the part that needs it, not the whole tool.
     """
+    if isinstance(error, CursorRefused):
+        return str(error)
     if isinstance(error, TranslationError):
         return "Nothing was sent; fix these and call again: " + "; ".join(
             str(problem) for problem in error.problems[:MAX_FIELD_ERRORS]

@@ -43,7 +43,9 @@ from pimelo_mcp.public_urls import (
 )
 from pimelo_mcp.tools.batch import Change, value_changes
 from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown_change
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import translate_values
 
@@ -133,10 +135,19 @@ async def search_media(
     if code is not None:
         page = MediaPage(items=[media_view(await client.media.retrieve(code))])
     else:
-        found = await client.media.list(
-            search=query, mime_type=mime_type, product=product, limit=limit, search_after=cursor
+        binding = {"query": query, "mime_type": mime_type, "product": product}
+        async with refusing_stale_cursors():
+            found = await client.media.list(
+                search=query,
+                mime_type=mime_type,
+                product=product,
+                limit=limit,
+                search_after=unbind(cursor, binding),
+            )
+        page = MediaPage(
+            items=[media_view(m) for m in found.items],
+            next_cursor=bind(found.next_cursor, binding),
         )
-        page = MediaPage(items=[media_view(m) for m in found.items], next_cursor=found.next_cursor)
     if include_image and page.items:
         await _attach_image(state_of(ctx), page)
     return page
@@ -204,7 +215,8 @@ class UploadResult(ToolOutput):
         text = f"Uploaded {self.media.line()}"
         if self.attached_to:
             text += f"; set on {self.attached_to} (now version {self.product_version})" + "".join(
-                f", {c.field}: {c.before!r} → {c.after!r}" for c in self.changes or []
+                f", {c.field}: {shown_change(c.before)} → {shown_change(c.after)}"
+                for c in self.changes or []
             )
         return text + "."
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context
@@ -41,13 +41,20 @@ from pimelo_mcp.tools.common import (
     Values,
     state_of,
 )
+from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
+from pimelo_mcp.tools.product_search import (
+    ProductSearch,
+    Sort,
+    check_scope,
+    explain_no_match,
+    find_products,
+)
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown, shown_value
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
     CatalogSchema,
-    FilterShortcuts,
     TranslationError,
-    translate_filters,
     translate_values,
 )
 from pimelo_mcp.translate.compact import compact_values
@@ -64,9 +71,6 @@ SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
 GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
 
 Status = Literal["draft", "active", "archived"]
-Sort = Literal[
-    "identifier", "-identifier", "-updated", "-created"
-]  # newest first is what a model asks for
 SetCode = str
 
 
@@ -152,15 +156,28 @@ class ProductPage(ToolOutput):
     next_cursor: str | None = None
     shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
     note: str | None = None  # what a token without some definitions' scopes leaves out
+    no_match: str | None = None  # with no items: what was searched, which condition excluded all
+    fields: list[str] | None = None  # the attributes asked for: the text shows them per product
 
     def text(self) -> str:
         note = f"\n{self.note}" if self.note else ""
         if not self.items:
-            return f"No products match.{note}"
+            return (self.no_match or "No products match.") + note
         more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
-        lines = "\n".join(item.line() for item in self.items)
+        lines = "\n".join(self._item_text(item) for item in self.items)
         shown = self.shown_for or "every locale and channel"
         return f"{len(self.items)} products (values in {shown}):\n{lines}{more}{note}"
+
+    def _item_text(self, item: ProductView) -> str:
+        # Asked-for values are what the search was for: shown, or said to be empty, so
+        # that no get_product is needed to see them.
+        shown_fields = [code for code in self.fields or [] if code != "name"]
+        return "\n".join(
+            [
+                item.line(),
+                *(f"  {code}: {shown_value(item.values.get(code))}" for code in shown_fields),
+            ]
+        )
 
 
 class ProductDetail(ToolOutput):
@@ -170,7 +187,9 @@ class ProductDetail(ToolOutput):
 
     def text(self) -> str:
         lines = [f"{self.product.line()}, values in {self.shown_for or 'every locale and channel'}"]
-        lines.extend(f"{code}: {value}" for code, value in self.product.values.items())
+        if self.product.categories:
+            lines.append(f"categories: {shown(self.product.categories)}")
+        lines.extend(f"{code}: {shown_value(value)}" for code, value in self.product.values.items())
         for c in self.product.completeness or []:
             missing = f", missing {', '.join(c.missing)}" if c.missing else ""
             lines.append(f"complete {c.percent}% for {c.channel}/{c.locale}{missing}")
@@ -247,13 +266,6 @@ def check_fields(fields: Sequence[str] | None, schema: CatalogSchema) -> None:
         raise TranslationError(problems)
 
 
-def _updated_since(text: str | None) -> str | int | None:
-    if text is None:
-        return None
-    days = re.fullmatch(r"(\d+)d?", text.strip())
-    return int(days[1]) if days else text
-
-
 @tool(
     name="search_products",
     title="Search products",
@@ -278,45 +290,39 @@ async def search_products(
     incomplete_for_channel: Annotated[
         str | None, Field(description="Missing required values there.")
     ] = None,
-    incomplete_for_locale: Annotated[str | None, Field(description="With it.")] = None,
+    incomplete_for_locale: Annotated[
+        str | None, Field(description="One locale of that channel.")
+    ] = None,
     updated_since: Annotated[str | None, Field(description='"2026-11-01" or "7d".')] = None,
     locale: Locale = None,
     channel: Channel = None,
     fields: Fields = None,
-    sort: Annotated[Sort, Field(description="Order.")] = "identifier",
+    sort: Annotated[Sort | None, Field(description="Default: best match first if query.")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> ProductPage:
-    """Find products by text and filters. Ops: text contains/starts_with; number, price, metric, date lt/lte/gt/gte/between, date since_days; select, entity eq/in; multiselect, entities in; all empty; negate: ne, not_in, not_contains."""
+    """Find products by text and filters. query: every word must match name, description or identifier (case, accents, plural ignored); best first. Ops: text contains/starts_with; number/price/metric/date lt/lte/gt/gte/between; date since_days; select/entity eq/in; multiselect/entities in; any empty; negate ne/not_in/not_contains."""
     state = state_of(ctx)
     schema = await state.schema.readable_products()
     check_fields(fields, schema)
-    api_filters = await translate_filters(
-        [item.condition() for item in filters or []],
-        schema,
-        target="product",
-        shortcuts=FilterShortcuts(
-            status=status,
-            attribute_set=attribute_set,
-            category=category,
-            incomplete_for_channel=incomplete_for_channel,
-            incomplete_for_locale=incomplete_for_locale,
-            updated_since=_updated_since(updated_since),
-        ),
-        locale=locale,
-        channel=channel,
-        resolve_entities=state.entities,
-    )
-    page = await state.client.products.search(
+    search = ProductSearch(
         query=query,
-        filters=api_filters or None,
+        filters=tuple(item.condition() for item in filters or []),
+        status=tuple(status) if status else None,
+        attribute_set=tuple(attribute_set) if attribute_set else None,
+        category=tuple(category) if category else None,
+        incomplete_for_channel=incomplete_for_channel,
+        incomplete_for_locale=incomplete_for_locale,
+        updated_since=updated_since,
         locale=locale,
         channel=channel,
         sort=sort,
-        attributes=fields,
-        limit=limit,
-        search_after=cursor,
     )
+    binding = asdict(search)
+    async with refusing_stale_cursors():
+        page = await find_products(
+            state, schema, search, limit=limit, fields=fields, after=unbind(cursor, binding)
+        )
     # Looking for what is missing in a channel/locale: show the values there by default.
     shown_locale, shown_channel = default_scope(
         schema, locale or incomplete_for_locale, channel or incomplete_for_channel
@@ -333,9 +339,15 @@ async def search_products(
             )
             for p in page.items
         ],
-        next_cursor=page.next_cursor,
+        next_cursor=bind(page.next_cursor, binding),
         shown_for=shown_for(shown_locale, shown_channel),
         note=reduced_read_note(schema),
+        fields=list(fields) if fields else None,
+        no_match=(
+            await explain_no_match(state, schema, search)
+            if not page.items and cursor is None
+            else None
+        ),
     )
 
 
@@ -366,6 +378,7 @@ async def get_product(
     state = state_of(ctx)
     schema = await state.schema.readable_products()
     check_fields(fields, schema)
+    check_scope(schema, locale, channel)
     product = await state.client.products.retrieve(
         identifier, locale=locale, channel=channel, with_completeness=with_completeness or None
     )

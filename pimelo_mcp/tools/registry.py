@@ -20,6 +20,10 @@ class ToolOutput(BaseModel):
     def text(self) -> str:
         raise NotImplementedError
 
+    def is_error(self) -> bool:
+        """Whether the result is a failure as a whole (sent with `isError: true`)."""
+        return False
+
     def content_blocks(self) -> list[ContentBlock]:
         """Content beyond the text rendering (search_media adds images)."""
         return []

@@ -88,6 +88,13 @@ def structured(result: CallToolResult) -> dict[str, Any]:
     return result.structured_content
 
 
+def all_refused(result: CallToolResult) -> dict[str, Any]:
+    """A batch whose every item was refused: an error result that still carries the items."""
+    assert result.is_error, result.content
+    assert result.structured_content is not None
+    return result.structured_content
+
+
 def error_text(result: CallToolResult) -> str:
     assert result.is_error
     texts = [block.text for block in result.content if block.type == "text"]

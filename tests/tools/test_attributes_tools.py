@@ -282,3 +282,15 @@ async def test_create_says_the_attribute_exists_when_a_set_changed_meanwhile(
             assert "retry" not in outcome
             found = structured(await call(mcp, "search_attributes", {"codes": ["lacing"]}))
             assert [item["code"] for item in found["items"]] == ["lacing"]
+
+
+async def test_attribute_lines_read_as_words_not_python(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        result = await call(
+            mcp, "search_attributes", {"codes": ["name", "price", "stock_quantity"]}
+        )
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert 'name (text, localizable) "Name"' in text
+    assert "decimals_allowed: no" in text
+    for python in ("{", "}", "True", "False", "'"):
+        assert python not in text

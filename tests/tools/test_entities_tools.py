@@ -9,6 +9,7 @@ from pimelo_mcp.sandbox.settings import READ_SCOPES
 from tests.tools.conftest import (
     PRODUCTS_TOKEN,
     ConnectFactory,
+    all_refused,
     call,
     error_text,
     read_journal,
@@ -247,7 +248,7 @@ async def test_create_refuses_existing_repeated_and_invalid_records_one_by_one(
         assert "recycled_content" in errors[2]
         assert "no attribute 'colour' on material" in errors[3]
         assert "labels.xx_XX" in errors[4]
-        again = structured(
+        again = all_refused(
             await call(
                 mcp,
                 "create_entities",
@@ -419,7 +420,7 @@ async def test_stale_expected_version_is_refused_with_the_current_one(
 ) -> None:
     async with connect() as mcp:
         before = await _brand(mcp)
-        data = structured(
+        data = all_refused(
             await call(
                 mcp,
                 "update_entities",

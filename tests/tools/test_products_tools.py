@@ -8,6 +8,7 @@ from tests.tools.conftest import (
     BASE_URL,
     FULL_TOKEN,
     ConnectFactory,
+    all_refused,
     call,
     error_text,
     read_journal,
@@ -192,7 +193,7 @@ async def test_stale_expected_version_is_refused_with_the_current_one(
 ) -> None:
     async with connect() as mcp:
         first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
-        data = structured(
+        data = all_refused(
             await call(
                 mcp,
                 "update_products",
@@ -209,7 +210,7 @@ async def test_stale_expected_version_is_refused_with_the_current_one(
         )
         assert data["refused"] == 1
         assert f"at version {first['version']}" in data["items"][0]["error"]
-        assert f"now status is {first['status']!r}" in data["items"][0]["error"]
+        assert f'now status is "{first["status"]}"' in data["items"][0]["error"]
 
 
 async def test_batch_reports_each_item_and_one_failure_does_not_undo_the_others(
@@ -256,7 +257,7 @@ async def test_create_products_with_natural_values(connect: ConnectFactory) -> N
 async def test_creating_an_existing_product_is_refused(connect: ConnectFactory) -> None:
     async with connect() as mcp:
         first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
-        data = structured(
+        data = all_refused(
             await call(
                 mcp,
                 "create_products",
@@ -305,7 +306,51 @@ async def test_a_dry_run_spells_out_each_change_in_its_text(connect: ConnectFact
             {"items": [{"identifier": first["identifier"], "status": "archived"}], "dry_run": True},
         )
     text = result.content[0].text  # type: ignore[union-attr]
-    assert f"{first['identifier']}: status: {first['status']!r} → 'archived'" in text
+    assert f'{first["identifier"]}: status: "{first["status"]}" → "archived"' in text
+
+
+async def test_texts_show_lists_and_booleans_as_words_not_python(connect: ConnectFactory) -> None:
+    async with connect() as mcp:
+        dry = structured(
+            await call(
+                mcp,
+                "search_products",
+                {
+                    "limit": 40,
+                    "filters": [{"attribute": "waterproof", "op": "eq", "value": False}],
+                    "fields": ["waterproof"],
+                },
+            )
+        )["items"]
+        first = dry[0]
+        other = next(
+            c for item in dry for c in item.get("categories") or [] if c not in first["categories"]
+        )
+        categories = [*first["categories"], other]
+        changed = await call(
+            mcp,
+            "update_products",
+            {
+                "items": [
+                    {
+                        "identifier": first["identifier"],
+                        "categories": categories,
+                        "values": {"waterproof": True},
+                    }
+                ],
+                "dry_run": True,
+            },
+        )
+        shown = await call(mcp, "get_product", {"identifier": first["identifier"]})
+    change_text = changed.content[0].text  # type: ignore[union-attr]
+    assert f"categories: {', '.join(first['categories'])} → {', '.join(categories)}" in change_text
+    assert "values.waterproof: no → yes" in change_text
+    product_text = shown.content[0].text  # type: ignore[union-attr]
+    assert "waterproof: no" in product_text
+    assert f"categories: {', '.join(first['categories'])}" in product_text
+    for python in ("[", "]", "False", "True", "None", "{"):
+        assert python not in change_text
+        assert python not in product_text.replace("[cut", "")
 
 
 async def test_a_missing_product_points_to_the_search_tool(connect: ConnectFactory) -> None:
@@ -369,3 +414,24 @@ async def test_an_unknown_field_is_refused_before_any_request(connect: ConnectFa
         text = error_text(await call(mcp, "search_products", {"fields": ["name", "colour"]}))
     assert "fields[1]" in text
     assert "did you mean color" in text
+
+
+async def test_a_batch_whose_every_item_is_refused_is_an_error_with_every_reason(
+    connect: ConnectFactory,
+) -> None:
+    missing = [{"identifier": f"NO-SUCH-{index}", "status": "active"} for index in range(12)]
+    async with connect() as mcp:
+        first = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        refused = await call(mcp, "update_products", {"items": missing})
+        partly = await call(
+            mcp,
+            "update_products",
+            {"items": [*missing[:2], {"identifier": first["identifier"], "status": "archived"}]},
+        )
+    data = all_refused(refused)
+    assert data["refused"] == 12
+    text = error_text(refused)
+    for item in missing:  # beyond the ten a mixed answer lists
+        assert f"{item['identifier']}: no such product" in text
+    mixed = structured(partly)
+    assert (mixed["done"], mixed["refused"]) == (1, 2)

@@ -34,11 +34,17 @@ COMMON_USE: dict[str, dict[str, Any]] = {
     "search_products": {"query": "beanie", "limit": 3},
     "get_product": {"identifier": PRODUCT},
     "create_products": {
-        "items": [{"identifier": "NEW-1", "attribute_set": "accessories", "values": {"name": "N"}}],
+        "items": [
+            {
+                "identifier": "NEW-1",
+                "attribute_set": "accessories",
+                "values": {"name": {"en_US": "N"}},
+            }
+        ],
         "dry_run": True,
     },
     "update_products": {
-        "items": [{"identifier": PRODUCT, "values": {"name": "Renamed beanie"}}],
+        "items": [{"identifier": PRODUCT, "values": {"name": {"en_US": "Renamed beanie"}}}],
         "dry_run": True,
     },
     "search_entities": {"entity_type": "brand", "query": "alp"},

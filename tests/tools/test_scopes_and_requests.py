@@ -9,7 +9,15 @@ from starlette.applications import Starlette
 from pimelo_mcp.config import Settings
 from pimelo_mcp.scopes import discover_scopes
 from pimelo_mcp.server import build_server
-from tests.tools.conftest import BASE_URL, FULL_TOKEN, PRODUCTS_TOKEN, READ_TOKEN, call, structured
+from tests.tools.conftest import (
+    BASE_URL,
+    FULL_TOKEN,
+    PRODUCTS_TOKEN,
+    READ_TOKEN,
+    all_refused,
+    call,
+    structured,
+)
 
 
 async def listed_names(
@@ -127,7 +135,7 @@ async def test_a_products_only_token_sets_a_brand_by_its_code_and_hears_why_not_
                 },
             )
         )
-        by_name = structured(
+        by_name = all_refused(
             await call(
                 mcp,
                 "update_products",
@@ -138,7 +146,7 @@ async def test_a_products_only_token_sets_a_brand_by_its_code_and_hears_why_not_
                 },
             )
         )
-        unknown_code = structured(
+        unknown_code = all_refused(
             await call(
                 mcp,
                 "update_products",

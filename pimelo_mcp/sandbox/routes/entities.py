@@ -29,7 +29,7 @@ from pimelo_mcp.sandbox.routes.common import (
     sandbox,
 )
 from pimelo_mcp.sandbox.routes.search import plan_search, run_page
-from pimelo_mcp.sandbox.store import Store, entity_search_text
+from pimelo_mcp.sandbox.store import Store
 from pimelo_mcp.sandbox.values import merge_values, restrict_values, validate_values
 
 COLUMNS = "t.id, t.type, t.code, t.labels, t.vals, t.version, t.created_at, t.updated_at"
@@ -97,32 +97,37 @@ def load_entity(store: Store, entity_type: str, code: str) -> JSON:
 
 
 def _save(store: Store, entity: JSON, *, insert: bool) -> None:
-    search = entity_search_text(
-        entity["code"], entity["labels"], entity["values"], store.entity_text_codes(entity["type"])
-    )
+    """Write the entity and its free-text row in one transaction."""
     labels = json.dumps(entity["labels"])
     values = json.dumps(entity["values"], separators=(",", ":"))
     with store.transaction():
         if insert:
             cursor = store.conn.execute(
-                "INSERT INTO entities (type, code, labels, vals, search, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entities (type, code, labels, vals, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     entity["type"],
                     entity["code"],
                     labels,
                     values,
-                    search,
                     entity["version"],
                     entity["created_at"],
                     entity["updated_at"],
                 ),
             )
-            entity["id"] = cursor.lastrowid
+            entity["id"] = int(cursor.lastrowid or 0)
         else:
             store.conn.execute(
-                "UPDATE entities SET labels = ?, vals = ?, search = ?, version = ?, updated_at = ? WHERE id = ?",
-                (labels, values, search, entity["version"], entity["updated_at"], entity["id"]),
+                "UPDATE entities SET labels = ?, vals = ?, version = ?, updated_at = ? WHERE id = ?",
+                (labels, values, entity["version"], entity["updated_at"], entity["id"]),
             )
+        store.index_entity(
+            entity["id"],
+            entity["type"],
+            entity["code"],
+            entity["labels"],
+            entity["values"],
+            replace=not insert,
+        )
 
 
 def create_entity(

@@ -29,7 +29,7 @@ from pimelo_mcp.sandbox.routes.common import (
     sandbox,
 )
 from pimelo_mcp.sandbox.routes.search import plan_search, run_page, shortcut_filter
-from pimelo_mcp.sandbox.store import Store, product_search_text
+from pimelo_mcp.sandbox.store import Store
 from pimelo_mcp.sandbox.values import merge_values, restrict_values, validate_values
 
 STATUSES = ("draft", "active", "archived")
@@ -127,30 +127,30 @@ def _check_categories(raw: Any, store: Store, errors: FieldErrors) -> list[str]:
 
 
 def _write_row(store: Store, product: JSON, *, insert: bool) -> None:
+    """Write the product, its free-text row and its completeness (inside the caller's transaction)."""
     values = product["values"]
-    search = product_search_text(product["identifier"], values, store.text_codes())
     fields = (
         product["attribute_set"],
         product["status"],
         json.dumps(product["categories"]),
         json.dumps(values, separators=(",", ":")),
-        search,
         product["version"],
         product["updated_at"],
     )
     if insert:
         cursor = store.conn.execute(
-            "INSERT INTO products (uuid, identifier, attribute_set, status, categories, vals, search, version, updated_at, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO products (uuid, identifier, attribute_set, status, categories, vals, version, updated_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (product["uuid"], product["identifier"], *fields, product["created_at"]),
         )
         product["id"] = int(cursor.lastrowid or 0)
     else:
         store.conn.execute(
-            "UPDATE products SET attribute_set = ?, status = ?, categories = ?, vals = ?, search = ?,"
+            "UPDATE products SET attribute_set = ?, status = ?, categories = ?, vals = ?,"
             " version = ?, updated_at = ? WHERE id = ?",
             (*fields, product["id"]),
         )
+    store.index_product(product["id"], product["identifier"], values, replace=not insert)
     store.write_completeness(product["id"], values, product["attribute_set"])
 
 
@@ -298,9 +298,9 @@ async def get_product(request: Request) -> Response:
     locale = request.query_params.get("locale")
     channel = request.query_params.get("channel")
     if locale is not None and locale not in store.enabled_locales():
-        errors.add("locale", f"{locale!r} is not an enabled locale")
+        errors.add("locale", store.not_enabled(locale))
     if channel is not None and channel not in store.channels:
-        errors.add("channel", f"{channel!r} is not a known channel")
+        errors.add("channel", store.not_a_channel(channel))
     with_completeness = query_bool(request, "with_completeness", errors)
     errors.raise_if_any()
     product = load_product(store, request.path_params["identifier"])
