@@ -379,7 +379,7 @@ async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -
 
 def mcp_tool(spec: ToolSpec) -> Tool:
     """The SDK's Tool for a spec, with compact schemas and strict top-level arguments."""
-    from pimelo_mcp.tools.schema import compact_schema
+    from pimelo_mcp.tools.schema import compact_schema, output_schema
 
     tool = Tool.from_function(
         _wrap(spec),
@@ -391,7 +391,7 @@ def mcp_tool(spec: ToolSpec) -> Tool:
     )
     tool.parameters = compact_schema(tool.parameters, closed=True)
     if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
+        tool.fn_metadata.output_schema = output_schema(tool.fn_metadata.output_schema)
     return tool
 
 

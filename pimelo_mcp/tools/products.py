@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, cast
@@ -59,6 +60,9 @@ ENTITY_VALUES_BY_NAME = (
     "entity values (brand, supplier…) given by name; codes work without it, checked by Pimelo"
 )
 SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
+# A search lists: each product's name unless `fields` asks for more. Every value of twenty
+# products cost a model about ten times the lines it reads; get_product gives the details.
+LISTED_BY_DEFAULT = ("name",)
 GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
 
 Status = Literal["draft", "active", "archived"]
@@ -97,6 +101,19 @@ class ProductView(BaseModel):
         name = _first_text(self.values.get("name"))
         title = f" — {name}" if name else ""
         return f"{self.identifier}{title} ({self.status}, {self.attribute_set}, v{self.version})"
+
+    def listed_line(self) -> str:
+        """The line plus every other value the structured item holds, so both say the same."""
+        others = [
+            f"{code} {_inline(value)}" for code, value in self.values.items() if code != "name"
+        ]
+        return self.line() + (f": {'; '.join(others)}" if others else "")
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def product_view(
@@ -145,6 +162,11 @@ def product_view(
     )
 
 
+def listed_view(view: ProductView) -> ProductView:
+    """A search result's item: what its line says, categories and dates being get_product's."""
+    return view.model_copy(update={"categories": None, "updated_at": None})
+
+
 class ProductPage(ToolOutput):
     items: list[ProductView]
     next_cursor: str | None = None
@@ -156,7 +178,7 @@ class ProductPage(ToolOutput):
         if not self.items:
             return f"No products match.{note}"
         more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
-        lines = "\n".join(item.line() for item in self.items)
+        lines = "\n".join(item.listed_line() for item in self.items)
         shown = self.shown_for or "every locale and channel"
         return f"{len(self.items)} products (values in {shown}):\n{lines}{more}{note}"
 
@@ -280,7 +302,9 @@ async def search_products(
     updated_since: Annotated[str | None, Field(description='"2026-11-01" or "7d".')] = None,
     locale: Locale = None,
     channel: Channel = None,
-    fields: Fields = None,
+    fields: Annotated[
+        list[str] | None, Field(description="Values to list (default: name).")
+    ] = None,
     sort: Annotated[Sort, Field(description="Order.")] = "identifier",
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -321,13 +345,15 @@ async def search_products(
     )
     return ProductPage(
         items=[
-            product_view(
-                p,
-                locale=shown_locale or None,
-                channel=shown_channel or None,
-                fields=fields,
-                full=False,
-                text_limit=SEARCH_TEXT_LIMIT,
+            listed_view(
+                product_view(
+                    p,
+                    locale=shown_locale or None,
+                    channel=shown_channel or None,
+                    fields=fields or LISTED_BY_DEFAULT,
+                    full=False,
+                    text_limit=SEARCH_TEXT_LIMIT,
+                )
             )
             for p in page.items
         ],

@@ -52,8 +52,8 @@ class ToolSpec:
 
     @property
     def annotations(self) -> ToolAnnotations:
+        # No title here: the tool's own title says it, and clients prefer that one.
         return ToolAnnotations(
-            title=self.title,
             read_only_hint=self.read_only,
             destructive_hint=self.destructive,
             idempotent_hint=self.idempotent,

@@ -27,7 +27,14 @@ async def test_search_flattens_values_for_the_locale(connect: ConnectFactory) ->
     async with connect() as mcp:
         data = structured(
             await call(
-                mcp, "search_products", {"locale": "fr_FR", "channel": "ecommerce", "limit": 5}
+                mcp,
+                "search_products",
+                {
+                    "locale": "fr_FR",
+                    "channel": "ecommerce",
+                    "limit": 5,
+                    "fields": ["name", "price"],
+                },
             )
         )
         assert len(data["items"]) == 5
@@ -37,6 +44,34 @@ async def test_search_flattens_values_for_the_locale(connect: ConnectFactory) ->
         assert (
             first["values"]["price"].endswith(("EUR", "USD")) or "EUR" in first["values"]["price"]
         )
+
+
+async def test_a_search_lists_names_and_leaves_details_to_get_product(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"limit": 5})
+        items = structured(result)["items"]
+        assert all(set(item["values"]) == {"name"} for item in items)
+        assert all("categories" not in item and "updated_at" not in item for item in items)
+        detail = structured(await call(mcp, "get_product", {"identifier": items[0]["identifier"]}))
+        assert {"name", "price"} <= set(detail["product"]["values"])
+        assert detail["product"]["categories"]
+
+
+async def test_a_search_with_fields_says_each_listed_value_in_its_text_too(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"limit": 3, "fields": ["price", "weight"]})
+        items = structured(result)["items"]
+        text = "\n".join(block.text for block in result.content if block.type == "text")
+        for item, line in zip(items, text.splitlines()[1:], strict=False):
+            assert set(item["values"]) <= {"price", "weight"}
+            assert item["values"], item
+            assert line.startswith(item["identifier"])
+            for code, value in item["values"].items():
+                assert f"{code} {value}" in line
 
 
 async def test_search_pages_with_the_cursor_until_the_end(connect: ConnectFactory) -> None:
