@@ -78,8 +78,8 @@ async def main() -> None:
                     )
                     total += cost
                     row(f"  {tool['name']}", str(cost))
-                row("  all tools", f"{total} (budget 2,750)")
-                row("  whole tools/list answer", f"{tokens({'tools': listed}):,} (budget 5,400)")
+                row("  all tools", f"{total} (budget 2,725)")
+                row("  whole tools/list answer", f"{tokens({'tools': listed}):,} (budget 5,250)")
 
                 headers = {"Authorization": f"Bearer {TOKEN}"}
                 raw = (

@@ -86,15 +86,14 @@ def _first_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class ProductView(BaseModel):
+# A product as a search lists it: what its line says, and the values `fields` asked for.
+# (Comments, not docstrings: pydantic would put a docstring into every tools/list entry.)
+class ListedProduct(BaseModel):
     identifier: str
     attribute_set: str | None = None
     status: str
-    categories: list[str] | None = None
     values: dict[str, Any]
     version: int | None = None
-    updated_at: str | None = None
-    completeness: list[CompletenessView] | None = None
     cut: list[str] | None = None  # values whose long text was shortened (full=true shows it)
 
     def line(self) -> str:
@@ -108,6 +107,13 @@ class ProductView(BaseModel):
             f"{code} {_inline(value)}" for code, value in self.values.items() if code != "name"
         ]
         return self.line() + (f": {'; '.join(others)}" if others else "")
+
+
+# A product as get_product shows it: the listing's fields and its details.
+class ProductView(ListedProduct):
+    categories: list[str] | None = None
+    updated_at: str | None = None
+    completeness: list[CompletenessView] | None = None
 
 
 def _inline(value: Any) -> str:
@@ -162,13 +168,13 @@ def product_view(
     )
 
 
-def listed_view(view: ProductView) -> ProductView:
+def listed_view(view: ProductView) -> ListedProduct:
     """A search result's item: what its line says, categories and dates being get_product's."""
-    return view.model_copy(update={"categories": None, "updated_at": None})
+    return ListedProduct.model_validate(view.model_dump(include=set(ListedProduct.model_fields)))
 
 
 class ProductPage(ToolOutput):
-    items: list[ProductView]
+    items: list[ListedProduct]
     next_cursor: str | None = None
     shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
     note: str | None = None  # what a token without some definitions' scopes leaves out
@@ -417,7 +423,8 @@ class NewProduct(BaseModel):
     attribute_set: str
     status: Status = "draft"
     categories: list[SetCode] | None = None
-    values: Values = None
+    # Said once, in update_products (listed with it: both need products:write).
+    values: Annotated[dict[str, Any] | None, Field(description="As in update_products.")] = None
 
 
 class ProductChange(BaseModel):
