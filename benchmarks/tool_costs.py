@@ -79,7 +79,7 @@ async def main() -> None:
                     total += cost
                     row(f"  {tool['name']}", str(cost))
                 row("  all tools", f"{total} (budget 2,725)")
-                row("  whole tools/list answer", f"{tokens({'tools': listed}):,} (budget 5,250)")
+                row("  whole tools/list answer", f"{tokens({'tools': listed}):,} (budget 4,500)")
 
                 headers = {"Authorization": f"Bearer {TOKEN}"}
                 raw = (

@@ -390,7 +390,11 @@ def mcp_tool(spec: ToolSpec) -> Tool:
         structured_output=True,
     )
     tool.parameters = compact_schema(tool.parameters, closed=True)
-    if tool.fn_metadata.output_schema is not None:
+    if not spec.declares_output:
+        # Its structured result is still sent; without a schema the SDK neither lists nor
+        # re-validates it (the result is built from the same model that would check it).
+        tool.fn_metadata.output_schema = None
+    elif tool.fn_metadata.output_schema is not None:
         tool.fn_metadata.output_schema = output_schema(tool.fn_metadata.output_schema)
     return tool
 

@@ -494,6 +494,7 @@ def _refusal(error: TranslationError) -> str:
     read_only=False,
     destructive=False,
     idempotent=False,
+    declares_output=False,
 )
 async def create_products(
     ctx: Context[ToolState, Any],
@@ -573,6 +574,7 @@ async def create_products(
     read_only=False,
     destructive=True,
     idempotent=True,
+    declares_output=False,
 )
 async def update_products(
     ctx: Context[ToolState, Any],

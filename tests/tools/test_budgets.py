@@ -11,7 +11,7 @@ from pimelo_mcp.server import build_server
 from tests.tools.conftest import FULL_TOKEN, ConnectFactory, call, structured
 
 TOOLS_BUDGET = 2_725  # name + description + input schema of all 14 tools
-LIST_BUDGET = 5_250  # the whole tools/list answer, output schemas included
+LIST_BUDGET = 4_500  # the whole tools/list answer, output schemas included
 SEARCH_BUDGET = 2_500  # a default 20-product search_products answer, text and structured
 with warnings.catch_warnings():
     # bpe-openai loads its vocabulary with importlib.resources.open_binary, deprecated in 3.11.
