@@ -396,6 +396,9 @@ def mcp_tool(spec: ToolSpec) -> Tool:
         tool.fn_metadata.output_schema = None
     elif tool.fn_metadata.output_schema is not None:
         tool.fn_metadata.output_schema = output_schema(tool.fn_metadata.output_schema)
+        # The SDK would validate each result against the model it is the dump of: the same
+        # work twice per call. The schema stays listed; clients validate against it.
+        tool.fn_metadata.output_model = None
     return tool
 
 
