@@ -116,7 +116,7 @@ def run(sizes: Sizes) -> list[Figure]:
             inside.ratio,
             f"{inside.pimelo:.2f} = {inside.ratio:.2f}{TIMES}",
             1.10,
-            unit="{TIMES}",
+            unit=TIMES,
         )
     )
     stdio = per_call.stdio(sizes.rounds, sizes.calls, sizes.starts, sizes.soak)
@@ -127,7 +127,7 @@ def run(sizes: Sizes) -> list[Figure]:
             stdio.latency_ms.ratio,
             f"{stdio.latency_ms.pimelo:.2f} = {stdio.latency_ms.ratio:.2f}{TIMES}",
             1.05,
-            unit="{TIMES}",
+            unit=TIMES,
         ),
         held(
             "cold_start_ratio",
@@ -135,7 +135,7 @@ def run(sizes: Sizes) -> list[Figure]:
             stdio.start_ms.ratio,
             f"{stdio.start_ms.pimelo:.0f} = {stdio.start_ms.ratio:.2f}{TIMES}",
             1.15,
-            unit="{TIMES}",
+            unit=TIMES,
         ),
         held(
             "idle_rss_ratio",
@@ -143,7 +143,7 @@ def run(sizes: Sizes) -> list[Figure]:
             stdio.idle_rss_mib.ratio,
             f"{stdio.idle_rss_mib.pimelo:.1f} = {stdio.idle_rss_mib.ratio:.2f}{TIMES}",
             1.10,
-            unit="{TIMES}",
+            unit=TIMES,
         ),
         held(
             "soak_growth_mib",
@@ -163,7 +163,7 @@ def run(sizes: Sizes) -> list[Figure]:
             f"{web.pimelo:.0f} = {web.ratio:.2f}{TIMES}",
             0.90,
             at_least=True,
-            unit="{TIMES}",
+            unit=TIMES,
         )
     )
     paced = anyio.run(paced_reads, sizes.paced)
@@ -182,7 +182,7 @@ def run(sizes: Sizes) -> list[Figure]:
             paced.seconds / least,
             f"{paced.seconds:.1f} = {paced.seconds / least:.2f}{TIMES}",
             1.10,
-            unit="{TIMES}",
+            unit=TIMES,
         ),
     ]
     return figures

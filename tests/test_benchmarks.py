@@ -1,6 +1,6 @@
 """The benchmark command's own logic: budgets compared the right way, asks that can run."""
 
-from benchmarks.__main__ import Figure, held, table
+from benchmarks.__main__ import TIMES, Figure, held, table
 from benchmarks.context import ASKS
 from pimelo_mcp.tools.all_tools import ALL_TOOLS
 
@@ -29,3 +29,7 @@ def test_a_dozen_asks_each_call_only_listed_tools() -> None:
     names = {spec.name for spec in ALL_TOOLS}
     assert len(ASKS) >= 12
     assert all(name in names for ask in ASKS for name, _ in ask.steps)
+
+
+def test_a_ratio_budget_reads_as_a_ratio() -> None:
+    assert held("k", "ratio", 1.0, "1.00", 1.10, unit=TIMES).budget == f"≤ 1.1{TIMES}"
