@@ -3,10 +3,12 @@
 import anyio
 import httpx2
 
-from pimelo_mcp.client import PimeloClient
+from pimelo_mcp.client import PimeloClient, Value
 from pimelo_mcp.server import mcp_tool
 from pimelo_mcp.tools.all_tools import ALL_TOOLS
+from pimelo_mcp.tools.batch import raw_values
 from pimelo_mcp.tools.caches import SchemaCache
+from pimelo_mcp.tools.products import plain_values
 from tests.tools.conftest import BASE_URL, FULL_TOKEN
 
 
@@ -27,3 +29,14 @@ def test_reads_list_their_output_schema_and_the_sdk_does_not_validate_each_resul
             tool = mcp_tool(spec)
             assert tool.output_schema is not None, spec.name
             assert tool.fn_metadata.output_model is None, spec.name
+
+
+def test_a_read_sees_values_in_the_same_plain_form_without_copying_them() -> None:
+    data = [{"amount": "129.90", "currency": "EUR"}]
+    values = {
+        "price": [Value(locale=None, channel="ecommerce", data=data)],
+        "name": [Value.model_validate({"locale": "en_US", "data": "Trail", "source": "import"})],
+    }
+    plain = plain_values(values)
+    assert plain == raw_values(values)  # extra fields the service adds kept, as model_dump does
+    assert plain["price"][0]["data"] is data
