@@ -1,8 +1,9 @@
 """The audit journal: one JSON line per write the server makes, so a person can see and undo it.
 
-Each line says when, which tool, which record, the fields before and after (only those
-the write touched) and the versions; when a signed-in user's call made the write, also
-the Pimelo user and the OAuth client that acted for them (never a token). Lines are appended with one `write` call each, so
+Each line says when, which API (its base URL), which tool, which record, the fields before
+and after (only those the write touched) and the versions; when a signed-in user's call made
+the write, also the Pimelo user and the OAuth client that acted for them (never a token).
+Lines are appended with one `write` call each, so
 concurrent tool calls never interleave within a line.
 """
 
@@ -29,8 +30,9 @@ def default_audit_path(env: Mapping[str, str] = os.environ) -> Path:
 class AuditJournal:
     """Appends write records to a JSONL file; `path=None` keeps no journal."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, api: str) -> None:
         self.path = path
+        self.api = api  # the base URL written to: one journal may see several APIs
         self.user: str | None = None  # the Pimelo user a signed-in call acts as
         self.client: str | None = None  # the OAuth client that acts for that user
 
@@ -59,12 +61,16 @@ class AuditJournal:
         after: Mapping[str, Any] | None,
         version_before: int | None,
         version_after: int | None,
+        outcome: str = "applied",
     ) -> None:
+        """One line; `outcome` is "applied", or "unknown" for a write whose answer was lost
+        and whose effect could not be read back (`after` is then what it would have set)."""
         if self.path is None:
             return
         line = json.dumps(
             {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "api": self.api,
                 "tool": tool,
                 "target": dict(target),
                 "before": before,
@@ -73,6 +79,7 @@ class AuditJournal:
                 "version_after": version_after,
                 **({"user": self.user} if self.user is not None else {}),
                 **({"client": self.client} if self.client is not None else {}),
+                "outcome": outcome,
             },
             ensure_ascii=False,
             separators=(",", ":"),

@@ -25,6 +25,7 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import Settings
+from pimelo_mcp.service_identity import not_a_pimelo_api
 from pimelo_mcp.tools.catalog import (
     CatalogEntry,
     by_part,
@@ -153,7 +154,7 @@ class CheckReport:
 
 def _failure(error: Exception, base_url: str) -> str:
     if isinstance(error, AuthenticationError):
-        return (
+        return not_a_pimelo_api(error, base_url) or (
             "Pimelo refused the token (unknown, revoked or expired): create a new one in "
             "Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN"
         )

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from pimelo_mcp import __version__
+from pimelo_mcp.stopping import stop_at_once_on_signals
 
 
 def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +47,13 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="DIR",
         help="a folder upload_media may read files from (repeatable; default: $PIMELO_UPLOAD_DIRS)",
+    )
+    parser.add_argument(
+        "--call-deadline",
+        type=float,
+        metavar="SECONDS",
+        help="wall-clock bound of one tool call, every request, wait and byte included "
+        "(default: $PIMELO_CALL_DEADLINE or 40)",
     )
     parser.add_argument(
         "--log-level",
@@ -103,6 +111,37 @@ def _add_http_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-auth",
         action="store_true",
         help="no client authentication: refused unless bound to a loopback address",
+    )
+    oauth = parser.add_argument_group(
+        "OAuth 2.1 sign-in for remote connectors (ChatGPT, Claude)",
+        "Each person signs in once by pasting their own Pimelo token on this server's page; "
+        "each request then acts as that person. API keys keep working beside it.",
+    )
+    oauth.add_argument(
+        "--oauth",
+        action="store_true",
+        default=None,
+        help="be an OAuth authorization server for /mcp (default: $PIMELO_MCP_OAUTH)",
+    )
+    oauth.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the https address clients reach this server at, e.g. https://mcp.example.com "
+        "(default: $PIMELO_MCP_PUBLIC_URL); connectors then use URL/mcp",
+    )
+    oauth.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the OAuth store, SQLite (default: $PIMELO_MCP_STORE or "
+        "~/.local/state/pimelo-mcp/oauth.sqlite3; the secret key file is made beside it "
+        "unless $PIMELO_MCP_SECRET_KEY is set)",
+    )
+    oauth.add_argument(
+        "--allowed-redirect",
+        action="append",
+        metavar="URI",
+        help="a redirect URI clients may register besides ChatGPT's, Claude's and loopback "
+        "(exact, or a prefix ending in /; repeatable; adds to $PIMELO_MCP_ALLOWED_REDIRECTS)",
     )
 
 
@@ -163,6 +202,12 @@ def build_parser(*, sandbox_arguments: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # From the first moment, Ctrl-C and SIGTERM end the command (see pimelo_mcp/stopping.py).
+    with stop_at_once_on_signals():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     words = [word for word in arguments if not word.startswith("-")]
     parser = build_parser(sandbox_arguments=words[:1] == ["sandbox"])

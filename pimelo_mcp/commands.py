@@ -13,19 +13,31 @@ import importlib
 import json
 import logging
 import secrets
-import signal
+import socket
 import sys
 from collections.abc import AsyncGenerator, Generator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx2
 
-from pimelo_mcp.config import ConfigError, HttpSettings, Settings, read_api_key_file
+from pimelo_mcp.audit import AuditJournal
+from pimelo_mcp.config import (
+    ConfigError,
+    HttpSettings,
+    OAuthSettings,
+    Settings,
+    is_loopback,
+    read_api_key_file,
+)
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
+
+if TYPE_CHECKING:
+    from pimelo_mcp.oauth.assembly import AuthorizationServer
 
 # Never resolved: with --sandbox every request goes to the in-process app.
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v1/"
@@ -42,6 +54,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.upload_dir
         else None,
         log_level=args.log_level,
+        call_deadline_seconds=getattr(args, "call_deadline", None),
     )
     if args.audit_log is not None:
         text = args.audit_log.strip()
@@ -68,6 +81,50 @@ def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
     )
 
 
+SANDBOX_JOURNAL_NAME = "sandbox-audit.jsonl"
+
+
+def sandbox_journal(path: Path | None) -> Path | None:
+    """Where `--sandbox` journals its writes: a journal of its own beside the configured one.
+
+    The demo catalog's writes never mix with the journal of a real catalog; `off` stays off.
+    """
+    return None if path is None else path.with_name(SANDBOX_JOURNAL_NAME)
+
+
+def check_journal(settings: Settings) -> None:
+    """Create the audit journal now: a path that cannot be written stops the start with a message."""
+    try:
+        AuditJournal(settings.audit_path, api=settings.base_url).check_writable()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write the audit journal {str(settings.audit_path)!r} "
+            f"({error.strerror or error}): give a writable file with --audit-log or "
+            "PIMELO_AUDIT_LOG, or 'off' to keep no journal"
+        ) from None
+
+
+def check_upload_dirs(settings: Settings) -> None:
+    """Each folder upload_media may read from exists: a typo is told at start, not at an upload."""
+    for folder in settings.upload_dirs:
+        if not folder.is_dir():
+            raise ConfigError(
+                f"the upload folder {str(folder)!r} does not exist or is not a folder: fix "
+                "--upload-dir or PIMELO_UPLOAD_DIRS"
+            )
+
+
+def oauth_settings_from_args(args: argparse.Namespace) -> OAuthSettings:
+    """The OAuth variables with the flags laid over them (allowed redirects add up)."""
+    oauth = OAuthSettings.from_env()
+    return oauth.with_overrides(
+        enabled=args.oauth,
+        public_url=args.public_url,
+        store_path=Path(args.store).expanduser() if args.store else None,
+        allowed_redirects=oauth.allowed_redirects + tuple(args.allowed_redirect or ()),
+    )
+
+
 HTTP_FLAGS = (
     "host",
     "port",
@@ -76,6 +133,10 @@ HTTP_FLAGS = (
     "allowed_host",
     "allowed_origin",
     "no_auth",
+    "oauth",
+    "public_url",
+    "store",
+    "allowed_redirect",
 )
 
 
@@ -84,6 +145,22 @@ def _refuse_http_flags(args: argparse.Namespace) -> None:
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise ConfigError(f"{flags}: only for --transport http (this serves stdio)")
+
+
+def config_error_messages(group: BaseExceptionGroup[BaseException]) -> list[str] | None:
+    """The messages of a group made only of ConfigErrors (however nested), else None."""
+    messages: list[str] = []
+    for error in group.exceptions:
+        if isinstance(error, ConfigError):
+            messages.append(str(error))
+        elif isinstance(error, BaseExceptionGroup):
+            inner = config_error_messages(error)  # pyright: ignore[reportUnknownArgumentType]
+            if inner is None:
+                return None
+            messages += inner
+        else:
+            return None
+    return list(dict.fromkeys(messages))
 
 
 def _fail(command: str, message: str) -> int:
@@ -129,15 +206,37 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "serve" and not http_mode:
             _refuse_http_flags(args)
         settings = settings_from_args(args)
-        if not use_sandbox:
-            settings.require_token()
         http = http_settings_from_args(args) if http_mode else None
+        oauth = oauth_settings_from_args(args) if http_mode else None
+        if oauth is not None and not oauth.enabled:
+            oauth = None
+        if not use_sandbox:
+            if oauth is None:
+                settings.require_token()
+            elif http is not None and http.api_keys and not settings.api_token:
+                raise ConfigError(
+                    "with --oauth, API key clients act with the server's own Pimelo token: set "
+                    "PIMELO_API_TOKEN, or give no API key (each signed-in user brings their own)"
+                )
+        if use_sandbox:
+            settings = replace(settings, audit_path=sandbox_journal(settings.audit_path))
+        if args.command in ("serve", "tools", "call"):
+            check_journal(settings)
+            check_upload_dirs(settings)
         if http is not None:
-            if use_sandbox and not http.api_keys and not http.no_auth:
+            if use_sandbox and not http.api_keys and not http.no_auth and oauth is None:
                 # The newcomer's one command: a key made for this run, shown once below.
                 generated_key = secrets.token_urlsafe(24)
                 http = replace(http, api_keys=(generated_key,))
-            http.validate()
+            http.validate(oauth=oauth is not None)
+            # A local sandbox without --public-url is its own public URL, once it listens.
+            if oauth is not None and not (
+                use_sandbox and not oauth.public_url and is_loopback(http.host)
+            ):
+                oauth.validate()
+                # Clients reach the server by its public name: accept that Host at /mcp.
+                public_host = urlsplit(oauth.issuer()).netloc
+                http = replace(http, allowed_hosts=(*http.allowed_hosts, public_host))
     except ConfigError as error:
         return _fail(args.command, str(error))
     # Logs go to stderr: in stdio mode stdout carries only JSON-RPC.
@@ -146,8 +245,7 @@ def run_command(args: argparse.Namespace) -> int:
     )
     try:
         if http is not None:
-            _quiet_signals_after_uvicorn()
-            anyio.run(_serve_http, settings, http, use_sandbox, generated_key)
+            anyio.run(_serve_http, settings, http, use_sandbox, generated_key, oauth)
             return 0
         if args.command == "serve" and not use_sandbox:
             # What Claude Desktop starts on every launch: GET /me while the SDK loads.
@@ -165,17 +263,25 @@ def run_command(args: argparse.Namespace) -> int:
         return anyio.run(_call_tool, settings, use_sandbox, args.name, args.arguments, args.json)
     except ConfigError as error:
         return _fail(args.command, str(error))
+    except BaseExceptionGroup as group:
+        # A setting found wrong inside a task group (the SDK's client and server run in
+        # them) arrives wrapped; its message is still all a person needs.
+        messages = config_error_messages(group)
+        if messages is None:
+            raise
+        return _fail(args.command, "; ".join(messages))
     except KeyboardInterrupt:
         return 130
 
 
 @asynccontextmanager
 async def pimelo_target(
-    settings: Settings, use_sandbox: bool
+    settings: Settings, use_sandbox: bool, demo_tokens: list[tuple[str, str]] | None = None
 ) -> AsyncGenerator[tuple[Settings, httpx2.AsyncClient | None]]:
     """The settings and HTTP client to reach Pimelo with: as given, or the embedded sandbox.
 
-    The sandbox is a fresh in-memory demo catalog; a full-access token is minted for it.
+    The sandbox is a fresh in-memory demo catalog; a full-access token is minted for it, and
+    into `demo_tokens` (name, value) the sandbox's demo tokens, for people to sign in with.
     """
     if not use_sandbox:
         yield settings, None
@@ -188,8 +294,16 @@ async def pimelo_target(
         f"SANDBOX: loading a local demo catalog ({sandbox_settings.products} products, in "
         "memory, gone at exit); nothing is sent to Pimelo."
     )
+    if settings.audit_path is not None:
+        _say(f"SANDBOX: its writes are journaled apart, in {settings.audit_path}")
     app = create_app(sandbox_settings)
     token = app.state.sandbox.store.mint_token("pimelo-mcp --sandbox", SCOPES)
+    if demo_tokens is not None:
+        from pimelo_mcp.sandbox.auth import mint_demo_tokens
+
+        demo_tokens.extend(
+            (name, value) for name, value, _ in mint_demo_tokens(app.state.sandbox.store)
+        )
     async with httpx2.AsyncClient(
         transport=httpx2.ASGITransport(app=app), base_url=SANDBOX_BASE_URL
     ) as http_client:
@@ -210,19 +324,12 @@ async def _serve_stdio_on_sandbox(settings: Settings) -> None:
         await build_server(settings, scopes=scopes, http_client=http_client).run_stdio_async()
 
 
-def _ignore_signal(signum: int, frame: object) -> None:
-    """Stands in for the default handler that uvicorn re-raises into after a graceful stop."""
-
-
-def _quiet_signals_after_uvicorn() -> None:
-    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
-    # makes that a clean exit 0 instead of a KeyboardInterrupt or a kill.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _ignore_signal)
-
-
 async def _serve_http(
-    settings: Settings, http: HttpSettings, use_sandbox: bool, generated_key: str | None
+    settings: Settings,
+    http: HttpSettings,
+    use_sandbox: bool,
+    generated_key: str | None,
+    oauth: OAuthSettings | None,
 ) -> None:
     from mcp.server.mcpserver.exceptions import ToolError
 
@@ -230,10 +337,27 @@ async def _serve_http(
     from pimelo_mcp.server import build_server
 
     sock = remote.listen(http)
+    demo_tokens: list[tuple[str, str]] | None = [] if oauth is not None else None
     try:
-        async with pimelo_target(settings, use_sandbox) as (settings, http_client):
-            scopes = await discover_scopes(settings, http_client=http_client)
-            server = build_server(settings, scopes=scopes, http_client=http_client)
+        async with (
+            pimelo_target(settings, use_sandbox, demo_tokens) as (settings, http_client),
+            _authorization_server(
+                _public_url_of(oauth, sock), settings, http, http_client, use_sandbox
+            ) as authorization,
+        ):
+            scopes = (
+                await discover_scopes(settings, http_client=http_client)
+                if settings.api_token
+                else None
+            )
+            server = build_server(
+                settings,
+                scopes=scopes,
+                http_client=http_client,
+                token_verifier=authorization.verifier if authorization else None,
+                auth=authorization.auth if authorization else None,
+                revoke_principal=authorization.revoker if authorization else None,
+            )
             try:
                 # Unlike stdio's, this start-up is paid once: build every tool now, so a broken
                 # install fails here and no first call waits for its tool to be built.
@@ -241,20 +365,68 @@ async def _serve_http(
             except ToolError as error:
                 raise ConfigError(str(error)) from None
             readiness = remote.Readiness(remote.pimelo_probe(settings, http_client))
-            app = remote.build_http_app(server, http, readiness)
+            app = remote.build_http_app(server, http, readiness, authorization)
 
             def on_ready(url: str) -> None:
-                for line in remote.describe_security(http):
+                issuer = authorization.provider.issuer if authorization else None
+                for line in remote.describe_security(http, issuer):
                     _say(line)
                 if generated_key is not None:
                     _say(f"API key made for this run: {generated_key}")
                     _say(f"clients send the header 'Authorization: Bearer {generated_key}'")
+                for name, value in demo_tokens or []:
+                    _say(f"sandbox token to paste on the sign-in page ({name}): {value}")
                 print(remote.READY_PREFIX + url, file=sys.stderr, flush=True)
 
             await remote.serve(app, sock, log_level=settings.log_level, on_ready=on_ready)
     finally:
         sock.close()
     _say("HTTP server stopped.")
+
+
+def _public_url_of(oauth: OAuthSettings | None, sock: socket.socket) -> OAuthSettings | None:
+    """`oauth`, its public URL the listening address when none was given (a local sandbox)."""
+    if oauth is None or oauth.public_url:
+        return oauth
+    from pimelo_mcp.http import url_host
+
+    host, port = sock.getsockname()[:2]
+    local = replace(oauth, public_url=f"http://{url_host(str(host))}:{port}")
+    local.validate()
+    return local
+
+
+@asynccontextmanager
+async def _authorization_server(
+    oauth: OAuthSettings | None,
+    settings: Settings,
+    http: HttpSettings,
+    http_client: httpx2.AsyncClient | None,
+    use_sandbox: bool,
+) -> AsyncGenerator[AuthorizationServer | None]:
+    """The OAuth authorization server for `oauth` (None without it); its store closes after.
+
+    With the sandbox, whose catalog and tokens live in memory, the grants do too (and the
+    secret is made for the run): nothing outlives the tokens they were made from."""
+    if oauth is None:
+        yield None
+        return
+    from pimelo_mcp.oauth.assembly import build_authorization_server
+    from pimelo_mcp.oauth.crypto import Keys
+    from pimelo_mcp.oauth.store import SqliteStore
+
+    authorization = build_authorization_server(
+        oauth,
+        pimelo_base_url=settings.base_url,
+        http_client=http_client,
+        api_keys=http.api_keys,
+        store=SqliteStore(None) if use_sandbox else None,
+        keys=Keys(secrets.token_urlsafe(32)) if use_sandbox else None,
+    )
+    try:
+        yield authorization
+    finally:
+        await authorization.store.aclose()
 
 
 async def _check(settings: Settings, use_sandbox: bool) -> int:
@@ -321,9 +493,15 @@ async def _call_tool(
         scopes = await discover_scopes(settings, http_client=http_client)
         async with Client(build_server(settings, scopes=scopes, http_client=http_client)) as client:
             known = {t.name for t in (await client.list_tools()).tools}
-            if name not in known:
-                raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
-            result = await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
+            result = (
+                await client.call_tool(name, arguments)  # pyright: ignore[reportUnknownArgumentType]
+                if name in known
+                else None
+            )
+    if result is None:
+        # Raised out here: inside the client's task group it would reach the person as an
+        # ExceptionGroup traceback.
+        raise ConfigError(f"no tool {name!r} for this token; `pimelo-mcp tools` lists them")
     if as_json and result.structured_content is not None:
         print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     else:

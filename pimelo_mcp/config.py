@@ -20,6 +20,14 @@ ENV_READ_ONLY = "PIMELO_READ_ONLY"
 ENV_AUDIT_LOG = "PIMELO_AUDIT_LOG"
 ENV_UPLOAD_DIRS = "PIMELO_UPLOAD_DIRS"
 ENV_LOG_LEVEL = "PIMELO_LOG_LEVEL"
+ENV_CALL_DEADLINE = "PIMELO_CALL_DEADLINE"
+
+# Most MCP clients give up on a tool call after 60 s; a call that ends on its own before
+# that can still say what it knows (written, refused, or outcome unknown and what to read).
+DEFAULT_CALL_DEADLINE_SECONDS = 40.0
+MIN_CALL_DEADLINE_SECONDS = 0.1
+MAX_CALL_DEADLINE_SECONDS = 3600.0
+
 ENV_CLIENT_POOL_SIZE = "PIMELO_MCP_CLIENT_POOL_SIZE"
 ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
 
@@ -92,11 +100,19 @@ class Settings:
     log_level: str = "WARNING"
     client_pool_size: int = DEFAULT_CLIENT_POOL_SIZE  # signed-in users' clients kept open at once
     client_idle_seconds: float = DEFAULT_CLIENT_IDLE_SECONDS  # an unused user's client closes after
+    # Wall-clock bound of one tool call: every request, wait, retry and byte within it.
+    call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
     chatgpt_search: bool = False  # add ChatGPT's `search` and `fetch` to the tools
     app_url: str = DEFAULT_APP_URL  # a product's page in Pimelo, `{identifier}` filled in
 
     def __post_init__(self) -> None:
         check_app_url(self.app_url)
+        seconds = self.call_deadline_seconds
+        if not MIN_CALL_DEADLINE_SECONDS <= seconds <= MAX_CALL_DEADLINE_SECONDS:
+            raise ConfigError(
+                f"the call deadline must be from {MIN_CALL_DEADLINE_SECONDS} to "
+                f"{MAX_CALL_DEADLINE_SECONDS:.0f} seconds ({ENV_CALL_DEADLINE}); got {seconds}"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -135,6 +151,9 @@ class Settings:
                 ENV_CLIENT_IDLE_SECONDS,
                 env.get(ENV_CLIENT_IDLE_SECONDS),
                 DEFAULT_CLIENT_IDLE_SECONDS,
+            ),
+            call_deadline_seconds=parse_positive(
+                ENV_CALL_DEADLINE, env.get(ENV_CALL_DEADLINE), DEFAULT_CALL_DEADLINE_SECONDS
             ),
             chatgpt_search=parse_bool(ENV_CHATGPT_SEARCH, env.get(ENV_CHATGPT_SEARCH, "")),
             app_url=(env.get(ENV_APP_URL) or "").strip() or DEFAULT_APP_URL,
@@ -222,8 +241,10 @@ class HttpSettings:
         """These settings with the given fields replaced (CLI flags); None means "not given"."""
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
 
-    def validate(self) -> None:
-        """Refuse what would run open by accident or cannot listen."""
+    def validate(self, *, oauth: bool = False) -> None:
+        """Refuse what would run open by accident or cannot listen.
+
+        With OAuth, clients sign in, so API keys are optional (they add static clients)."""
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"the port must be from 0 to 65535; got {self.port}")
         short = [key for key in self.api_keys if len(key) < MIN_API_KEY_LENGTH]
@@ -235,6 +256,8 @@ class HttpSettings:
             )
         if any(not key.isprintable() or " " in key for key in self.api_keys):
             raise ConfigError("an API key must not contain spaces or control characters")
+        if self.no_auth and oauth:
+            raise ConfigError("--no-auth and --oauth exclude each other; give one or the other")
         if self.no_auth and self.api_keys:
             raise ConfigError("--no-auth and API keys exclude each other; give one or the other")
         if self.no_auth and not is_loopback(self.host):
@@ -243,10 +266,107 @@ class HttpSettings:
                 f"not {self.host!r}: anyone who can reach the port would use your Pimelo token. "
                 f"Set {ENV_HTTP_API_KEYS} (or --api-key / {ENV_HTTP_API_KEYS_FILE}) instead."
             )
-        if not self.no_auth and not self.api_keys:
+        if not self.no_auth and not self.api_keys and not oauth:
             raise ConfigError(
                 f"the HTTP transport requires client authentication: set {ENV_HTTP_API_KEYS} "
                 f"(comma-separated keys) or {ENV_HTTP_API_KEYS_FILE} (one key per line), or pass "
-                "--api-key; clients then send 'Authorization: Bearer <key>'. For a local test "
+                "--api-key; clients then send 'Authorization: Bearer <key>'. For ChatGPT and "
+                "Claude connectors, add --oauth --public-url https://<your host>. For a local test "
                 "only, --no-auth runs without keys on 127.0.0.1."
             )
+
+
+# -- OAuth for remote connectors ---------------------------------------------------------
+
+ENV_OAUTH = "PIMELO_MCP_OAUTH"
+ENV_PUBLIC_URL = "PIMELO_MCP_PUBLIC_URL"
+ENV_STORE = "PIMELO_MCP_STORE"
+ENV_SECRET_KEY = "PIMELO_MCP_SECRET_KEY"
+ENV_ALLOWED_REDIRECTS = "PIMELO_MCP_ALLOWED_REDIRECTS"
+# Tests only: client metadata documents are fetched from this http origin, unguarded.
+ENV_TEST_CIMD_ORIGIN = "PIMELO_MCP_INSECURE_TEST_CIMD_ORIGIN"
+
+
+def default_store_path(env: Mapping[str, str] = os.environ) -> Path:
+    """`$XDG_STATE_HOME/pimelo-mcp/oauth.sqlite3`, beside the audit journal."""
+    return default_audit_path(env).with_name("oauth.sqlite3")
+
+
+def check_public_url(text: str) -> str:
+    """The public URL as the issuer: https://host[:port], no path; loopback http for local use."""
+    from urllib.parse import urlsplit
+
+    url = text.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises on a malformed port
+    except ValueError:
+        parts, host = None, ""
+    fix = (
+        f"give the address clients reach this server at, e.g. --public-url "
+        f"https://mcp.example.com ({ENV_PUBLIC_URL})"
+    )
+    if parts is None or not host or parts.scheme not in ("https", "http"):
+        raise ConfigError(f"the public URL {text!r} is not an http(s) URL; {fix}")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise ConfigError(
+            f"the public URL {text!r} must be https (OAuth sends codes and tokens through it); "
+            "only a loopback address may use http, for local tests"
+        )
+    if parts.path or parts.query or parts.fragment or parts.username is not None:
+        raise ConfigError(
+            f"the public URL {text!r} must be only scheme, host and port (the server serves "
+            f"/mcp and the OAuth endpoints at its root); {fix}"
+        )
+    return url
+
+
+@dataclass(frozen=True)
+class OAuthSettings:
+    """OAuth 2.1 sign-in for remote connectors (ChatGPT, Claude): --oauth and its companions."""
+
+    enabled: bool = False
+    public_url: str | None = None
+    store_path: Path = field(default_factory=default_store_path)
+    secret_key: str | None = field(default=None, repr=False)
+    allowed_redirects: tuple[str, ...] = ()
+    test_cimd_origin: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> OAuthSettings:
+        store = (env.get(ENV_STORE) or "").strip()
+        return cls(
+            enabled=parse_bool(ENV_OAUTH, env.get(ENV_OAUTH, "")),
+            public_url=(env.get(ENV_PUBLIC_URL) or "").strip() or None,
+            store_path=Path(store).expanduser() if store else default_store_path(env),
+            secret_key=(env.get(ENV_SECRET_KEY) or "").strip() or None,
+            allowed_redirects=_split_list(env.get(ENV_ALLOWED_REDIRECTS, "")),
+            test_cimd_origin=(env.get(ENV_TEST_CIMD_ORIGIN) or "").strip() or None,
+        )
+
+    def with_overrides(self, **changes: Any) -> OAuthSettings:
+        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+    def issuer(self) -> str:
+        """The checked public URL: the issuer, byte for byte."""
+        if not self.public_url:
+            raise ConfigError(
+                f"--oauth needs the public URL clients reach this server at: --public-url "
+                f"https://mcp.example.com (or {ENV_PUBLIC_URL})"
+            )
+        return check_public_url(self.public_url)
+
+    def validate(self) -> None:
+        self.issuer()
+        from pimelo_mcp.oauth.redirects import refusal
+
+        for uri in self.allowed_redirects:
+            if not uri.startswith("https://"):
+                raise ConfigError(
+                    f"an allowed redirect must be an https URL (loopback is always allowed); got "
+                    f"{uri!r} ({ENV_ALLOWED_REDIRECTS} / --allowed-redirect)"
+                )
+            reason = refusal(uri, (uri,))
+            if reason is not None:
+                raise ConfigError(f"--allowed-redirect {uri!r}: {reason}")

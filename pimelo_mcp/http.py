@@ -23,15 +23,17 @@ import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx2
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pimelo_mcp.client import (
     APIConnectionError,
@@ -41,7 +43,14 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
+from pimelo_mcp.http_limits import MAX_REQUEST_BODY_BYTES, BodyLimit, bounded_protocol
 from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.oauth import OAUTH_SCOPE
+from pimelo_mcp.stopping import server_took_a_signal
+
+if TYPE_CHECKING:
+    from pimelo_mcp.oauth.assembly import AuthorizationServer
+
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +169,12 @@ Probe = Callable[[], Awaitable[str | None]]  # None: ready; else the reason it i
 
 
 def pimelo_probe(settings: Settings, http_client: httpx2.AsyncClient | None = None) -> Probe:
-    """Ready when Pimelo answers `GET /me` with the server's token."""
+    """Ready when Pimelo answers `GET /me` with the server's token.
+
+    Without a token of its own (OAuth, every request on a user's token), ready when Pimelo
+    answers at all: its 401 to a request without a token says it is there."""
+    if not settings.api_token:
+        return _reachability_probe(settings.base_url, http_client)
 
     async def probe() -> str | None:
         try:
@@ -181,6 +195,24 @@ def pimelo_probe(settings: Settings, http_client: httpx2.AsyncClient | None = No
         except (PimeloError, ValueError) as error:
             return f"Pimelo's answer to GET /me is unusable ({type(error).__name__})"
         return None
+
+    return probe
+
+
+def _reachability_probe(base_url: str, http_client: httpx2.AsyncClient | None) -> Probe:
+    async def probe() -> str | None:
+        url = base_url.rstrip("/") + "/me"
+        try:
+            if http_client is not None:
+                response = await http_client.get(url, timeout=10)
+            else:
+                async with httpx2.AsyncClient(timeout=10) as client:
+                    response = await client.get(url)
+        except httpx2.HTTPError:
+            return "Pimelo cannot be reached (network, DNS or base URL)"
+        if response.status_code in (200, 401, 403):
+            return None
+        return f"Pimelo answered GET /me with HTTP {response.status_code}"
 
     return probe
 
@@ -216,11 +248,80 @@ class Readiness:
             return self._answer
 
 
+# -- GET /mcp ----------------------------------------------------------------------------
+
+GET_ANSWER = (
+    "This is the MCP endpoint of pimelo-mcp (streamable HTTP, stateless, JSON responses).\n"
+    "MCP clients send their JSON-RPC requests here with POST; this server opens no event\n"
+    "stream, so a GET has nothing to wait for. Health: /healthz. Readiness: /readyz.\n"
+)
+
+
+class NoStreamOnGet:
+    """ASGI middleware: GET (or HEAD) on the MCP path answers 405 with what the URL is for.
+
+    The SDK, stateless, would answer a GET that accepts `*/*` (curl, a browser) with an event
+    stream on which nothing can ever come: the request hangs. The protocol lets a server
+    without such a stream answer 405.
+    """
+
+    def __init__(self, app: ASGIApp, path: str = MCP_PATH) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and scope["path"].rstrip("/") == self.path
+        ):
+            response = PlainTextResponse(GET_ANSWER, status_code=405, headers={"Allow": "POST"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 # -- the app -----------------------------------------------------------------------------
 
 
-def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readiness) -> ASGIApp:
-    """The ASGI app: /mcp (stateless, JSON responses), /healthz, /readyz, behind ApiKeyAuth."""
+class WithAuthorizationServer:
+    """ASGI: the OAuth endpoints (open: they are how a client gets in) beside the MCP app.
+
+    The MCP app checks bearer tokens itself (the SDK's middleware with our verifier, API keys
+    included). Its 401 names the scope to ask for, as the MCP authorization spec advises.
+    """
+
+    def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute], scope: str) -> None:
+        self.app = app
+        self._router = Router(list(routes))
+        self._paths = frozenset(route.path for route in routes if isinstance(route, Route))
+        self._scope_hint = f', scope="{scope}"'.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self._paths:
+            await self._router(scope, receive, send)
+            return
+
+        async def send_with_scope(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                message["headers"] = [
+                    (name, value + self._scope_hint if name == b"www-authenticate" else value)
+                    for name, value in message["headers"]
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_scope)
+
+
+def build_http_app(
+    server: MCPServer[Any],
+    http: HttpSettings,
+    readiness: Readiness,
+    oauth: AuthorizationServer | None = None,
+) -> ASGIApp:
+    """The ASGI app: /mcp (stateless, JSON responses; GET answers 405), /healthz, /readyz, behind ApiKeyAuth,
+    or with `oauth`, beside the authorization server's endpoints (the server then has the
+    OAuth token verifier, which knows the API keys too)."""
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -233,13 +334,20 @@ def build_http_app(server: MCPServer[Any], http: HttpSettings, readiness: Readin
 
     server.custom_route(HEALTH_PATH, methods=["GET"], include_in_schema=False)(healthz)
     server.custom_route(READY_PATH, methods=["GET"], include_in_schema=False)(readyz)
-    app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH,
-        stateless_http=True,
-        json_response=True,
-        transport_security=transport_security(http),
-        host=http.host,
+    # The SDK's own limit (a bare 413) is set just above ours, which answers in words.
+    app: ASGIApp = BodyLimit(
+        server.streamable_http_app(
+            streamable_http_path=MCP_PATH,
+            stateless_http=True,
+            json_response=True,
+            transport_security=transport_security(http),
+            host=http.host,
+            max_request_body_size=MAX_REQUEST_BODY_BYTES + 1,
+        )
     )
+    app = NoStreamOnGet(app)
+    if oauth is not None:
+        return WithAuthorizationServer(app, oauth.routes, OAUTH_SCOPE)
     return app if http.no_auth else ApiKeyAuth(app, http.api_keys)
 
 
@@ -278,8 +386,13 @@ async def serve(
             if self.started:
                 on_ready(url)
 
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            server_took_a_signal()  # uvicorn stops gracefully, then raises the signal again
+            super().handle_exit(sig, frame)
+
     config = uvicorn.Config(
         app,
+        http=bounded_protocol(),  # slow clients are cut (http_limits.py)
         log_level=log_level.lower(),
         lifespan="on",
         access_log=log_level == "DEBUG",
@@ -288,13 +401,20 @@ async def serve(
     await ReadyServer(config).serve(sockets=[sock])
 
 
-def describe_security(http: HttpSettings) -> list[str]:
+def describe_security(http: HttpSettings, issuer: str | None = None) -> list[str]:
     """Lines for stderr: who may call, which Host/Origin values pass."""
     security = transport_security(http)
+    if issuer is not None:
+        auth = (
+            f"auth: OAuth 2.1 sign-in (issuer {issuer}; connector URL {issuer}{MCP_PATH})"
+            f", and {len(http.api_keys)} static API key(s)"
+        )
+    elif http.no_auth:
+        auth = "auth: NONE (--no-auth, loopback only)"
+    else:
+        auth = f"auth: Bearer API key ({len(http.api_keys)} configured)"
     lines = [
-        "auth: NONE (--no-auth, loopback only)"
-        if http.no_auth
-        else f"auth: Bearer API key ({len(http.api_keys)} configured)",
+        auth,
         "allowed Host: " + ", ".join(security.allowed_hosts),
         "allowed Origin: " + ", ".join(security.allowed_origins) + " (or none)",
     ]

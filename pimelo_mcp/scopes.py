@@ -24,6 +24,8 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import ConfigError, Settings
+from pimelo_mcp.service_identity import not_a_pimelo_api
+from pimelo_mcp.stopping import start_thread_deaf_to_stop_signals
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,10 @@ async def discover_scopes(
     async with client:
         try:
             me = await client.me.retrieve()
-        except AuthenticationError:
+        except AuthenticationError as error:
+            elsewhere = not_a_pimelo_api(error, client.base_url)
+            if elsewhere is not None:
+                raise ConfigError(elsewhere) from None
             raise ConfigError(
                 "Pimelo refused the API token (unknown, revoked or expired): create a new one in "
                 "Pimelo (Settings > API Tokens) and set PIMELO_API_TOKEN."
@@ -81,7 +86,10 @@ def read_scopes_while(settings: Settings, work: Callable[[], T]) -> tuple[frozen
             reading.set_exception(error)
 
     # A daemon: Ctrl-C while Pimelo does not answer stops the process at once, instead of
-    # waiting at exit for the request's own timeout.
-    threading.Thread(target=read, name="pimelo-scopes", daemon=True).start()
+    # waiting at exit for the request's own timeout. Deaf to the signal itself: the main
+    # thread, maybe waiting for this one's answer, must be the one to receive it.
+    start_thread_deaf_to_stop_signals(
+        threading.Thread(target=read, name="pimelo-scopes", daemon=True)
+    )
     done = work()
     return reading.result(), done

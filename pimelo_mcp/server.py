@@ -32,6 +32,7 @@ from mcp.types import Tool as MCPTool
 from pydantic import ValidationError as ArgumentsError
 
 from pimelo_mcp import __version__
+from pimelo_mcp.arguments import format_argument_errors, strict_arguments
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import Settings
 from pimelo_mcp.principal import (
@@ -87,16 +88,6 @@ def request_principal() -> Principal | None:
     """The signed-in user this request acts as, or None: the server's own principal."""
     token = get_access_token()
     return token.principal if isinstance(token, PrincipalAccessToken) else None
-
-
-def _format_argument_errors(tool: str, error: ArgumentsError) -> str:
-    lines: list[str] = []
-    for item in error.errors(include_url=False):
-        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
-        given = repr(item.get("input"))
-        given = given if len(given) <= 60 else given[:57] + "..."
-        lines.append(f"{path.lstrip('.') or 'arguments'}: {item['msg']} (got {given})")
-    return f"Invalid arguments for {tool}, nothing was sent: " + "; ".join(lines)
 
 
 class _Offer:
@@ -261,9 +252,13 @@ class PimeloMCPServer(MCPServer[ToolState]):
                 f"{', '.join(sorted(known - {tool.context_kwarg or ''}))}."
             )
         try:
-            tool.fn_metadata.validate_arguments(arguments)
+            strict_arguments(arguments, tool.fn_metadata.arg_model, tool.fn_metadata.pre_parse_json)
         except ArgumentsError as error:
-            raise ToolError(_format_argument_errors(name, error)) from None
+            raise ToolError(format_argument_errors(name, error)) from None
+        except ValueError:  # NaN or infinity: not JSON at all
+            raise ToolError(
+                f"Invalid arguments for {name}, nothing was sent: numbers must be finite JSON numbers."
+            ) from None
         if context is None:  # a direct call, outside any request
             context = Context(mcp_server=self, subscriptions=self._subscriptions)
             return await tool.run(arguments, context, convert_result=True)
@@ -332,6 +327,7 @@ def unavailable_tools(
 
 def _wrap(spec: ToolSpec) -> Any:
     """The function registered with the SDK: same signature, failures become model-facing messages."""
+    from pimelo_mcp.tools.deadline import within_deadline
     from pimelo_mcp.tools.errors import describe_failure, signed_in_scope_message
 
     @functools.wraps(spec.fn)
@@ -340,7 +336,7 @@ def _wrap(spec: ToolSpec) -> Any:
 
         current_call.set(object())  # caches refresh at most once within this call
         try:
-            output: ToolOutput = await spec.fn(*args, **kwargs)
+            output: ToolOutput = await within_deadline(spec, kwargs, spec.fn(*args, **kwargs))
         except Exception as error:  # each expected failure becomes a message; others re-raise
             resources = current_resources.get()
             if resources is not None and resources.principal.key != SERVER_KEY:
@@ -458,7 +454,7 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(server: MCPServer[ToolState]) -> AsyncGenerator[ToolState]:
-        audit = AuditJournal(settings.audit_path)
+        audit = AuditJournal(settings.audit_path, api=settings.base_url)
         audit.check_writable()
         pool = PrincipalPool(
             open_client,

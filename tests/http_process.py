@@ -21,7 +21,7 @@ GENERATED_KEY = re.compile(r"^pimelo-mcp: API key made for this run: (\S+)$")
 class HttpServer:
     url: str  # http://127.0.0.1:PORT/mcp
     port: int
-    stderr: list[str]  # the lines printed up to the ready line
+    stderr: list[str]  # the lines printed up to the ready line; all of them once stopped
 
     @property
     def origin(self) -> str:
@@ -65,11 +65,16 @@ def http_server(
     finally:
         process.terminate()
         try:
-            code = process.wait(timeout=15)
+            code = process.wait(timeout=60)  # a safety net; a stop takes a second
         except subprocess.TimeoutExpired:
             process.kill()
             raise
         finally:
-            reader.join(timeout=15)
+            reader.join(timeout=60)
             process.stderr.close()
+            # What it printed after the ready line too: tests read the whole output afterwards.
+            while not lines.empty():
+                rest = lines.get()
+                if rest is not None:
+                    seen.append(rest)
     assert code == 0, "SIGTERM stops the HTTP server cleanly"

@@ -32,6 +32,8 @@ def test_variables_are_read() -> None:
     assert settings.read_only is True
     assert settings.audit_path is None
     assert settings.log_level == "DEBUG"
+    assert settings.call_deadline_seconds == 40.0  # under the 60 s most MCP clients wait
+    assert Settings.from_env({"PIMELO_CALL_DEADLINE": "12.5"}).call_deadline_seconds == 12.5
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,10 @@ def test_variables_are_read() -> None:
     [
         ({"PIMELO_READ_ONLY": "maybe"}, "PIMELO_READ_ONLY"),
         ({"PIMELO_LOG_LEVEL": "loud"}, "PIMELO_LOG_LEVEL"),
+        ({"PIMELO_CALL_DEADLINE": "soon"}, "PIMELO_CALL_DEADLINE"),
+        ({"PIMELO_CALL_DEADLINE": "nan"}, "PIMELO_CALL_DEADLINE"),
+        ({"PIMELO_CALL_DEADLINE": "0"}, "PIMELO_CALL_DEADLINE"),
+        ({"PIMELO_CALL_DEADLINE": "86400"}, "PIMELO_CALL_DEADLINE"),
         ({"PIMELO_MCP_CLIENT_POOL_SIZE": "0"}, "PIMELO_MCP_CLIENT_POOL_SIZE"),
         ({"PIMELO_MCP_CLIENT_POOL_SIZE": "2.5"}, "PIMELO_MCP_CLIENT_POOL_SIZE must be a whole"),
         ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "-1"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),

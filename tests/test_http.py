@@ -81,6 +81,8 @@ def test_the_ready_line_says_it_is_a_sandbox_and_how_clients_authenticate(
 ) -> None:
     text = "\n".join(server.stderr)
     assert "SANDBOX" in text
+    assert "SANDBOX: its writes are journaled apart, in " in text
+    assert "sandbox-audit.jsonl" in text
     assert "auth: Bearer API key (1 configured)" in text
     assert KEY not in text  # a configured key is never printed
     assert "made for this run" not in text
@@ -133,6 +135,27 @@ def test_health_and_readiness_need_no_key(server: HttpServer) -> None:
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
     assert other.status_code == 401  # everything else is behind the key
+
+
+@pytest.mark.parametrize(
+    "accept", ["*/*", "text/html,application/xhtml+xml", "text/event-stream", None]
+)
+def test_a_get_of_the_mcp_url_answers_405_with_what_it_is_for(
+    server: HttpServer, accept: str | None
+) -> None:
+    # curl and browsers accept */*: the SDK, stateless, answered with an event stream on
+    # which nothing could ever come, and the request hung. The timeout is a safety net.
+    headers = {"Authorization": f"Bearer {KEY}", **({"Accept": accept} if accept else {})}
+    with httpx2.Client(timeout=30) as http:
+        answer = http.get(server.url, headers=headers)
+        head = http.head(server.url, headers=headers)
+        without_key = http.get(server.url)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+    assert "MCP endpoint of pimelo-mcp" in answer.text
+    assert "POST" in answer.text
+    assert head.status_code == 405
+    assert without_key.status_code == 401  # the key is still asked first
 
 
 def test_the_sandbox_alone_generates_and_prints_a_key(tmp_path: Path) -> None:

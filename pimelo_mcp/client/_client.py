@@ -7,13 +7,22 @@ import uuid
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
+import anyio
 import httpx2
 
 from pimelo_mcp import __version__
 from pimelo_mcp.client import _constants as c
 from pimelo_mcp.client._clock import SYSTEM_CLOCK, Clock
+from pimelo_mcp.client._deadline import (
+    current_deadline,
+    deadline_length,
+    keep_back,
+    note_unsettled_write,
+    read_back_reserve,
+    settle_write,
+)
 from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
 from pimelo_mcp.client._retry import (
     backoff_delay,
@@ -23,10 +32,12 @@ from pimelo_mcp.client._retry import (
 )
 from pimelo_mcp.client.errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     InvalidArgumentError,
     PimeloError,
+    PreconditionFailedError,
     RateLimitedError,
     make_status_error,
 )
@@ -107,6 +118,26 @@ def _query(params: Mapping[str, QueryValue] | None) -> dict[str, str]:
         else:
             result[key] = ",".join(value)
     return result
+
+
+def is_write(method: str, path: str) -> bool:
+    """Whether a request may change the catalog (a search POST does not)."""
+    upper = method.upper()
+    if upper in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return not (upper == "POST" and path.rstrip("/").endswith("/search"))
+
+
+def is_unknown_outcome(error: Exception) -> bool:
+    """Whether a write that failed this way may still have happened.
+
+    No answer (a dropped connection, a timeout, the deadline), a 5xx (a gateway may answer
+    502 after the service wrote), or a 2xx whose body could not be read."""
+    if isinstance(error, APIConnectionError):
+        return True
+    if isinstance(error, APIStatusError):
+        return error.status_code >= 500 or error.status_code < 300
+    return isinstance(error, APIResponseValidationError)
 
 
 def _safe_to_repeat(method: str, path: str, headers: Mapping[str, str] | None) -> bool:
@@ -288,6 +319,40 @@ class PimeloClient:
         stream: bool = False,
         follow_redirects: bool = False,
     ) -> httpx2.Response:
+        """Send one logical call (see `_send`); a write that ends without a definite answer
+        (none, a 5xx, a cut body) is noted for the caller, who must find out or say so."""
+        try:
+            return await self._send(
+                method,
+                path,
+                params=params,
+                json=json,
+                files=files,
+                data=data,
+                headers=headers,
+                retry=retry,
+                stream=stream,
+                follow_redirects=follow_redirects,
+            )
+        except PimeloError as error:
+            if is_write(method, path) and is_unknown_outcome(error):
+                note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
+            raise
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None = None,
+        json: object = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool | None = None,
+        stream: bool = False,
+        follow_redirects: bool = False,
+    ) -> httpx2.Response:
         """Send one logical call (paced, retried if `retry`) and return a 2xx answer.
 
         `path` is relative to the base URL and already encoded (see `_validation.path`).
@@ -297,6 +362,12 @@ class PimeloClient:
         `retry=None` retries only what is safe to repeat: GET, PATCH (merge-patch is
         idempotent), searches, and any request that carries an `Idempotency-Key`.
         """
+        if method.upper() == "PATCH" and not any(
+            name.lower() == "idempotency-key" for name in (headers or {})
+        ):
+            # One key per logical update, the same on every retry: a retry whose first answer
+            # was lost gets that answer replayed, not a 412 caused by its own success.
+            headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
         if retry is None:
             retry = _safe_to_repeat(method, path, headers)
         if self._closed:
@@ -310,50 +381,66 @@ class PimeloClient:
             **(headers or {}),
         }
         query = _query(params)
-        deadline = self._clock.monotonic() + self.call_budget_seconds
+        deadline, budget = self._deadline()
         attempt = 0
+        last_error: PimeloError | None = None
         while True:
             try:
                 await self._limiter.acquire(deadline)
             except BudgetWaitTooLong as wait:
                 left = deadline - self._clock.monotonic()
-                raise self._budget_error(method, shown, wait.wait, left) from None
+                raise self._budget_error(
+                    method, shown, wait.wait, left, budget, last_error
+                ) from None
             response: httpx2.Response | None = None
             error: PimeloError | None = None
-            try:
-                request = self._http.build_request(
-                    method,
-                    url,
-                    params=query or None,
-                    json=json,
-                    files=files,
-                    data=data,
-                    headers=request_headers,
-                )
-                response = await self._http.send(
-                    request, stream=stream, follow_redirects=follow_redirects
-                )
-            except httpx2.TimeoutException as exc:
+            # Every byte of the answer must come before the deadline: a per-read timeout
+            # restarts at each byte, so a service that drips its answer would never time out.
+            with anyio.move_on_after(max(0.0, deadline - self._clock.monotonic())) as scope:
+                try:
+                    request = self._http.build_request(
+                        method,
+                        url,
+                        params=query or None,
+                        json=json,
+                        files=files,
+                        data=data,
+                        headers=request_headers,
+                    )
+                    response = await self._http.send(
+                        request, stream=stream, follow_redirects=follow_redirects
+                    )
+                except httpx2.TimeoutException as exc:
+                    error = APITimeoutError(
+                        f"Pimelo did not answer {method} {shown} in time ({type(exc).__name__}). "
+                        "Retry later; if it persists, check the network or Pimelo's status.",
+                        method=method,
+                        path=shown,
+                    )
+                    error.__cause__ = exc
+                except httpx2.RequestError as exc:
+                    error = APIConnectionError(
+                        f"Could not reach Pimelo for {method} {shown} ({type(exc).__name__}). "
+                        "Check the base URL and the network, then retry.",
+                        method=method,
+                        path=shown,
+                    )
+                    error.__cause__ = exc
+                finally:
+                    self._limiter.release(
+                        None if response is None else response.headers,
+                        None if response is None else response.status_code,
+                    )
+            if scope.cancelled_caught:
+                response = None
                 error = APITimeoutError(
-                    f"Pimelo did not answer {method} {shown} in time ({type(exc).__name__}). "
-                    "Retry later; if it persists, check the network or Pimelo's status.",
+                    f"Pimelo gave no complete answer to {method} {shown} within this call's "
+                    f"deadline of {budget:.0f} s (attempt {attempt + 1}); it was cut there so "
+                    "that nothing hangs. Retry later; if it persists, Pimelo or the network is slow.",
                     method=method,
                     path=shown,
                 )
-                error.__cause__ = exc
-            except httpx2.RequestError as exc:
-                error = APIConnectionError(
-                    f"Could not reach Pimelo for {method} {shown} ({type(exc).__name__}). "
-                    "Check the base URL and the network, then retry.",
-                    method=method,
-                    path=shown,
-                )
-                error.__cause__ = exc
-            finally:
-                self._limiter.release(
-                    None if response is None else response.headers,
-                    None if response is None else response.status_code,
-                )
+                error.deadline_passed = True
             if response is not None:
                 logger.debug(
                     "%s %s -> %d (attempt %d)", method, shown, response.status_code, attempt + 1
@@ -370,10 +457,15 @@ class PimeloClient:
                 logger.debug("%s %s -> no answer (attempt %d)", method, shown, attempt + 1)
             assert error is not None
             error.attempts = attempt + 1
+            last_error = error
+            if error.deadline_passed:
+                raise error
             delay = self._retry_delay(error, attempt) if retry else None
             if delay is None or attempt >= self.max_retries:
                 raise error
             if self._clock.monotonic() + delay > deadline:
+                # Waiting would pass the deadline: stop now, and say so truthfully.
+                error.deadline_passed = True
                 raise error
             logger.info(
                 "retrying %s %s in %.2f s after %s (retry %d of %d)",
@@ -386,6 +478,17 @@ class PimeloClient:
             )
             await self._clock.sleep(delay)
             attempt += 1
+
+    def _deadline(self) -> tuple[float, float]:
+        """(the monotonic time this call must end by, its length in seconds).
+
+        The client's own time budget, or the caller's deadline (the MCP tool call's) when
+        that comes sooner."""
+        own = self._clock.monotonic() + self.call_budget_seconds
+        outer = current_deadline()
+        if outer is None or self._clock is not SYSTEM_CLOCK or outer >= own:
+            return own, self.call_budget_seconds
+        return outer, deadline_length() or self.call_budget_seconds
 
     def _retry_delay(self, error: PimeloError, attempt: int) -> float | None:
         """How long to wait before retrying after `error`, or None when it must not be retried."""
@@ -409,11 +512,25 @@ class PimeloClient:
             return backoff_delay(attempt)
         return None
 
-    def _budget_error(self, method: str, shown: str, wait: float, left: float) -> PimeloError:
+    def _budget_error(
+        self,
+        method: str,
+        shown: str,
+        wait: float,
+        left: float,
+        budget: float,
+        last_error: PimeloError | None,
+    ) -> PimeloError:
+        before = (
+            f" after {last_error.attempts} attempt(s) that failed ({last_error})"
+            if last_error is not None
+            else ""
+        )
         if wait <= 0:
             return APITimeoutError(
-                f"{method} {shown} waited its whole time budget of "
-                f"{self.call_budget_seconds:.0f} s for a turn under the rate limit. Retry later.",
+                f"{method} {shown} was not sent{before}: it waited its whole deadline of "
+                f"{budget:.0f} s for a turn under the rate limit, which other calls are "
+                "using. Retry in a minute.",
                 method=method,
                 path=shown,
             )
@@ -423,9 +540,9 @@ class PimeloClient:
                 "title": "Rate limit budget used up",
                 "status": 429,
                 "detail": (
-                    f"the token's requests for this window are used up and the next window "
-                    f"opens in {wait:.0f} s, later than the {max(0.0, left):.0f} s left of this "
-                    f"call's time budget ({self.call_budget_seconds:.0f} s)"
+                    f"{method} {shown} was not sent{before}: the token's requests are used up "
+                    f"until {wait:.0f} s from now, later than the {max(0.0, left):.0f} s left "
+                    f"of this call's deadline of {budget:.0f} s"
                 ),
             },
             method=method,
@@ -445,27 +562,143 @@ class PimeloClient:
         data: Mapping[str, str] | None = None,
         retry: bool | None = None,
     ) -> Any:
-        """`request()` and the answer's JSON body; a body that is not JSON is a clear error."""
-        response = await self.request(
-            method,
-            path,
-            params=params,
-            json=json,
-            headers=headers,
-            files=files,
-            data=data,
-            retry=retry,
-        )
+        """`request()` and the answer's JSON body; a body that is not JSON is a clear error.
+
+        A 2xx whose body cannot be read (cut short on the way) is asked for again when the
+        request is safe to repeat: with an `Idempotency-Key` the service replays the real
+        answer. A PATCH whose answer was lost (no answer, a 5xx, or a 412 after a retried
+        attempt, the echo of its own lost success) reads the record back, keeping time for
+        it within the deadline: when the record holds what the patch set, that record is
+        the answer; when it is still at the version the patch expected, nothing was written.
+        """
+        if method.upper() == "PATCH" and not any(
+            name.lower() == "idempotency-key" for name in (headers or {})
+        ):
+            headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
+        safe = _safe_to_repeat(method, path, headers) if retry is None else retry
+        patch = _patch_body(method, json)
+        reserve = read_back_reserve() if patch else 0.0
+        for reread in range(self.max_retries + 1):
+            try:
+                with keep_back(reserve):
+                    response = await self.request(
+                        method,
+                        path,
+                        params=params,
+                        json=json,
+                        headers=headers,
+                        files=files,
+                        data=data,
+                        retry=retry,
+                    )
+            except PimeloError as error:
+                lost = isinstance(error, PreconditionFailedError) and error.attempts > 1
+                if patch is None or not (lost or is_unknown_outcome(error)):
+                    raise
+                record = await self._read_back(path, patch, headers or {})
+                if record is not None:
+                    return record
+                raise
+            try:
+                return response.json()
+            except ValueError:
+                if safe and reread < self.max_retries:
+                    logger.info("%s %s: unreadable answer, asking again", method, path)
+                    continue
+                error = APIStatusError(
+                    status_code=response.status_code,
+                    problem={
+                        "title": "Answer is not JSON",
+                        "detail": "Pimelo answered with a body that is not JSON (cut short, "
+                        "or a proxy is in the way)",
+                    },
+                    method=method,
+                    path="/" + response.url.path.lstrip("/"),
+                    response=response,
+                )
+                error.attempts = reread + 1
+                if is_write(method, path):
+                    note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
+                raise error from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _read_back(
+        self, path: str, patch: dict[str, Any], headers: Mapping[str, str]
+    ) -> dict[str, Any] | None:
+        """After a PATCH's answer was lost: the record when it holds the patch (applied).
+
+        None when it does not; the write is then settled as not written when the record is
+        still at the version the If-Match named, and stays unsettled (outcome unknown)
+        otherwise, or when the record cannot be read."""
+        what = f"PATCH /{path.lstrip('/')}"
         try:
-            return response.json()
-        except ValueError:
-            raise APIStatusError(
-                status_code=response.status_code,
-                problem={
-                    "title": "Answer is not JSON",
-                    "detail": "Pimelo answered with a body that is not JSON; a proxy may be in the way",
-                },
-                method=method,
-                path="/" + response.url.path.lstrip("/"),
-                response=response,
-            ) from None
+            record: object = await self.request_json("GET", path)
+        except PimeloError:
+            note_unsettled_write(what)  # it may have happened and nothing can tell
+            return None
+        if not isinstance(record, dict):
+            note_unsettled_write(what)
+            return None
+        read = cast(dict[str, Any], record)
+        if patch_holds(read, patch):
+            settle_write(what)
+            return read
+        expected = next((v for k, v in headers.items() if k.lower() == "if-match"), None)
+        if expected is not None and expected.strip('W/"') == str(read.get("version")):
+            settle_write(what)  # still at the version it expected: not written
+        else:
+            note_unsettled_write(what)
+        return None
+
+
+def _patch_body(method: str, body: object) -> dict[str, Any] | None:
+    """The body of a merge-patch (read back after a lost answer), or None for other requests."""
+    if method.upper() != "PATCH" or not isinstance(body, dict):
+        return None
+    return cast(dict[str, Any], body)
+
+
+def patch_holds(record: Mapping[str, Any], patch: Mapping[str, Any]) -> bool:
+    """Whether `record` already holds everything a merge-patch sets (null: removed)."""
+    for key, value in patch.items():
+        have: object = record.get(key)
+        wanted: object = value
+        if key == "values" and isinstance(wanted, dict) and isinstance(have, dict | None):
+            wanted_values = cast(dict[str, Any], wanted)
+            if not _values_hold(cast(dict[str, Any], have or {}), wanted_values):
+                return False
+        elif not _holds(have, value):
+            return False
+    return True
+
+
+def _holds(have: object, wanted: object) -> bool:
+    if wanted is None:
+        return have is None or have == {} or have == []
+    if isinstance(wanted, dict):
+        if not isinstance(have, dict):
+            return False
+        have_map = cast(dict[str, Any], have)
+        return all(_holds(have_map.get(k), v) for k, v in cast(dict[str, Any], wanted).items())
+    if isinstance(wanted, list):
+        wanted_list = cast(list[Any], wanted)
+        if not isinstance(have, list) or len(cast(list[Any], have)) != len(wanted_list):
+            return False
+        return all(_holds(h, w) for h, w in zip(cast(list[Any], have), wanted_list, strict=True))
+    return have == wanted
+
+
+def _values_hold(have: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Product/entity values: each (attribute, locale, channel) the patch names holds its data."""
+    for code, entries in wanted.items():
+        if not isinstance(entries, list):
+            return False
+        current = {
+            (entry.get("locale"), entry.get("channel")): entry.get("data")
+            for entry in cast(list[dict[str, Any]], have.get(code) or [])
+        }
+        for entry in cast(list[dict[str, Any]], entries):
+            slot = (entry.get("locale"), entry.get("channel"))
+            if not _holds(current.get(slot), entry.get("data")):
+                return False
+    return True

@@ -71,6 +71,9 @@ class PimeloError(Exception):
     # ConflictError or PreconditionFailedError after more than one attempt may be the echo
     # of an earlier attempt that succeeded but whose answer was lost.
     attempts: int = 1
+    # True when the call stopped because its deadline came (or a wait would have passed it),
+    # not because the service refused: retrying sooner than the deadline allowed was not tried.
+    deadline_passed: bool = False
 
 
 class InvalidArgumentError(PimeloError, ValueError):
@@ -298,7 +301,10 @@ class RateLimitedError(APIStatusError):
 
     def hint(self) -> str:
         if self.retry_after is not None:
-            return f"The token's rate limit is used up: retry in {self.retry_after:.0f} s."
+            return (
+                f"The token's rate limit is used up; Pimelo asks for a pause of "
+                f"{self.retry_after:.0f} s: retry after it."
+            )
         return "The token's rate limit is used up: wait a minute and retry."
 
 

@@ -156,4 +156,11 @@ def create_app(settings: SandboxSettings, store: Store | None = None) -> Starlet
     )
     app.router.redirect_slashes = False
     app.state.sandbox = state
+    if settings.faults is not None:
+        from pimelo_mcp.sandbox.faults import FaultInjector
+
+        # Outermost: an injected fault stands for the network or a gateway in front of Pimelo.
+        injector = FaultInjector(app.build_middleware_stack(), settings.faults)
+        app.middleware_stack = injector
+        app.state.faults = injector
     return app

@@ -61,6 +61,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _fault_spec(text: str) -> object:
+    from pimelo_mcp.sandbox.faults import FaultSpecError, parse_fault_spec
+
+    try:
+        return parse_fault_spec(text)
+    except FaultSpecError as error:
+        raise argparse.ArgumentTypeError(f"--faults: {error}") from None
+
+
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})"
@@ -97,6 +106,16 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="pim_VALUE=SCOPE,SCOPE",
         help="add a fixed token with these scopes (repeatable), for scripts and tests",
+    )
+    parser.add_argument(
+        "--faults",
+        type=_fault_spec,
+        default=None,
+        metavar="SPEC",
+        help="inject network faults, seeded and deterministic, e.g. "
+        "'seed=7; POST /products/bulk: error-after@0.2; *: latency(0.05)@0.3' "
+        "(faults: latency(S), hang, error-before(C), error-after(C), drop-before, "
+        "drop-after, truncate(F), drip(S), storm(RETRY_AFTER); see docs/reliability.md)",
     )
     parser.add_argument(
         "--max-upload-bytes",

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on creating POSTs: the first answer is kept 24 h and replayed for the same body."""
+"""`Idempotency-Key` on creating POSTs and on PATCHes: the first answer is kept 24 h and replayed for the same request."""
 
 from __future__ import annotations
 

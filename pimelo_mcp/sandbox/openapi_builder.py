@@ -1332,13 +1332,14 @@ def _patch(
         operation_id,
         summary,
         f"A merge-update of a `{resource}`: names only what changes; a 422 changes nothing; "
-        "a patch that changes nothing keeps the version. Honours `If-Match`." + note,
+        "a patch that changes nothing keeps the version. Honours `If-Match` and "
+        "`Idempotency-Key` (a retry whose first answer was lost gets that answer again)." + note,
         tag=tag,
         scope=scope,
-        parameters=(*params, "If-Match"),
+        parameters=(*params, "If-Match", "Idempotency-Key"),
         body=_json_body(body),
         responses={"200": _json_response(f"The updated `{resource}`.", resource, etag=True)},
-        problems=sorted({*BODY_PROBLEMS, 404, 412}),
+        problems=sorted({*BODY_PROBLEMS, 404, 409, 412}),
     )
 
 

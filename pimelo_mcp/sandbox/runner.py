@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import socket
 import sqlite3
 import sys
 import time
+from types import FrameType
 from typing import Any
 
 from pimelo_mcp.listening import listen_tcp
 from pimelo_mcp.sandbox.settings import SandboxSettings
+from pimelo_mcp.stopping import server_took_a_signal
 
 READY_PREFIX = "Pimelo sandbox ready at "
 
@@ -26,6 +27,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         rate_limit=args.rate_limit,
         tokens=tuple(args.token),
         max_upload_bytes=args.max_upload_bytes,
+        faults=getattr(args, "faults", None),
     )
 
 
@@ -41,17 +43,28 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _ignore_signal(signum: int, frame: object) -> None:
-    """Stands in for the default handler that uvicorn re-raises into after a graceful stop."""
-
-
 def run_sandbox(args: argparse.Namespace) -> int:
-    """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 1 when it cannot start, 2 for bad arguments."""
+    """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 2 for a setting that cannot work (an
+    argument, a busy port, a database that cannot be opened), as `serve` does, 1 for a broken
+    install. The port is taken before the catalog loads: a busy port fails at once.
+    """
     try:
         settings = settings_from_args(args)
     except ValueError as error:
         _error(str(error))
         return 2
+    try:
+        sock = listen_tcp(args.host, args.port)
+    except (OSError, OverflowError) as error:
+        _error(f"cannot listen on {args.host}:{args.port}: {error}")
+        return 2
+    try:
+        return _load_and_serve(settings, sock, _url_host(args.host))
+    finally:
+        sock.close()
+
+
+def _load_and_serve(settings: SandboxSettings, sock: socket.socket, url_host: str) -> int:
     from pimelo_mcp.sandbox.app import create_app
     from pimelo_mcp.sandbox.auth import mint_demo_tokens
 
@@ -63,37 +76,37 @@ def run_sandbox(args: argparse.Namespace) -> int:
     )
     try:
         app = create_app(settings)
-    except KeyboardInterrupt:
-        return 130
     except ImportError as error:
         _error(f"the demo catalog is not available ({error})")
         return 1
     except (sqlite3.Error, OSError) as error:
-        _error(f"cannot open the database {settings.db_path!r}: {error}")
-        return 1
+        _error(
+            f"cannot open the database {settings.db_path!r}: {error}; give --db a SQLite file "
+            "in a folder that exists (it is created if missing)"
+        )
+        return 2
     print(f"Catalog ready in {time.perf_counter() - started:.1f} s.", file=sys.stderr, flush=True)
+    if settings.faults is not None:
+        print(
+            f"FAULTS: injecting network faults ({settings.faults.text}); answers may be slow, "
+            "lost or broken on purpose.",
+            file=sys.stderr,
+            flush=True,
+        )
     tokens = mint_demo_tokens(app.state.sandbox.store)
-    try:
-        sock = listen_tcp(args.host, args.port)
-    except (OSError, OverflowError) as error:
-        _error(f"cannot listen on {args.host}:{args.port}: {error}")
-        return 1
-    port = sock.getsockname()[1]
-    base_url = f"http://{_url_host(args.host)}:{port}/api/v1/"
-    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
-    # makes that a clean return instead of a KeyboardInterrupt or a kill.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _ignore_signal)
-    try:
-        asyncio.run(_serve(app, sock, base_url, tokens))
-    finally:
-        sock.close()
+    base_url = f"http://{url_host}:{sock.getsockname()[1]}/api/v1/"
+    asyncio.run(_serve(app, sock, base_url, tokens, faults=settings.faults is not None))
     print("Pimelo sandbox stopped.", file=sys.stderr, flush=True)
     return 0
 
 
 async def _serve(
-    app: Any, sock: socket.socket, base_url: str, tokens: list[tuple[str, str, tuple[str, ...]]]
+    app: Any,
+    sock: socket.socket,
+    base_url: str,
+    tokens: list[tuple[str, str, tuple[str, ...]]],
+    *,
+    faults: bool = False,
 ) -> None:
     import uvicorn
 
@@ -110,5 +123,16 @@ async def _serve(
                 ]
                 print("\n".join(lines), flush=True)
 
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            server_took_a_signal()  # uvicorn stops gracefully, then raises the signal again
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        # A `hang` fault holds its request until the client leaves: Ctrl-C must not wait on it.
+        timeout_graceful_shutdown=2 if faults else None,
+    )
     await ReadyServer(config).serve(sockets=[sock])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pimelo_mcp.sandbox.cli_args import DEFAULT_PRODUCTS, RateLimit, TokenSpec
 from pimelo_mcp.sandbox.demo import DemoCatalog
+from pimelo_mcp.sandbox.faults import FaultSpec
 
 # Every scope Pimelo documents, in the order of its developer page.
 SCOPES: tuple[str, ...] = (
@@ -47,3 +48,4 @@ class SandboxSettings:
     max_upload_bytes: int = 10 * 1024 * 1024
     catalog: DemoCatalog | None = None  # load this instead of the generated demo catalog
     clock: Callable[[], float] = time.monotonic  # rate-limit windows; tests may pass a fake
+    faults: FaultSpec | None = None  # --faults: a flaky network, on purpose

@@ -23,9 +23,12 @@ from pimelo_mcp.client import (
     AttributeSet,
     InsufficientScopeError,
     NotFoundError,
+    PimeloError,
     PreconditionFailedError,
 )
 from pimelo_mcp.client import ValidationError as RefusedError
+from pimelo_mcp.client._client import is_unknown_outcome
+from pimelo_mcp.client._deadline import keep_back, read_back_reserve, settle_write
 from pimelo_mcp.tools.batch import Change, field_change
 from pimelo_mcp.tools.common import Cursor, DryRun, ExpectedVersion, Limit, NewCode, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
@@ -329,7 +332,7 @@ async def create_attribute(
             attribute=attribute_view(preview),
             sets=dict.fromkeys(attribute_sets or [], "would be added") or None,
         )
-    created = await client.attributes.create(code=code, type=type, **payload)
+    created = await _create_or_find_out(state, code, type, payload)
     state.schema.invalidate()
     state.audit.record(
         tool="create_attribute",
@@ -344,6 +347,30 @@ async def create_attribute(
         outcomes[set_code] = await _add_to_set(state, set_code, code)
     state.schema.invalidate()
     return AttributeCreated(dry_run=False, attribute=attribute_view(created), sets=outcomes or None)
+
+
+async def _create_or_find_out(
+    state: ToolState, code: str, type: str, payload: dict[str, Any]
+) -> Attribute:
+    """Create the attribute; when every answer was lost, read it back (it did not exist before
+    this call, so an attribute of that code and type now is this call's)."""
+    try:
+        with keep_back(read_back_reserve()):
+            return await state.client.attributes.create(code=code, type=type, **payload)
+    except PimeloError as error:
+        if not is_unknown_outcome(error):
+            raise
+        try:
+            found = await state.client.attributes.retrieve(code)
+        except NotFoundError:
+            settle_write("POST /attributes")  # definite: not created
+            raise error from None
+        except PimeloError:
+            raise error from None  # stays unsettled: outcome unknown
+        if found.type != type:
+            raise error from None
+        settle_write("POST /attributes")
+        return found
 
 
 async def _add_to_set(state: ToolState, set_code: str, code: str) -> str:

@@ -15,7 +15,9 @@ from typing import Any, Literal, Protocol, TypeVar, cast
 from pydantic import BaseModel
 
 from pimelo_mcp.audit import AuditJournal
-from pimelo_mcp.client import BulkResult
+from pimelo_mcp.client import BulkResult, PimeloError
+from pimelo_mcp.client._client import is_unknown_outcome, patch_holds
+from pimelo_mcp.client._deadline import keep_back, read_back_reserve
 from pimelo_mcp.tools.registry import ToolOutput
 from pimelo_mcp.translate import AttributeDef, TranslationError
 from pimelo_mcp.translate.compact import render_data
@@ -44,6 +46,7 @@ class ItemResult(BaseModel):
     identifier: str | None = None
     code: str | None = None
     ok: bool
+    outcome_unknown: bool | None = None  # the answer was lost and reading back failed
     version: int | None = None
     error: str | None = None
     changes: list[Change] | None = None
@@ -140,6 +143,7 @@ class BatchOutput(ToolOutput):
     done: int  # items written (or, in a dry run, that would be written)
     unchanged: int
     refused: int
+    unknown: int = 0  # sent, answer lost, and reading back could not tell: see each item
     items: list[ItemResult]
 
     def text(self) -> str:
@@ -149,11 +153,18 @@ class BatchOutput(ToolOutput):
         parts = [f"{self.done} {verb}"]
         if self.unchanged:
             parts.append(f"{self.unchanged} unchanged")
+        if self.unknown:
+            parts.append(
+                f"{self.unknown} OUTCOME UNKNOWN (read them before sending again): "
+                + "; ".join(
+                    f"{item.identifier or item.code}" for item in self.items if item.outcome_unknown
+                )
+            )
         if self.refused:
             refusals = [
                 f"{item.identifier or item.code}: {item.error}"
                 for item in self.items
-                if not item.ok
+                if not item.ok and not item.outcome_unknown
             ]
             shown = "; ".join(refusals[:MAX_ERRORS_IN_TEXT])
             more = len(refusals) - MAX_ERRORS_IN_TEXT
@@ -191,6 +202,91 @@ def _result(kind: Literal["product", "entity"], plan: Plan, **fields: Any) -> It
     return ItemResult(**{key_field(kind): plan.key}, **fields)
 
 
+Verdict = Literal["applied", "not_applied", "unknown"]
+# Reads a planned item's record after a lost answer: (verdict, version now), by plan key.
+Verify = Callable[[Sequence["Plan"]], Awaitable[Mapping[str, tuple[Verdict, int | None]]]]
+
+
+async def _send_or_find_out(
+    send: Any, to_send: Sequence[Plan], verify: Verify | None
+) -> tuple[dict[int, Any], Mapping[str, tuple[Verdict, int | None]], str]:
+    """(answers by plan id, verdicts of the items whose answer was lost, why it was lost).
+
+    An item's answer is lost when the whole call got no usable answer (no answer, a 5xx, a
+    cut body, the deadline), or, sent one by one, when its own request got none (status 0).
+    """
+    reserve = read_back_reserve()
+    answers: dict[int, Any] = {}
+    lost = ""
+    try:
+        with keep_back(reserve):
+            bulk = cast(BulkResult, await send([plan.operation for plan in to_send]))
+    except PimeloError as error:
+        if not is_unknown_outcome(error):
+            raise
+        lost, unanswered = str(error), list(to_send)
+    else:
+        unanswered: list[Plan] = []
+        for plan, answer in zip(to_send, bulk.results, strict=True):
+            if answer.status == 0:
+                unanswered.append(plan)
+                lost = str((answer.problem or {}).get("detail") or "no answer")
+            else:
+                answers[id(plan)] = answer
+    verdicts: Mapping[str, tuple[Verdict, int | None]] = {}
+    if unanswered and verify is not None:
+        try:
+            verdicts = await verify(unanswered)
+        except PimeloError:
+            verdicts = {}
+    return answers, verdicts, lost
+
+
+class ReadBack(Protocol):
+    """A record as read back: its version and its fields in the API's plain form."""
+
+    @property
+    def version(self) -> int | None: ...
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
+
+
+def read_back_verifier(
+    load: Callable[[list[str]], Awaitable[Mapping[str, ReadBack]]],
+    action: Literal["create", "update"],
+) -> Verify:
+    """After a lost answer, read the records and tell for each whether its write happened.
+
+    A create counts as applied when the record exists (the tools refuse creating a record
+    that existed before). An update is not applied when the version did not move, applied
+    when it moved and the record holds every field the update set, else unknown."""
+
+    async def verify(plans: Sequence[Plan]) -> dict[str, tuple[Verdict, int | None]]:
+        found = await load([plan.key for plan in plans])
+        verdicts: dict[str, tuple[Verdict, int | None]] = {}
+        for plan in plans:
+            record = found.get(plan.key)
+            if action == "create":
+                verdicts[plan.key] = (
+                    ("applied", record.version) if record is not None else ("not_applied", None)
+                )
+            elif record is None:
+                verdicts[plan.key] = ("unknown", None)
+            elif record.version == plan.version_before:
+                verdicts[plan.key] = ("not_applied", record.version)
+            else:
+                patch = {
+                    key: value
+                    for key, value in (plan.operation or {}).items()
+                    if key not in ("op", "identifier", "code", "expected_version")
+                }
+                holds = patch_holds(record.model_dump(mode="json"), patch)
+                verdicts[plan.key] = ("applied" if holds else "unknown", record.version)
+        return verdicts
+
+    return verify
+
+
 async def finish(
     plans: Sequence[Plan],
     *,
@@ -202,20 +298,36 @@ async def finish(
     target: Mapping[str, str],
     action: Literal["create", "update"],
     on_api_refusal: Callable[[], None] = lambda: None,
+    verify: Verify | None = None,
 ) -> BatchOutput:
     """Send the planned operations (unless a dry run) and build one result per item, in order.
 
     `on_api_refusal` runs when the API refuses an item that passed local validation (a 422):
     the cached definitions that validation used may be stale, so the caller drops them.
+    When the answer is lost (no answer, a 5xx, a cut body, the deadline), `verify` reads the
+    records back: each item is then applied, not applied, or of unknown outcome, and said so;
+    applied and unknown ones are journaled.
     """
     to_send = [plan for plan in plans if plan.error is None and plan.operation is not None]
     answers: dict[int, Any] = {}
+    verdicts: Mapping[str, tuple[Verdict, int | None]] = {}
+    lost = ""
     if to_send and not dry_run:
-        bulk: BulkResult = await send([plan.operation for plan in to_send])
-        for plan, answer in zip(to_send, bulk.results, strict=True):
-            answers[id(plan)] = answer
+        answers, verdicts, lost = await _send_or_find_out(send, to_send, verify)
     results: list[ItemResult] = []
-    done = unchanged = refused = 0
+    done = unchanged = refused = unknown = 0
+
+    def journal(plan: Plan, version_after: int | None, outcome: str = "applied") -> None:
+        audit.record(
+            tool=tool,
+            target={**target, key_field(kind): plan.key},
+            before={change.field: change.before for change in plan.changes},
+            after={change.field: change.after for change in plan.changes},
+            version_before=plan.version_before,
+            version_after=version_after,
+            outcome=outcome,
+        )
+
     for plan in plans:
         if plan.error is not None:
             refused += 1
@@ -228,6 +340,37 @@ async def finish(
             results.append(
                 _result(kind, plan, ok=True, version=plan.version_before, changes=plan.changes)
             )
+        elif id(plan) not in answers:
+            verdict, version = verdicts.get(plan.key, ("unknown", None))
+            if verdict == "applied":
+                done += 1
+                results.append(_result(kind, plan, ok=True, version=version, changes=plan.changes))
+                journal(plan, version)
+            elif verdict == "not_applied":
+                refused += 1
+                results.append(
+                    _result(
+                        kind,
+                        plan,
+                        ok=False,
+                        error=f"not written: Pimelo's answer was lost ({lost}) and the record "
+                        "shows the write did not happen; send it again",
+                    )
+                )
+            else:
+                unknown += 1
+                results.append(
+                    _result(
+                        kind,
+                        plan,
+                        ok=False,
+                        outcome_unknown=True,
+                        error=f"outcome unknown: Pimelo's answer was lost ({lost}) and the "
+                        f"record could not be read back; read {plan.key} to see whether it "
+                        "was written before sending it again",
+                    )
+                )
+                journal(plan, None, outcome="unknown")
         else:
             answer = answers[id(plan)]
             if answer.ok:
@@ -235,14 +378,7 @@ async def finish(
                 results.append(
                     _result(kind, plan, ok=True, version=answer.version, changes=plan.changes)
                 )
-                audit.record(
-                    tool=tool,
-                    target={**target, key_field(kind): plan.key},
-                    before={change.field: change.before for change in plan.changes},
-                    after={change.field: change.after for change in plan.changes},
-                    version_before=plan.version_before,
-                    version_after=answer.version,
-                )
+                journal(plan, answer.version)
             else:
                 refused += 1
                 results.append(
@@ -258,6 +394,7 @@ async def finish(
         done=done,
         unchanged=unchanged,
         refused=refused,
+        unknown=unknown,
         items=results,
     )
 

@@ -27,6 +27,7 @@ from pimelo_mcp.tools.batch import (
     finish,
     keep_other_currencies,
     raw_values,
+    read_back_verifier,
     repeated_indexes,
     settle_update,
     start_updates,
@@ -466,6 +467,7 @@ async def _send(
         target={"kind": "entity", "entity_type": entity_type},
         action=action,
         on_api_refusal=state.schema.invalidate,
+        verify=read_back_verifier(lambda codes: _existing(state, entity_type, codes), action),
     )
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from pimelo_mcp.client import (
     APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     InsufficientScopeError,
     NotFoundError,
@@ -33,6 +35,20 @@ def scope_message(tool: str, scope: str) -> str:
     return (
         f"{tool} needs the {scope} scope, which this Pimelo token lacks. Ask the user to create a "
         f"token with {scope} in Pimelo (Settings > API Tokens) and configure it as PIMELO_API_TOKEN."
+    )
+
+
+def rate_limit_message(error: RateLimitedError) -> str:
+    """What a 429 (or a wait the deadline would not allow) means, with the real time to wait."""
+    if error.status_code == 429 and error.response is None and error.detail:
+        return f"Pimelo's rate limit for this token is used up: {error.detail}. Try again then."
+    if error.retry_after is None:
+        return "Pimelo's rate limit for this token is used up; try again in a minute, or with fewer items."
+    until = datetime.now(UTC) + timedelta(seconds=error.retry_after)
+    return (
+        f"Pimelo's rate limit for this token is used up: Pimelo asks for a pause of "
+        f"{error.retry_after:.0f} s (until {until:%H:%M:%S} UTC), longer than this call could "
+        "wait. Try again after that time, or with fewer items."
     )
 
 
@@ -84,12 +100,11 @@ def describe_failure(
         )
         return f"Pimelo refused the request: {listed or error.detail or 'invalid input'}. Fix these and call again."
     if isinstance(error, RateLimitedError):
-        wait = f" in {error.retry_after:.0f} s" if error.retry_after is not None else " shortly"
-        return (
-            f"Pimelo's rate limit for this token is used up; try again{wait}, or with fewer items."
-        )
+        return rate_limit_message(error)
     if isinstance(error, ServerError):
         return f"Pimelo had an internal error (HTTP {error.status_code}); nothing to fix on your side: try again later."
+    if isinstance(error, APITimeoutError) and error.deadline_passed:
+        return str(error)
     if isinstance(error, APIConnectionError):
         return f"Pimelo could not be reached ({error}). Try again shortly; if it persists, check PIMELO_BASE_URL."
     if isinstance(error, APIStatusError | PimeloError):

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import mimetypes
-import socket
-from collections.abc import Awaitable, Callable
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, NamedTuple, cast
+from typing import Annotated, Any, cast
 from urllib.parse import unquote, urlsplit
 
 import anyio
@@ -35,6 +32,15 @@ from pimelo_mcp.client import (
     ValidationError,
 )
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
+from pimelo_mcp.public_urls import (
+    NotHttpsError,
+    NotPublicError,
+    PinnedURL,
+    Resolver,
+    UnresolvableError,
+    pin_public_https,
+    system_addresses,
+)
 from pimelo_mcp.tools.batch import Change, value_changes
 from pimelo_mcp.tools.common import Cursor, Identifier, Limit, Query, state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
@@ -203,58 +209,25 @@ class UploadResult(ToolOutput):
         return text + "."
 
 
-async def system_addresses(host: str, port: int) -> list[str]:
-    """The addresses the system resolver gives for host (numeric forms such as 127.1 included)."""
-    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
 # Tests replace this with a resolver that needs no DNS.
-URL_RESOLVER: Callable[[str, int], Awaitable[list[str]]] = system_addresses
+URL_RESOLVER: Resolver = system_addresses
 
 
-def _is_public(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.split("%", 1)[0]).is_global
-    except ValueError:
-        return False
-
-
-class _Target(NamedTuple):
-    """Where one GET goes: the URL with its host replaced by a checked address (so the
-    connection is made to what was checked, not to a second lookup), and the name to send
-    as Host and to verify the certificate against (SNI)."""
-
-    url: httpx2.URL
-    host: str
-    sni: str
-
-
-async def _check_url(url: str) -> _Target:
+async def _check_url(url: str) -> PinnedURL:
     """Refuse anything but https to a host whose every address is public; pin the first."""
     try:
-        parsed = httpx2.URL(url)
-    except httpx2.InvalidURL:
-        parsed = None
-    if parsed is None or parsed.scheme != "https" or not parsed.raw_host:
-        raise ToolError(f"url must be an https:// URL; got {url[:80]!r}. Nothing was uploaded.")
-    name = parsed.raw_host.decode("ascii")
-    try:
-        addresses = await URL_RESOLVER(name, parsed.port or 443)
-    except (OSError, UnicodeError, ValueError):
-        addresses = []
-    if not addresses:
-        raise ToolError(f"url: cannot resolve {parsed.host}; nothing was uploaded.")
-    for address in addresses:
-        if not _is_public(address):
-            shown = parsed.host if address == name else f"{parsed.host} ({address})"
-            raise ToolError(
-                f"url: {shown} is not a public address; give a public https URL. "
-                "Nothing was uploaded."
-            )
-    return _Target(
-        url=parsed.copy_with(host=addresses[0]), host=parsed.netloc.decode("ascii"), sni=name
-    )
+        return await pin_public_https(url, URL_RESOLVER)
+    except NotHttpsError:
+        raise ToolError(
+            f"url must be an https:// URL; got {url[:80]!r}. Nothing was uploaded."
+        ) from None
+    except UnresolvableError as error:
+        raise ToolError(f"url: cannot resolve {error.host}; nothing was uploaded.") from None
+    except NotPublicError as error:
+        raise ToolError(
+            f"url: {error.shown} is not a public address; give a public https URL. "
+            "Nothing was uploaded."
+        ) from None
 
 
 def _filename_from_url(url: str, content_type: str) -> str:
@@ -324,20 +297,35 @@ def _read_allowed_file(text: str, allowed: tuple[Path, ...]) -> tuple[bytes, str
             f"Uploads from a local path are off: set {ENV_UPLOAD_DIRS} to the folders they may "
             "come from (separated by ':') and restart. Or send content_base64 or an https url."
         )
+    if not text.strip() or any(ord(ch) < 0x20 for ch in text):
+        # A NUL byte cannot be in a file name (the system refuses it); other control
+        # characters are a mangled argument far more often than a real name.
+        raise ToolError(
+            f"path {text[:80]!r} contains a NUL byte or another control character, or is "
+            'empty: give the file\'s name as it is shown in its folder, e.g. "shoe.png". '
+            "Nothing was uploaded."
+        )
     folders = [folder.expanduser().resolve() for folder in allowed]
-    given = Path(text).expanduser()
-    candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
     listed = ", ".join(str(folder) for folder in folders)
-    for candidate in candidates:
-        resolved = candidate.resolve()  # symlinks followed: where the bytes really are
-        if not any(resolved.is_relative_to(folder) for folder in folders):
-            raise ToolError(
-                f"{text} is outside the allowed upload folders ({listed}); nothing was uploaded."
-            )
-        if resolved.is_file():
-            if resolved.stat().st_size > MAX_UPLOAD_BYTES:
-                raise _too_large(text)
-            return resolved.read_bytes(), resolved.name
+    try:
+        given = Path(text).expanduser()
+        candidates = [given] if given.is_absolute() else [folder / given for folder in folders]
+        for candidate in candidates:
+            resolved = candidate.resolve()  # symlinks followed: where the bytes really are
+            if not any(resolved.is_relative_to(folder) for folder in folders):
+                raise ToolError(
+                    f"{text} is outside the allowed upload folders ({listed}); nothing was uploaded."
+                )
+            if resolved.is_file():
+                if resolved.stat().st_size > MAX_UPLOAD_BYTES:
+                    raise _too_large(text)
+                return resolved.read_bytes(), resolved.name
+    except (OSError, RuntimeError, ValueError) as error:  # unreadable, too long, a symlink loop
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ToolError(
+            f"path {text[:80]!r} cannot be read ({reason}); give a readable file inside the "
+            f"allowed upload folders ({listed}). Nothing was uploaded."
+        ) from None
     raise ToolError(f"No file {text} in the allowed upload folders ({listed}).")
 
 

@@ -14,10 +14,12 @@ from pimelo_mcp.client import Product, Value
 from pimelo_mcp.tools.batch import (
     BatchOutput,
     Plan,
+    Verify,
     field_change,
     finish,
     keep_other_currencies,
     raw_values,
+    read_back_verifier,
     repeated_indexes,
     settle_update,
     start_updates,
@@ -501,6 +503,15 @@ async def _translate(
     return await translate_fresh(load, translate)
 
 
+def _verifier(state: ToolState, action: Literal["create", "update"]) -> Verify:
+    """After a lost answer: read the products back (one search) and tell what was written."""
+
+    async def load(identifiers: list[str]) -> dict[str, Product]:
+        return await _existing(state, identifiers)
+
+    return read_back_verifier(load, action)
+
+
 def _refusal(error: TranslationError) -> str:
     return "; ".join(str(problem) for problem in error.problems)
 
@@ -582,6 +593,7 @@ async def create_products(
         target={"kind": "product"},
         action="create",
         on_api_refusal=state.schema.invalidate,
+        verify=_verifier(state, "create"),
     )
 
 
@@ -667,6 +679,7 @@ async def update_products(
         target={"kind": "product"},
         action="update",
         on_api_refusal=state.schema.invalidate,
+        verify=_verifier(state, "update"),
     )
 
 

@@ -254,7 +254,8 @@ async def test_update_with_expected_version_sends_if_match(
     request = fake.requests[0]
     assert request.headers["If-Match"] == '"3"'
     assert body_of(request) == {"status": "active"}
-    assert "Idempotency-Key" not in request.headers
+    # a retry whose first answer was lost gets that answer replayed (docs/reliability.md)
+    assert request.headers["Idempotency-Key"]
 
 
 async def test_update_without_expected_version_sends_no_if_match(

@@ -61,12 +61,12 @@ def sandbox_process(command: list[str]) -> Iterator[tuple[str, dict[str, tuple[s
     finally:
         process.terminate()
         try:
-            code = process.wait(timeout=15)
+            code = process.wait(timeout=60)  # a safety net; a stop takes a second
         except subprocess.TimeoutExpired:
             process.kill()
             raise
         finally:
-            reader.join(timeout=15)
+            reader.join(timeout=60)
             process.stdout.close()
     assert code == 0, "SIGTERM stops the sandbox cleanly"
 

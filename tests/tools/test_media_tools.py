@@ -1,6 +1,7 @@
 """search_media and upload_media through a real MCP client (no network: URL fetches are mocked)."""
 
 import base64
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -375,6 +376,7 @@ FAKE_DNS = {
     "localtest.me": ["127.0.0.1"],
     "169.254.169.254.nip.io": ["169.254.169.254"],
     "split.example.com": ["93.184.215.14", "10.0.0.7"],  # one public address is not enough
+    "nat64.example.com": ["64:ff9b::a9fe:a9fe"],  # a DNS64 answer for the metadata service
 }
 
 
@@ -403,6 +405,13 @@ async def test_url_hosts_that_resolve_to_a_private_address_are_refused(
         "localtest.me",
         "169.254.169.254.nip.io",
         "split.example.com",
+        # IPv6 forms that carry the metadata address 169.254.169.254 (tests/tools/test_addresses.py)
+        "[64:ff9b::a9fe:a9fe]",
+        "[64:ff9b:1::a9fe:a9fe]",
+        "[2002:a9fe:a9fe::1]",
+        "[::a9fe:a9fe]",
+        "[::ffff:a9fe:a9fe]",
+        "nat64.example.com",
     ]
     async with connect_with() as mcp:
         for host in hosts:
@@ -465,3 +474,24 @@ async def test_url_upload_with_a_mocked_fetch(
             await call(mcp, "upload_media", {"url": "https://cdn.example.com/to-metadata.png"})
         )
         assert "169.254.169.254.nip.io (169.254.169.254) is not a public address" in text
+
+
+async def test_an_unusable_path_is_a_clear_refusal(
+    connect_with: ConnectWith, tmp_path: Path
+) -> None:
+    allowed = tmp_path / "uploads"
+    allowed.mkdir()
+    (allowed / "locked.png").write_bytes(TINY_PNG)
+    (allowed / "locked.png").chmod(0)
+    (allowed / "loop.png").symlink_to(allowed / "loop.png")
+    async with connect_with(upload_dirs=(allowed,)) as mcp:
+        text = error_text(await call(mcp, "upload_media", {"path": "dot\x00.png"}))
+        assert "NUL byte" in text
+        assert "Nothing was uploaded" in text
+        text = error_text(await call(mcp, "upload_media", {"path": "x" * 5000 + ".png"}))
+        assert "cannot be read" in text
+        text = error_text(await call(mcp, "upload_media", {"path": "loop.png"}))
+        assert "cannot be read" in text
+        if os.geteuid() != 0:  # root reads any file
+            text = error_text(await call(mcp, "upload_media", {"path": "locked.png"}))
+            assert "cannot be read (Permission denied)" in text

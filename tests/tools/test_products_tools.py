@@ -5,6 +5,7 @@ from pathlib import Path
 import httpx2
 
 from tests.tools.conftest import (
+    BASE_URL,
     FULL_TOKEN,
     ConnectFactory,
     call,
@@ -188,6 +189,7 @@ async def test_update_translates_natural_values_and_journals_the_change(
         assert fields["values.weight"]["after"] == "310 g"
         journal = read_journal(audit_path)
         assert journal[-1]["tool"] == "update_products"
+        assert journal[-1]["api"] == BASE_URL  # one journal may see several APIs
         assert journal[-1]["target"]["identifier"] == first["identifier"]
         assert journal[-1]["after"]["values.name[locale=fr_FR]"] == "Coureur des bois"
         fetched = structured(

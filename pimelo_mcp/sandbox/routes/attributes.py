@@ -18,6 +18,7 @@ from pimelo_mcp.sandbox.routes.common import (
     check_version,
     etag,
     fingerprint,
+    idempotent_patch,
     json_response,
     page_by_code,
     parse_if_match,
@@ -99,6 +100,7 @@ async def create_attribute(request: Request) -> Response:
     return await idempotent(request, store, fingerprint(body), produce)
 
 
+@idempotent_patch
 async def patch_attribute(request: Request) -> Response:
     require_scope(request, "attributes:write")
     body = await read_json(request)
@@ -194,6 +196,7 @@ async def create_attribute_set(request: Request) -> Response:
     return await idempotent(request, store, fingerprint(body), produce)
 
 
+@idempotent_patch
 async def patch_attribute_set(request: Request) -> Response:
     require_scope(request, "attributes:write")
     body = await read_json(request)

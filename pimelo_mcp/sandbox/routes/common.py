@@ -196,3 +196,21 @@ def route(path: str, name: str | None = None, **handlers: Handler) -> Route:
         return await handlers[method](request)
 
     return Route(path, dispatch, methods=list(handlers), name=name)
+
+
+def idempotent_patch(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A PATCH that honours `Idempotency-Key`: a retry whose first answer was lost gets that
+    answer again, instead of a 412 its own earlier success caused (the If-Match it carries
+    names the version before that success)."""
+    from pimelo_mcp.sandbox.idempotency import idempotent
+
+    async def patch(request: Request) -> Response:
+        body = await read_json(request)
+        key = f"{fingerprint(body)}\nIf-Match: {request.headers.get('if-match', '')}"
+        return await idempotent(request, sandbox(request).store, key, lambda: handler(request))
+
+    patch.__name__ = handler.__name__
+    patch.__doc__ = handler.__doc__
+    return patch

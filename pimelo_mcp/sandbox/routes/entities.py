@@ -19,6 +19,7 @@ from pimelo_mcp.sandbox.routes.common import (
     check_version,
     etag,
     fingerprint,
+    idempotent_patch,
     json_response,
     page_by_code,
     parse_if_match,
@@ -245,6 +246,7 @@ async def post_entity(request: Request) -> Response:
     return await idempotent(request, store, fingerprint(body), produce)
 
 
+@idempotent_patch
 async def patch_entity(request: Request) -> Response:
     require_scope(request, "entities:write")
     store = sandbox(request).store

@@ -20,6 +20,7 @@ from pimelo_mcp.sandbox.routes.common import (
     check_version,
     etag,
     fingerprint,
+    idempotent_patch,
     json_response,
     parse_if_match,
     query_bool,
@@ -322,6 +323,7 @@ async def post_product(request: Request) -> Response:
     return await idempotent(request, store, fingerprint(body), produce)
 
 
+@idempotent_patch
 async def patch_product(request: Request) -> Response:
     require_scope(request, "products:write")
     body = await read_json(request)

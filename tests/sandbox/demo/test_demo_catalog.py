@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import struct
-import time
 import zlib
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -541,12 +540,12 @@ def test_names_are_multilingual(products: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.slow
-def test_a_hundred_thousand_products_iterate_in_a_few_seconds() -> None:
+def test_a_hundred_thousand_products_stream_with_distinct_identifiers() -> None:
+    # How fast is measured by benchmarks/sandbox_latency.py, never asserted here: a
+    # wall-clock bound fails on a busy machine without any defect.
     big = build_demo_catalog(100_000, now=NOW)
-    start = time.perf_counter()
-    count = sum(1 for _ in big.iter_products())
-    assert count == 100_000
-    assert time.perf_counter() - start < 30
+    identifiers = {product["identifier"] for product in big.iter_products()}
+    assert len(identifiers) == 100_000
 
 
 def test_changing_one_catalog_leaves_the_next_build_untouched() -> None:

@@ -1,0 +1,160 @@
+"""Every OAuth record the server keeps, behind one interface, each with an expiry.
+
+Records are opaque JSON strings under (kind, key); keys of bearer secrets are their digests
+(see `crypto.Keys.digest`). Five operations cover every need, and each maps onto one Redis
+command or script, so a Redis engine for replicas can be added beside `SqliteStore`
+without touching the rest:
+
+- `put` / `get` / `delete`: plain records (clients, the CIMD cache, grants, sign-in requests);
+- `consume`: marks a record used and says whether this call was the first, atomically; a
+  code works once, and a refresh token presented a second time is recognised as reuse;
+- `increment`: a counter that lives until its window ends (sign-in failure limits).
+
+Expired records are invisible at once and deleted by `purge`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol, TypeVar
+
+import anyio.to_thread
+
+Kind = Literal["client", "cimd", "request", "code", "grant", "access", "refresh", "limit"]
+STORE_FILE_NAME = "oauth.sqlite3"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    value: str
+    expires_at: float
+    used: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    value: str
+    first: bool
+    """True for the one call that consumed the record; False for every later one (reuse)."""
+
+
+class OAuthStore(Protocol):
+    async def put(self, kind: Kind, key: str, value: str, *, expires_at: float) -> None: ...
+
+    async def get(self, kind: Kind, key: str, *, now: float) -> Record | None: ...
+
+    async def delete(self, kind: Kind, key: str) -> None: ...
+
+    async def consume(self, kind: Kind, key: str, *, now: float) -> Consumed | None: ...
+
+    async def increment(self, kind: Kind, key: str, *, now: float, window: float) -> int: ...
+
+    async def purge(self, *, now: float) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
+"""
+
+
+class SqliteStore:
+    """The store in one SQLite file (mode 0600), or in memory for tests (`path=None`).
+
+    One connection behind a lock, used from worker threads: a record operation is a single
+    statement, and WAL lets several processes share the file.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Created here with mode 0600 so that SQLite never makes it with the umask's mode.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+        else:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return work(self._db)
+
+        return await anyio.to_thread.run_sync(locked)
+
+    async def put(self, kind: Kind, key: str, value: str, *, expires_at: float) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO records (kind, key, value, expires_at, used) VALUES (?, ?, ?, ?, 0) "
+                "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, "
+                "expires_at = excluded.expires_at, used = 0",
+                (kind, key, value, expires_at),
+            )
+        )
+
+    async def get(self, kind: Kind, key: str, *, now: float) -> Record | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT value, expires_at, used FROM records "
+                "WHERE kind = ? AND key = ? AND expires_at > ?",
+                (kind, key, now),
+            ).fetchone()
+        )
+        return None if row is None else Record(row[0], float(row[1]), bool(row[2]))
+
+    async def delete(self, kind: Kind, key: str) -> None:
+        await self._run(
+            lambda db: db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+        )
+
+    async def consume(self, kind: Kind, key: str, *, now: float) -> Consumed | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "UPDATE records SET used = used + 1 WHERE kind = ? AND key = ? AND expires_at > ? "
+                "RETURNING value, used",
+                (kind, key, now),
+            ).fetchone()
+        )
+        return None if row is None else Consumed(row[0], first=row[1] == 1)
+
+    async def increment(self, kind: Kind, key: str, *, now: float, window: float) -> int:
+        row = await self._run(
+            lambda db: db.execute(
+                "INSERT INTO records (kind, key, value, expires_at, used) VALUES (?, ?, '1', ?, 0) "
+                "ON CONFLICT (kind, key) DO UPDATE SET "
+                "value = CASE WHEN expires_at > ? THEN CAST(value AS INTEGER) + 1 ELSE 1 END, "
+                "expires_at = CASE WHEN expires_at > ? THEN expires_at ELSE excluded.expires_at END "
+                "RETURNING value",
+                (kind, key, now + window, now, now),
+            ).fetchone()
+        )
+        return int(row[0])
+
+    async def purge(self, *, now: float) -> int:
+        return await self._run(
+            lambda db: db.execute("DELETE FROM records WHERE expires_at <= ?", (now,)).rowcount
+        )
+
+    async def aclose(self) -> None:
+        with self._lock:
+            self._db.close()
