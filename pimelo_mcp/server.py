@@ -376,7 +376,7 @@ async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -
 
 def mcp_tool(spec: ToolSpec) -> Tool:
     """The SDK's Tool for a spec, with compact schemas and strict top-level arguments."""
-    from pimelo_mcp.tools.schema import compact_schema
+    from pimelo_mcp.tools.schema import compact_schema, output_schema
 
     tool = Tool.from_function(
         _wrap(spec),
@@ -387,8 +387,15 @@ def mcp_tool(spec: ToolSpec) -> Tool:
         structured_output=True,
     )
     tool.parameters = compact_schema(tool.parameters, closed=True)
-    if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
+    if not spec.declares_output:
+        # Its structured result is still sent; without a schema the SDK neither lists nor
+        # re-validates it (the result is built from the same model that would check it).
+        tool.fn_metadata.output_schema = None
+    elif tool.fn_metadata.output_schema is not None:
+        tool.fn_metadata.output_schema = output_schema(tool.fn_metadata.output_schema)
+        # The SDK would validate each result against the model it is the dump of: the same
+        # work twice per call. The schema stays listed; clients validate against it.
+        tool.fn_metadata.output_model = None
     return tool
 
 

@@ -276,6 +276,7 @@ class AttributeUpdated(ToolOutput):
     read_only=False,
     destructive=False,
     idempotent=False,
+    declares_output=False,
 )
 async def create_attribute(
     ctx: Context[ToolState, Any],
@@ -436,6 +437,7 @@ def _merge(current: Mapping[str, Any], patch: Mapping[str, Any] | None) -> dict[
     read_only=False,
     destructive=True,
     idempotent=True,
+    declares_output=False,
 )
 async def update_attribute(
     ctx: Context[ToolState, Any],

@@ -85,6 +85,9 @@ class SchemaCache:
 
     async def products(self, *, refresh: bool = False) -> CatalogSchema:
         """The schema product values are written against."""
+        loaded = self._products
+        if not refresh and loaded is not None and self._clock() - loaded[0] < self._ttl:
+            return loaded[1]  # fresh, as on almost every call: no turn waiting for the lock
         async with self._lock:
             if self._reload("products", self._products and self._products[0], refresh):
                 attributes = await self._attributes()

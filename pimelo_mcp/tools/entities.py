@@ -508,6 +508,7 @@ async def _send(
     read_only=False,
     destructive=False,
     idempotent=False,
+    declares_output=False,
 )
 async def create_entities(
     ctx: Context[ToolState, Any],
@@ -591,6 +592,7 @@ async def _plan_updates(
     read_only=False,
     destructive=True,
     idempotent=True,
+    declares_output=False,
 )
 async def update_entities(
     ctx: Context[ToolState, Any],

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, cast
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
-from pimelo_mcp.client import Product
+from pimelo_mcp.client import Product, Value
 from pimelo_mcp.tools.batch import (
     BatchOutput,
     Plan,
@@ -68,6 +68,9 @@ ENTITY_VALUES_BY_NAME = (
     "entity values (brand, supplier…) given by name; codes work without it, checked by Pimelo"
 )
 SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
+# A search lists: each product's name unless `fields` asks for more. Every value of twenty
+# products cost a model about ten times the lines it reads; get_product gives the details.
+LISTED_BY_DEFAULT = ("name",)
 GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
 
 Status = Literal["draft", "active", "archived"]
@@ -88,21 +91,47 @@ def _first_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class ProductView(BaseModel):
+# A product as a search lists it: what its line says, and the values `fields` asked for.
+# (Comments, not docstrings: pydantic would put a docstring into every tools/list entry.)
+class ListedProduct(BaseModel):
     identifier: str
     attribute_set: str | None = None
     status: str
-    categories: list[str] | None = None
     values: dict[str, Any]
     version: int | None = None
-    updated_at: str | None = None
-    completeness: list[CompletenessView] | None = None
     cut: list[str] | None = None  # values whose long text was shortened (full=true shows it)
 
     def line(self) -> str:
         name = _first_text(self.values.get("name"))
         title = f" — {name}" if name else ""
         return f"{self.identifier}{title} ({self.status}, {self.attribute_set}, v{self.version})"
+
+
+# A product as get_product shows it: the listing's fields and its details.
+class ProductView(ListedProduct):
+    categories: list[str] | None = None
+    updated_at: str | None = None
+    completeness: list[CompletenessView] | None = None
+
+
+def plain_values(values: Mapping[str, Sequence[Value]]) -> dict[str, list[dict[str, Any]]]:
+    """`raw_values` for a read: the same plain form, its data shared rather than copied.
+
+    A view only reads the values and drops the record after, so pydantic's copy of every
+    value (a sixth of a warm get_product's own work) buys nothing here.
+    """
+    return {
+        code: [
+            {
+                "locale": value.locale,
+                "channel": value.channel,
+                "data": value.data,
+                **(value.model_extra or {}),
+            }
+            for value in entries
+        ]
+        for code, entries in values.items()
+    }
 
 
 def product_view(
@@ -114,7 +143,7 @@ def product_view(
     full: bool,
     text_limit: int | None,
 ) -> ProductView:
-    raw = raw_values(product.values)
+    raw = plain_values(product.values)
     cut: list[str] = []
     if full:
         values: dict[str, Any] = {
@@ -151,8 +180,13 @@ def product_view(
     )
 
 
+def listed_view(view: ProductView) -> ListedProduct:
+    """A search result's item: what its line says, categories and dates being get_product's."""
+    return ListedProduct.model_validate(view.model_dump(include=set(ListedProduct.model_fields)))
+
+
 class ProductPage(ToolOutput):
-    items: list[ProductView]
+    items: list[ListedProduct]
     next_cursor: str | None = None
     shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
     note: str | None = None  # what a token without some definitions' scopes leaves out
@@ -168,7 +202,7 @@ class ProductPage(ToolOutput):
         shown = self.shown_for or "every locale and channel"
         return f"{len(self.items)} products (values in {shown}):\n{lines}{more}{note}"
 
-    def _item_text(self, item: ProductView) -> str:
+    def _item_text(self, item: ListedProduct) -> str:
         # Asked-for values are what the search was for: shown, or said to be empty, so
         # that no get_product is needed to see them.
         shown_fields = [code for code in self.fields or [] if code != "name"]
@@ -296,7 +330,9 @@ async def search_products(
     updated_since: Annotated[str | None, Field(description='"2026-11-01" or "7d".')] = None,
     locale: Locale = None,
     channel: Channel = None,
-    fields: Fields = None,
+    fields: Annotated[
+        list[str] | None, Field(description="Values to list (default: name).")
+    ] = None,
     sort: Annotated[Sort | None, Field(description="Default: best match first if query.")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -329,13 +365,15 @@ async def search_products(
     )
     return ProductPage(
         items=[
-            product_view(
-                p,
-                locale=shown_locale or None,
-                channel=shown_channel or None,
-                fields=fields,
-                full=False,
-                text_limit=SEARCH_TEXT_LIMIT,
+            listed_view(
+                product_view(
+                    p,
+                    locale=shown_locale or None,
+                    channel=shown_channel or None,
+                    fields=fields or LISTED_BY_DEFAULT,
+                    full=False,
+                    text_limit=SEARCH_TEXT_LIMIT,
+                )
             )
             for p in page.items
         ],
@@ -406,7 +444,8 @@ class NewProduct(BaseModel):
     attribute_set: str
     status: Status = "draft"
     categories: list[SetCode] | None = None
-    values: Values = None
+    # Said once, in update_products (listed with it: both need products:write).
+    values: Annotated[dict[str, Any] | None, Field(description="As in update_products.")] = None
 
 
 class ProductChange(BaseModel):
@@ -485,6 +524,7 @@ def _refusal(error: TranslationError) -> str:
     read_only=False,
     destructive=False,
     idempotent=False,
+    declares_output=False,
 )
 async def create_products(
     ctx: Context[ToolState, Any],
@@ -565,6 +605,7 @@ async def create_products(
     read_only=False,
     destructive=True,
     idempotent=True,
+    declares_output=False,
 )
 async def update_products(
     ctx: Context[ToolState, Any],

@@ -45,6 +45,10 @@ class ToolSpec:
     needs: tuple[str, ...] = ()  # scopes its common use reads with too (definitions of values)
     extras: tuple[Extra, ...] = ()  # scopes that only some parts of it use
     switch: str | None = None  # the setting that lists it (None: always listed)
+    # Does tools/list carry its output schema? Reads do: a client chains their results into
+    # other calls. A write's result reports on what the caller sent, said in full by its text;
+    # its schema would cost every turn about 150 tokens (docs/performance.md).
+    declares_output: bool = True
 
     def extra(self, scope: str) -> Extra | None:
         """What `scope` adds to this tool, when it is one of its extras."""
@@ -56,8 +60,8 @@ class ToolSpec:
 
     @property
     def annotations(self) -> ToolAnnotations:
+        # No title here: the tool's own title says it, and clients prefer that one.
         return ToolAnnotations(
-            title=self.title,
             read_only_hint=self.read_only,
             destructive_hint=self.destructive,
             idempotent_hint=self.idempotent,
@@ -77,6 +81,7 @@ def tool(
     needs: tuple[str, ...] = (),
     extras: Mapping[str, str] | None = None,
     switch: str | None = None,
+    declares_output: bool = True,
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
     """Declare a tool; its description is the function's docstring (written for the model).
 
@@ -104,6 +109,7 @@ def tool(
             needs=needs,
             extras=tuple(Extra(scope, part) for scope, part in (extras or {}).items()),
             switch=switch,
+            declares_output=declares_output,
         )
 
     return declare

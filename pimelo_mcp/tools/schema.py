@@ -25,6 +25,18 @@ def compact_schema(schema: Mapping[str, Any], *, closed: bool = False) -> dict[s
     return result
 
 
+def output_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A result's schema as a client needs it: its shape, not that the server adds nothing.
+
+    A client validates what it receives against this; that the top level is closed tells it
+    nothing it could act on, and costs every tool's entry in `tools/list` a few tokens.
+    """
+    result = compact_schema(schema)
+    if result.get("additionalProperties") is False:
+        del result["additionalProperties"]
+    return result
+
+
 def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
     if isinstance(node, list):
         return [_compact(item, definitions) for item in cast(list[Any], node)]
@@ -35,6 +47,8 @@ def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
     schema.pop("title", None)
     if schema.get("additionalProperties") is True:
         del schema["additionalProperties"]  # JSON Schema's default: saying it costs tokens
+    if "enum" in schema and schema.get("type") == "string":
+        del schema["type"]  # the listed strings say it
     compacted: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "properties":

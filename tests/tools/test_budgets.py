@@ -10,8 +10,9 @@ from pimelo_mcp.config import Settings
 from pimelo_mcp.server import build_server
 from tests.tools.conftest import FULL_TOKEN, ConnectFactory, call, structured
 
-TOOLS_BUDGET = 2_800  # name + description + input schema of all 14 tools
-LIST_BUDGET = 6_000  # the whole tools/list answer, output schemas included
+TOOLS_BUDGET = 2_745  # name + description + input schema of all 14 tools (issue target: 2,200)
+LIST_BUDGET = 4_500  # the whole tools/list answer, output schemas included
+SEARCH_BUDGET = 2_500  # a default 20-product search_products answer, text and structured
 with warnings.catch_warnings():
     # bpe-openai loads its vocabulary with importlib.resources.open_binary, deprecated in 3.11.
     warnings.filterwarnings("ignore", "open_binary is deprecated", DeprecationWarning)
@@ -67,6 +68,22 @@ async def test_a_twenty_product_search_costs_at_most_a_third_of_the_raw_api_answ
         p["identifier"] for p in raw["items"]
     ]
     assert tokens(compact) * 3 <= tokens(raw)
+
+
+async def test_a_default_twenty_product_search_as_sent_fits_the_budget(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"limit": 20})
+    text = "\n".join(block.text for block in result.content if block.type == "text")
+    assert len(structured(result)["items"]) == 20
+    assert tokens(text) + tokens(structured(result)) <= SEARCH_BUDGET
+
+
+async def test_annotations_do_not_repeat_the_title() -> None:
+    for tool in await listed():
+        assert tool["title"]
+        assert "title" not in tool["annotations"], tool["name"]
 
 
 async def test_a_rich_product_costs_at_most_a_third_of_the_raw_api_answer(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import httpx2
 
+from pimelo_mcp.tools.render import shown_value
 from tests.tools.conftest import (
     BASE_URL,
     FULL_TOKEN,
@@ -29,7 +30,14 @@ async def test_search_flattens_values_for_the_locale(connect: ConnectFactory) ->
     async with connect() as mcp:
         data = structured(
             await call(
-                mcp, "search_products", {"locale": "fr_FR", "channel": "ecommerce", "limit": 5}
+                mcp,
+                "search_products",
+                {
+                    "locale": "fr_FR",
+                    "channel": "ecommerce",
+                    "limit": 5,
+                    "fields": ["name", "price"],
+                },
             )
         )
         assert len(data["items"]) == 5
@@ -39,6 +47,37 @@ async def test_search_flattens_values_for_the_locale(connect: ConnectFactory) ->
         assert (
             first["values"]["price"].endswith(("EUR", "USD")) or "EUR" in first["values"]["price"]
         )
+
+
+async def test_a_search_lists_names_and_leaves_details_to_get_product(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"limit": 5})
+        items = structured(result)["items"]
+        assert all(set(item["values"]) == {"name"} for item in items)
+        assert all("categories" not in item and "updated_at" not in item for item in items)
+        detail = structured(await call(mcp, "get_product", {"identifier": items[0]["identifier"]}))
+        assert {"name", "price"} <= set(detail["product"]["values"])
+        assert detail["product"]["categories"]
+
+
+async def test_a_search_with_fields_says_each_listed_value_in_its_text_too(
+    connect: ConnectFactory,
+) -> None:
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"limit": 3, "fields": ["price", "weight"]})
+        items = structured(result)["items"]
+        text = "\n".join(block.text for block in result.content if block.type == "text")
+        blocks = text.split("\n")[1:]
+        for item in items:
+            assert set(item["values"]) <= {"price", "weight"}
+            assert item["values"], item
+            start = next(i for i, line in enumerate(blocks) if line.startswith(item["identifier"]))
+            said = blocks[start + 1 : start + 3]  # one line per asked-for field, in order
+            assert said == [
+                f"  {code}: {shown_value(item['values'].get(code))}" for code in ("price", "weight")
+            ]
 
 
 async def test_search_pages_with_the_cursor_until_the_end(connect: ConnectFactory) -> None:
@@ -322,9 +361,19 @@ async def test_texts_show_lists_and_booleans_as_words_not_python(connect: Connec
                 },
             )
         )["items"]
-        first = dry[0]
+        # A search lists; categories come with each product's details.
+        details = [
+            structured(await call(mcp, "get_product", {"identifier": item["identifier"]}))[
+                "product"
+            ]
+            for item in dry[:10]
+        ]
+        first = details[0]
         other = next(
-            c for item in dry for c in item.get("categories") or [] if c not in first["categories"]
+            c
+            for item in details
+            for c in item.get("categories") or []
+            if c not in first["categories"]
         )
         categories = [*first["categories"], other]
         changed = await call(

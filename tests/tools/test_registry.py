@@ -86,9 +86,15 @@ async def test_input_schemas_are_closed_objects_with_described_parameters() -> N
             assert "title" not in prop
 
 
-async def test_every_tool_has_an_output_schema() -> None:
+async def test_reads_declare_an_output_schema_and_only_writes_leave_it_out() -> None:
+    specs = {spec.name: spec for spec in ALL_TOOLS}
     for tool in await listed_tools():
-        assert tool["outputSchema"]["type"] == "object", tool["name"]
+        if specs[tool["name"]].declares_output:
+            assert tool["outputSchema"]["type"] == "object", tool["name"]
+        else:
+            assert "outputSchema" not in tool, tool["name"]
+            assert not tool["annotations"]["readOnlyHint"], tool["name"]
+    assert all(spec.declares_output for spec in ALL_TOOLS if spec.read_only)
 
 
 async def test_batch_writes_take_one_to_a_hundred_items_and_a_dry_run() -> None:
