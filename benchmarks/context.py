@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2
 from mcp import Client
 from mcp.types import CallToolResult
 
+from benchmarks.in_process import sandbox_http
 from pimelo_mcp.config import Settings
-from pimelo_mcp.sandbox.app import create_app
-from pimelo_mcp.sandbox.cli_args import RateLimit, TokenSpec
 from pimelo_mcp.sandbox.demo.catalog import product_at
-from pimelo_mcp.sandbox.settings import SCOPES, SandboxSettings
 from pimelo_mcp.server import build_server
 
 with warnings.catch_warnings():
@@ -172,16 +169,7 @@ def definitions_tokens(listed: list[dict[str, Any]]) -> int:
 
 
 async def measure() -> ContextFigures:
-    app = create_app(
-        SandboxSettings(
-            products=1000,
-            rate_limit=RateLimit(requests=10_000_000, seconds=60),
-            tokens=(TokenSpec(TOKEN, SCOPES),),
-        )
-    )
-    async with httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=app), base_url=BASE_URL
-    ) as http:
+    async with sandbox_http(BASE_URL, TOKEN) as http:
         with tempfile.TemporaryDirectory() as folder:
             settings = Settings(
                 api_token=TOKEN, base_url=BASE_URL, audit_path=Path(folder) / "audit.jsonl"

@@ -34,12 +34,10 @@ import httpx2
 from mcp import Client
 
 from benchmarks import bare_server
+from benchmarks.in_process import sandbox_http
 from benchmarks.startup import _answer, _send, handshake, sandbox
 from pimelo_mcp.config import Settings
-from pimelo_mcp.sandbox.app import create_app
-from pimelo_mcp.sandbox.cli_args import RateLimit, TokenSpec
 from pimelo_mcp.sandbox.demo.catalog import product_at
-from pimelo_mcp.sandbox.settings import SCOPES, SandboxSettings
 from pimelo_mcp.server import build_server
 
 SKU = product_at(0)["identifier"]
@@ -94,16 +92,7 @@ async def interleaved_async(
 async def in_process(rounds: int, calls: int) -> Pair:
     """Median milliseconds per get_product through the SDK's in-process Client."""
     token, base_url = "pim_benchmark_per_call", "http://sandbox/api/v1/"
-    app = create_app(
-        SandboxSettings(
-            products=1000,
-            rate_limit=RateLimit(requests=10_000_000, seconds=60),
-            tokens=(TokenSpec(token, SCOPES),),
-        )
-    )
-    async with httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=app), base_url=base_url
-    ) as http:
+    async with sandbox_http(base_url, token) as http:
         settings = Settings(api_token=token, base_url=base_url, audit_path=None)
         async with (
             Client(build_server(settings, http_client=http)) as pimelo,

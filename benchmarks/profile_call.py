@@ -12,32 +12,20 @@ from __future__ import annotations
 import sys
 
 import anyio
-import httpx2
 from mcp import Client
 from pyinstrument import Profiler
 
 from benchmarks import bare_server
+from benchmarks.in_process import sandbox_http
 from benchmarks.per_call import SKU
 from pimelo_mcp.config import Settings
-from pimelo_mcp.sandbox.app import create_app
-from pimelo_mcp.sandbox.cli_args import RateLimit, TokenSpec
-from pimelo_mcp.sandbox.settings import SCOPES, SandboxSettings
 from pimelo_mcp.server import build_server
 
 TOKEN, BASE_URL = "pim_benchmark_profile", "http://sandbox/api/v1/"
 
 
 async def profile(which: str, calls: int) -> str:
-    app = create_app(
-        SandboxSettings(
-            products=1000,
-            rate_limit=RateLimit(requests=10_000_000, seconds=60),
-            tokens=(TokenSpec(TOKEN, SCOPES),),
-        )
-    )
-    async with httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=app), base_url=BASE_URL
-    ) as http:
+    async with sandbox_http(BASE_URL, TOKEN) as http:
         server = (
             bare_server.build(BASE_URL, TOKEN, http_client=http)
             if which == "bare"

@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx2
 from mcp import Client
 
+from benchmarks.in_process import sandbox_http
 from pimelo_mcp.config import Settings
-from pimelo_mcp.sandbox.app import create_app
-from pimelo_mcp.sandbox.cli_args import RateLimit, TokenSpec
-from pimelo_mcp.sandbox.settings import SCOPES, SandboxSettings
 from pimelo_mcp.server import build_server
 
 with warnings.catch_warnings():
@@ -49,16 +46,7 @@ def row(label: str, value: str) -> None:
 
 
 async def main() -> None:
-    app = create_app(
-        SandboxSettings(
-            products=1000,
-            rate_limit=RateLimit(requests=10_000_000, seconds=60),
-            tokens=(TokenSpec(TOKEN, SCOPES),),
-        )
-    )
-    async with httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=app), base_url=BASE_URL
-    ) as http:
+    async with sandbox_http(BASE_URL, TOKEN) as http:
         with tempfile.TemporaryDirectory() as folder:
             settings = Settings(
                 api_token=TOKEN, base_url=BASE_URL, audit_path=Path(folder) / "audit.jsonl"
