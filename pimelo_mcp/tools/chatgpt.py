@@ -23,6 +23,7 @@ from pimelo_mcp.tools.catalog import CHATGPT_SEARCH
 from pimelo_mcp.tools.common import state_of
 from pimelo_mcp.tools.products import default_scope, product_view, reduced_read_note, shown_for
 from pimelo_mcp.tools.registry import ToolOutput, tool
+from pimelo_mcp.tools.render import shown_value
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import CatalogSchema
 
@@ -126,19 +127,8 @@ async def search(
 
 
 def _document(values: dict[str, Any]) -> str:
-    """The product's values as `code: value` lines, lists as `a, b`, nested ones as JSON."""
-    lines: list[str] = []
-    for code, value in values.items():
-        if isinstance(value, list):
-            shown = ", ".join(str(item) for item in value)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
-        elif isinstance(value, dict):
-            shown = json.dumps(value, ensure_ascii=False)
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        else:
-            shown = str(value)
-        lines.append(f"{code}: {shown}")
-    return "\n".join(lines)
+    """The product's values as `code: value` lines, in words (lists as `a, b`, yes/no)."""
+    return "\n".join(f"{code}: {shown_value(value)}" for code, value in values.items())
 
 
 @tool(
