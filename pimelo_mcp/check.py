@@ -1,14 +1,15 @@
 """`pimelo-mcp check`: is this configuration usable, and what does its token unlock?
 
 One `GET /me` tells whether the base URL answers, whether the token is accepted, its
-scopes, and the rate-limit headers. The report names the tools the token unlocks and the
-scope each other tool misses. The token itself is never printed.
+scopes, and the rate-limit headers. The report names the tools the token unlocks (with
+what each still lacks: the parts another scope would add) and the scope each other tool
+misses. The token itself is never printed.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import httpx2
@@ -24,7 +25,22 @@ from pimelo_mcp.client import (
     PimeloError,
 )
 from pimelo_mcp.config import Settings
-from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
+from pimelo_mcp.tools.catalog import (
+    CatalogEntry,
+    by_part,
+    load_catalog,
+    missing_extras,
+    missing_scopes,
+    select_tools,
+)
+
+
+def lacking_lines(tool: CatalogEntry, scopes: Collection[str] | None, *, indent: int) -> list[str]:
+    """One line per scope a usable tool would gain a part with: `+ scope: the part`."""
+    return [
+        f"{'':<{indent}}+ {', '.join(needs)}: {part}"
+        for needs, part in by_part(missing_extras(tool, scopes))
+    ]
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,18 @@ class CheckReport:
         for tool in self.unlocked:
             kind = "read " if tool.read_only else "write"
             lines.append(f"  {tool.name:<{width}}  {kind}  {', '.join(tool.scopes)}")
+            lines.extend(lacking_lines(tool, me.token.scopes, indent=width + 11))
+        more = sorted(
+            {
+                extra.scope
+                for tool in self.unlocked
+                for extra in missing_extras(tool, me.token.scopes)
+            }
+        )
+        if more:
+            lines.append(
+                f"  (+ a part another scope adds; for them add to the token: {', '.join(more)})"
+            )
         if self.locked:
             lines.append(f"Locked: missing scopes ({len(self.locked)}):")
             for tool in self.locked:
@@ -174,7 +202,7 @@ async def run_check(
             remaining=limiter.remaining,
             window_seconds=me.rate_limit.window_seconds if me.rate_limit else None,
         )
-    tools = load_catalog() if tools is None else tools
+    tools = load_catalog(chatgpt_search=settings.chatgpt_search) if tools is None else tools
     scopes = frozenset(me.token.scopes)
     allowed = select_tools(tools, scopes=scopes, read_only=False)
     unlocked = select_tools(allowed, scopes=scopes, read_only=settings.read_only)

@@ -30,6 +30,13 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
         help="list only read tools (default: $PIMELO_READ_ONLY)",
     )
     parser.add_argument(
+        "--chatgpt-search",
+        action="store_true",
+        default=None,
+        help="add the search and fetch tools ChatGPT's deep research and company knowledge "
+        "use (default: $PIMELO_MCP_CHATGPT_SEARCH)",
+    )
+    parser.add_argument(
         "--audit-log",
         metavar="PATH|off",
         help="audit journal of every write (default: $PIMELO_AUDIT_LOG or ~/.local/state/pimelo-mcp/audit.jsonl)",

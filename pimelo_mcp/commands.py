@@ -49,6 +49,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         api_token=args.token,
         base_url=args.base_url,
         read_only=args.read_only,
+        chatgpt_search=args.chatgpt_search,
         upload_dirs=tuple(Path(d).expanduser().resolve() for d in args.upload_dir)
         if args.upload_dir
         else None,
@@ -402,10 +403,20 @@ async def _list_tools(settings: Settings, use_sandbox: bool, as_json: bool) -> i
             )
         )
         return 0
+    from pimelo_mcp.check import lacking_lines
+    from pimelo_mcp.tools.catalog import load_catalog
+
+    entries = {entry.name: entry for entry in load_catalog(chatgpt_search=True)}
     width = max((len(t.name) for t in listed), default=0)
+    title_width = max((len(t.title or "") for t in listed), default=0)
     for t in listed:
         kind = "read " if t.annotations and t.annotations.read_only_hint else "write"
-        print(f"{t.name:<{width}}  {kind}  {t.title or ''}")
+        entry = entries.get(t.name)
+        needs = f"  needs {', '.join(entry.scopes)}" if entry else ""
+        print(f"{t.name:<{width}}  {kind}  {t.title or '':<{title_width}}{needs}".rstrip())
+        if entry is not None:
+            for line in lacking_lines(entry, scopes, indent=width + 9):
+                print(line)
     if scopes is not None:
         print(f"\nToken scopes: {', '.join(sorted(scopes))}", file=sys.stderr)
     return 0

@@ -27,6 +27,12 @@ ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
 # an unused one stays open: enough for a team, small enough that caches cannot grow unbounded.
 DEFAULT_CLIENT_POOL_SIZE = 100
 DEFAULT_CLIENT_IDLE_SECONDS = 600.0
+ENV_APP_URL = "PIMELO_APP_URL"
+ENV_CHATGPT_SEARCH = "PIMELO_MCP_CHATGPT_SEARCH"
+
+# Where a person opens a product in Pimelo's web app (an assumption: see docs/pimelo-api.md).
+DEFAULT_APP_URL = "https://www.pimelo.app/products/{identifier}"
+APP_URL_FIELD = "{identifier}"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -60,6 +66,20 @@ def parse_positive(name: str, text: str | None, default: float, *, whole: bool =
     return value
 
 
+def check_app_url(template: str) -> None:
+    """Refuse an app URL template that could not make a product's link."""
+    if not template.startswith(("https://", "http://")) or APP_URL_FIELD not in template:
+        raise ConfigError(
+            f"{ENV_APP_URL} must be an http(s) URL with {APP_URL_FIELD} where the product's "
+            f"identifier goes, e.g. {DEFAULT_APP_URL}; got {template!r}"
+        )
+    rest = template.replace(APP_URL_FIELD, "")
+    if "{" in rest or "}" in rest:
+        raise ConfigError(
+            f"{ENV_APP_URL} may hold only the field {APP_URL_FIELD}; got {template!r}"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the MCP server is told at start."""
@@ -72,6 +92,11 @@ class Settings:
     log_level: str = "WARNING"
     client_pool_size: int = DEFAULT_CLIENT_POOL_SIZE  # signed-in users' clients kept open at once
     client_idle_seconds: float = DEFAULT_CLIENT_IDLE_SECONDS  # an unused user's client closes after
+    chatgpt_search: bool = False  # add ChatGPT's `search` and `fetch` to the tools
+    app_url: str = DEFAULT_APP_URL  # a product's page in Pimelo, `{identifier}` filled in
+
+    def __post_init__(self) -> None:
+        check_app_url(self.app_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -111,6 +136,8 @@ class Settings:
                 env.get(ENV_CLIENT_IDLE_SECONDS),
                 DEFAULT_CLIENT_IDLE_SECONDS,
             ),
+            chatgpt_search=parse_bool(ENV_CHATGPT_SEARCH, env.get(ENV_CHATGPT_SEARCH, "")),
+            app_url=(env.get(ENV_APP_URL) or "").strip() or DEFAULT_APP_URL,
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

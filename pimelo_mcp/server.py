@@ -40,7 +40,14 @@ from pimelo_mcp.principal import (
     PrincipalAccessToken,
     PrincipalRevoker,
 )
-from pimelo_mcp.tools.catalog import CatalogEntry, load_catalog, missing_scopes, select_tools
+from pimelo_mcp.tools.catalog import (
+    CHATGPT_SEARCH,
+    CatalogEntry,
+    load_catalog,
+    load_full_catalog,
+    missing_scopes,
+    select_tools,
+)
 from pimelo_mcp.tools.principals import PrincipalPool, PrincipalResources
 from pimelo_mcp.tools.state import ToolState, current_call, current_resources
 
@@ -95,9 +102,16 @@ def _format_argument_errors(tool: str, error: ArgumentsError) -> str:
 class _Offer:
     """The tools one principal may call, and why each other tool is left out."""
 
-    def __init__(self, catalog: Sequence[CatalogEntry], unavailable: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        catalog: Sequence[CatalogEntry],
+        unavailable: Mapping[str, str],
+        scopes: Collection[str] | None,
+    ) -> None:
         self.catalog = {entry.name: entry for entry in catalog}
         self.unavailable = dict(unavailable)
+        # Each description names the parts these scopes leave out (CatalogEntry.listed).
+        self.listed = [entry.listed(scopes) for entry in catalog]
 
 
 class PimeloMCPServer(MCPServer[ToolState]):
@@ -113,19 +127,23 @@ class PimeloMCPServer(MCPServer[ToolState]):
         *,
         catalog: Sequence[CatalogEntry],
         unavailable: Mapping[str, str] | None = None,
+        scopes: Collection[str] | None = None,
         read_only: bool = False,
+        chatgpt_search: bool = False,
         has_server_token: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         # Tools of pimelo-mcp not served to the server principal, and why (scopes, read-only mode).
-        self._server_offer = _Offer(catalog, unavailable or {})
+        self._server_offer = _Offer(catalog, unavailable or {}, scopes)
         self._read_only = read_only
+        self._chatgpt_search = chatgpt_search
         self._has_server_token = has_server_token
         # Every tool some principal may call: pimelo-mcp's, and any given in `catalog`.
-        self._every_tool = {entry.name: entry for entry in load_catalog()}
+        self._every_tool = {
+            entry.name: entry for entry in load_catalog(chatgpt_search=chatgpt_search)
+        }
         self._every_tool.update(self._server_offer.catalog)
-        self._listed = {name: entry.listed() for name, entry in self._every_tool.items()}
         self._built: dict[str, Tool] = {}
         self._grant_offers: dict[frozenset[str] | None, _Offer] = {}
         self._state: ToolState | None = None  # set by the lifespan, for the principals' pool
@@ -175,8 +193,18 @@ class PimeloMCPServer(MCPServer[ToolState]):
             if len(self._grant_offers) >= MAX_CACHED_OFFERS:
                 self._grant_offers.clear()
             offer = self._grant_offers[scopes] = _Offer(
-                select_tools(load_catalog(), scopes=scopes, read_only=self._read_only),
-                unavailable_tools(scopes=scopes, read_only=self._read_only, signed_in=True),
+                select_tools(
+                    load_catalog(chatgpt_search=self._chatgpt_search),
+                    scopes=scopes,
+                    read_only=self._read_only,
+                ),
+                unavailable_tools(
+                    scopes=scopes,
+                    read_only=self._read_only,
+                    signed_in=True,
+                    chatgpt_search=self._chatgpt_search,
+                ),
+                scopes,
             )
         return offer
 
@@ -187,7 +215,7 @@ class PimeloMCPServer(MCPServer[ToolState]):
             raise MCPError(INVALID_REQUEST, NO_PRINCIPAL_MESSAGE) from None
         except _GrantEnded:
             raise MCPError(INVALID_REQUEST, RECONNECT_MESSAGE) from None
-        return [self._listed[name].model_copy(deep=True) for name in offer.catalog]
+        return [tool.model_copy(deep=True) for tool in offer.listed]
 
     def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
         entry = self._every_tool.get(name)
@@ -268,7 +296,11 @@ class _GrantEnded(Exception):
 
 
 def unavailable_tools(
-    *, scopes: Collection[str] | None, read_only: bool, signed_in: bool = False
+    *,
+    scopes: Collection[str] | None,
+    read_only: bool,
+    signed_in: bool = False,
+    chatgpt_search: bool = False,
 ) -> dict[str, str]:
     """Every pimelo-mcp tool `select_tools` leaves out, with the reason a person can act on.
 
@@ -276,8 +308,13 @@ def unavailable_tools(
     again, not by restarting the server.
     """
     reasons: dict[str, str] = {}
-    for entry in load_catalog():
-        if read_only and not entry.read_only:
+    for entry in load_full_catalog():
+        if entry.switch == CHATGPT_SEARCH and not chatgpt_search:
+            reasons[entry.name] = (
+                "ChatGPT's search and fetch are off (turn them on with --chatgpt-search or "
+                "PIMELO_MCP_CHATGPT_SEARCH=1); search_products and get_product do the same"
+            )
+        elif read_only and not entry.read_only:
             reasons[entry.name] = "read-only mode is on (PIMELO_READ_ONLY or --read-only)"
         elif (missing := missing_scopes(entry, scopes)) and signed_in:
             reasons[entry.name] = (
@@ -312,10 +349,14 @@ def _wrap(spec: ToolSpec) -> Any:
                 if isinstance(error, AuthenticationError):
                     await _end_grant(resources, kwargs)
                     raise ToolError(RECONNECT_MESSAGE) from error
-                if isinstance(error, InsufficientScopeError):
+                if isinstance(error, InsufficientScopeError) and not any(
+                    extra.scope == error.required_scope for extra in spec.extras
+                ):
                     scope = error.required_scope or spec.scope
                     raise ToolError(signed_in_scope_message(spec.name, scope)) from error
-            raise ToolError(describe_failure(error, tool=spec.name, scope=spec.scope)) from error
+            raise ToolError(
+                describe_failure(error, tool=spec.name, scope=spec.scope, extras=spec.extras)
+            ) from error
         content: list[ContentBlock] = [TextContent(type="text", text=output.text())]
         content.extend(output.content_blocks())
         return CallToolResult(
@@ -370,6 +411,8 @@ def catalog_entry(spec: ToolSpec) -> CatalogEntry:
         scopes=spec.scopes,
         read_only=spec.read_only,
         definition=listed.model_dump(by_alias=True, mode="json", exclude_none=True),
+        extras=spec.extras,
+        switch=spec.switch,
     )
 
 
@@ -434,9 +477,17 @@ def build_server(
             await state.aclose()
 
     return PimeloMCPServer(
-        catalog=select_tools(load_catalog(), scopes=scopes, read_only=settings.read_only),
-        unavailable=unavailable_tools(scopes=scopes, read_only=settings.read_only),
+        catalog=select_tools(
+            load_catalog(chatgpt_search=settings.chatgpt_search),
+            scopes=scopes,
+            read_only=settings.read_only,
+        ),
+        unavailable=unavailable_tools(
+            scopes=scopes, read_only=settings.read_only, chatgpt_search=settings.chatgpt_search
+        ),
+        scopes=scopes,
         read_only=settings.read_only,
+        chatgpt_search=settings.chatgpt_search,
         has_server_token=server_principal is not None,
         token_verifier=token_verifier,
         auth=auth,

@@ -73,10 +73,32 @@ async def test_a_read_only_token_names_the_missing_scopes(sandbox_http: httpx2.A
 async def test_a_locked_tool_names_the_scopes_it_misses_not_the_ones_it_has(
     sandbox_http: httpx2.AsyncClient,
 ) -> None:
-    # search_products calls products:read, and reads the definitions it translates with.
+    # update_products writes with products:write, against definitions it reads.
     text = (await check(sandbox_http, PRODUCTS_READ)).render()
-    assert "search_products    needs attributes:read, settings:read" in text
+    assert "update_products    needs products:write, attributes:read, settings:read" in text
     assert "add to the token: attributes:read, " in text
+
+
+async def test_a_read_tool_is_unlocked_by_its_own_scope_and_names_what_others_add(
+    sandbox_http: httpx2.AsyncClient,
+) -> None:
+    report = await check(sandbox_http, PRODUCTS_READ)
+    text = report.render()
+    assert report.usable
+    assert {tool.name for tool in report.unlocked} == {"search_products", "get_product"}
+    lines = text.splitlines()
+    start = lines.index("  search_products    read   products:read")
+    assert lines[start + 1].strip() == (
+        "+ attributes:read: filters on attributes and checked attribute codes in fields"
+    )
+    assert lines[start + 2].strip().startswith("+ settings:read: a default locale and channel")
+    assert "for them add to the token: attributes:read, entities:read, settings:read" in text
+
+
+async def test_a_token_with_every_scope_hears_of_no_missing_part(
+    sandbox_http: httpx2.AsyncClient,
+) -> None:
+    assert "+ " not in (await check(sandbox_http, FULL)).render()
 
 
 async def test_read_only_mode_hides_write_tools_it_could_use(

@@ -66,9 +66,31 @@ def test_tools_command_lists_the_tools_of_a_products_only_token(
     base_url, tokens = live_sandbox
     listed = run(["tools"], environment(base_url, tokens["products-only"][0], tmp_path))
     assert listed.returncode == 0, listed.stderr
-    names = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    lines = listed.stdout.splitlines()
+    names = [line.split()[0] for line in lines if line.strip() and not line.startswith(" ")]
     assert "update_products" in names
     assert "create_entities" not in names  # entities:write is not among its scopes
+    # What each needs, and what the scope it lacks would add, from the same catalog as check.
+    at = next(i for i, line in enumerate(lines) if line.startswith("update_products "))
+    assert lines[at].endswith("needs products:write, products:read, attributes:read, settings:read")
+    assert lines[at + 1].strip().startswith("+ entities:read: entity values (brand, supplier…)")
+
+
+def test_tools_command_adds_chatgpt_search_and_fetch_when_asked(
+    live_sandbox: tuple[str, dict[str, tuple[str, str]]], tmp_path: Path
+) -> None:
+    base_url, tokens = live_sandbox
+    env = environment(base_url, tokens["read-only"][0], tmp_path)
+    plain = run(["tools"], env)
+    asked = run(["tools", "--chatgpt-search"], env)
+    by_variable = run(["tools"], {**env, "PIMELO_MCP_CHATGPT_SEARCH": "1"})
+    assert plain.returncode == asked.returncode == by_variable.returncode == 0, asked.stderr
+
+    def names(done: subprocess.CompletedProcess[str]) -> list[str]:
+        return [line.split()[0] for line in done.stdout.splitlines() if line[:1].isalpha()]
+
+    assert not {"search", "fetch"} & set(names(plain))
+    assert names(asked)[-2:] == names(by_variable)[-2:] == ["search", "fetch"]
 
 
 def test_call_command_prints_structured_json(

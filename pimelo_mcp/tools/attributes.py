@@ -202,9 +202,22 @@ def option_payload(options: Sequence[str | dict[str, Any]], locale: str) -> list
     return result
 
 
+OPTIONS_AS_LABELS = (
+    "options given as plain labels (the locale they are in); {code, labels} works without it"
+)
+
+
 async def _label_locale(state: ToolState) -> str:
     locales = (await state.schema.products()).locales
     return DEFAULT_LOCALE if DEFAULT_LOCALE in locales or not locales else min(locales)
+
+
+async def _option_payload(
+    state: ToolState, options: Sequence[str | dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`option_payload`, reading the enabled locales (settings:read) only for plain labels."""
+    plain = any(isinstance(option, str) for option in options)
+    return option_payload(options, await _label_locale(state) if plain else DEFAULT_LOCALE)
 
 
 class AttributeCreated(ToolOutput):
@@ -249,6 +262,8 @@ class AttributeUpdated(ToolOutput):
     name="create_attribute",
     title="Create an attribute",
     scope="attributes:write",
+    needs=("attributes:read",),
+    extras={"settings:read": OPTIONS_AS_LABELS},
     read_only=False,
     destructive=False,
     idempotent=False,
@@ -295,7 +310,7 @@ async def create_attribute(
         raise ToolError(
             f"No attribute set {', '.join(unknown)}; sets: {', '.join(sorted(sets))}. Nothing was created."
         )
-    option_list = option_payload(options or [], await _label_locale(state)) if options else None
+    option_list = await _option_payload(state, options) if options else None
     payload: dict[str, Any] = {
         "labels": labels or {},
         "group": group,
@@ -383,6 +398,8 @@ def _merge(current: Mapping[str, Any], patch: Mapping[str, Any] | None) -> dict[
     name="update_attribute",
     title="Update an attribute",
     scope="attributes:write",
+    needs=("attributes:read",),
+    extras={"settings:read": OPTIONS_AS_LABELS},
     read_only=False,
     destructive=True,
     idempotent=True,
@@ -437,7 +454,7 @@ async def update_attribute(
             raise ToolError(
                 f"{code} has no option {', '.join(missing)}; its options: {', '.join(before)}."
             )
-        for option in option_payload(options or [], await _label_locale(state)):
+        for option in await _option_payload(state, options or []):
             after[option["code"]] = _merge(after.get(option["code"], {}), option["labels"])
         for removed in remove_options or []:
             after.pop(removed, None)

@@ -29,14 +29,44 @@ if TYPE_CHECKING:
 DEFINITIONS_PATH = Path(__file__).with_name("definitions.json")
 
 
+@dataclass(frozen=True)
+class Extra:
+    """A scope one part of a tool uses beyond what its common use needs.
+
+    Without it the tool is still listed and the rest of it works; that part is refused with
+    a message naming the scope, or works in a plainer form, as `part` says.
+    """
+
+    scope: str
+    part: str  # what needs the scope, e.g. "filters on attributes and checked field codes"
+
+
+def by_part(extras: Sequence[Extra]) -> list[tuple[tuple[str, ...], str]]:
+    """The scopes each part needs, in order: a part that needs several is named once."""
+    parts: dict[str, list[str]] = {}
+    for extra in extras:
+        parts.setdefault(extra.part, []).append(extra.scope)
+    return [(tuple(scopes), part) for part, scopes in parts.items()]
+
+
+def lacking_sentences(extras: Sequence[Extra]) -> list[str]:
+    """What a tool's description gains for the parts a token cannot use."""
+    sentences: list[str] = []
+    for scopes, part in by_part(extras):
+        sentences.append(f"Needs {' and '.join(scopes)}, which this token lacks, for {part}.")
+    return sentences
+
+
 @dataclass(frozen=True, eq=False)  # one object per tool: compared and hashed by identity
 class CatalogEntry:
     """One tool as listed, and where its implementation lives."""
 
     module: str  # the module whose TOOLS holds its ToolSpec, imported at the first call
-    scopes: tuple[str, ...]  # every scope its calls need
+    scopes: tuple[str, ...]  # every scope its common use needs: the tool is listed only with all
     read_only: bool
     definition: dict[str, Any]  # the MCP Tool exactly as `tools/list` shows it
+    extras: tuple[Extra, ...] = ()  # scopes that parts of it use besides (see Extra)
+    switch: str | None = None  # the setting that adds it to the default list (None: always there)
 
     @property
     def name(self) -> str:
@@ -46,8 +76,19 @@ class CatalogEntry:
     def input_schema(self) -> dict[str, Any]:
         return self.definition["inputSchema"]
 
-    def listed(self) -> MCPTool:
-        return MCPTool.model_validate(self.definition)
+    def listed(self, scopes: Collection[str] | None = None) -> MCPTool:
+        """The tool as `tools/list` shows it to a token with `scopes`.
+
+        A token that lacks an extra scope reads, in the description, which part needs it, so
+        a model does not find out by a refused call. Unknown scopes: the catalog's text.
+        """
+        lacking = missing_extras(self, scopes)
+        if not lacking:
+            return MCPTool.model_validate(self.definition)
+        description = " ".join(
+            [self.definition.get("description", ""), *lacking_sentences(lacking)]
+        )
+        return MCPTool.model_validate({**self.definition, "description": description.strip()})
 
     def spec(self) -> ToolSpec:
         """The tool's ToolSpec, importing its module (the first time only: Python caches it)."""
@@ -65,6 +106,8 @@ class CatalogEntry:
             "scopes": list(self.scopes),
             "read_only": self.read_only,
             "definition": self.definition,
+            "extras": [{"scope": extra.scope, "part": extra.part} for extra in self.extras],
+            **({"switch": self.switch} if self.switch else {}),
         }
 
     @classmethod
@@ -74,6 +117,8 @@ class CatalogEntry:
             scopes=tuple(data["scopes"]),
             read_only=data["read_only"],
             definition=data["definition"],
+            extras=tuple(Extra(item["scope"], item["part"]) for item in data.get("extras", ())),
+            switch=data.get("switch"),
         )
 
 
@@ -83,11 +128,25 @@ def render_catalog(entries: Sequence[CatalogEntry]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+CHATGPT_SEARCH = "chatgpt_search"  # the switch of ChatGPT's search and fetch (Settings field)
+
+
 @cache
-def load_catalog() -> tuple[CatalogEntry, ...]:
-    """Every tool, in the order clients list them."""
+def load_full_catalog() -> tuple[CatalogEntry, ...]:
+    """Every tool of definitions.json, switched ones included."""
     document = json.loads(DEFINITIONS_PATH.read_text(encoding="utf-8"))
     return tuple(CatalogEntry.from_json(item) for item in document)
+
+
+@cache
+def load_catalog(*, chatgpt_search: bool = False) -> tuple[CatalogEntry, ...]:
+    """The tools a server offers, in the order clients list them: the 14, and the switched on."""
+    switched_on: set[str] = {CHATGPT_SEARCH} if chatgpt_search else set()
+    return tuple(
+        entry
+        for entry in load_full_catalog()
+        if entry.switch is None or entry.switch in switched_on
+    )
 
 
 class _Scoped(Protocol):
@@ -98,12 +157,22 @@ class _Scoped(Protocol):
     def read_only(self) -> bool: ...
 
 
+class _WithExtras(Protocol):
+    @property
+    def extras(self) -> tuple[Extra, ...]: ...
+
+
 Scoped = TypeVar("Scoped", bound=_Scoped)
 
 
 def missing_scopes(tool: _Scoped, scopes: Collection[str] | None) -> list[str]:
     """The scopes `tool` needs that a token with `scopes` lacks (none when they are unknown)."""
     return [] if scopes is None else [scope for scope in tool.scopes if scope not in scopes]
+
+
+def missing_extras(tool: _WithExtras, scopes: Collection[str] | None) -> list[Extra]:
+    """The parts of `tool` a token with `scopes` cannot use (none when the scopes are unknown)."""
+    return [] if scopes is None else [extra for extra in tool.extras if extra.scope not in scopes]
 
 
 def select_tools(

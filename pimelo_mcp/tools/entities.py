@@ -180,9 +180,16 @@ async def _unknown_type(state: ToolState, entity_type: str) -> TranslationError:
     )
 
 
-async def _schema(state: ToolState, entity_type: str, *, refresh: bool = False) -> CatalogSchema:
-    """The entity type's schema; an unknown type is refused with the list of known ones."""
+async def _schema(
+    state: ToolState, entity_type: str, *, refresh: bool = False, reading: bool = False
+) -> CatalogSchema:
+    """The entity type's schema; an unknown type is refused with the list of known ones.
+
+    `reading`: for a search, which does without channels and locales (settings:read).
+    """
     try:
+        if reading:
+            return await state.schema.readable_entities(entity_type, refresh=refresh)
         return await state.schema.entities(entity_type, refresh=refresh)
     except (NotFoundError, InvalidArgumentError):
         raise await _unknown_type(state, entity_type) from None
@@ -211,7 +218,7 @@ def _unknown_attributes(
     name="search_entities",
     title="Search entity records",
     scope=READ_SCOPE,
-    needs=("settings:read",),
+    extras={"settings:read": "checked locale, channel and currency codes in filters"},
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -239,7 +246,7 @@ async def search_entities(
         ]
         return EntityPage(types=types)
     for refresh in (False, True):  # a code the cached schema lacks may have been added since
-        schema = await _schema(state, entity_type, refresh=refresh)
+        schema = await _schema(state, entity_type, refresh=refresh, reading=True)
         problems = _unknown_attributes(
             [f.attribute for f in filters or []], schema, entity_type, "filters.{}", ENTITY_FIELDS
         ) + _unknown_attributes(fields or [], schema, entity_type, "fields.{}")
@@ -284,7 +291,6 @@ async def search_entities(
     name="get_entity",
     title="Get an entity record",
     scope=READ_SCOPE,
-    needs=("settings:read",),
     read_only=True,
     destructive=False,
     idempotent=True,

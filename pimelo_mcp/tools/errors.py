@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pimelo_mcp.client import (
     APIConnectionError,
     APIStatusError,
@@ -13,6 +15,7 @@ from pimelo_mcp.client import (
     ServerError,
     ValidationError,
 )
+from pimelo_mcp.tools.catalog import Extra
 from pimelo_mcp.translate import TranslationError
 
 # Where a model finds the right code after a 404, by the area of the tool's scope.
@@ -42,13 +45,30 @@ def signed_in_scope_message(tool: str, scope: str) -> str:
     )
 
 
-def describe_failure(error: Exception, *, tool: str, scope: str) -> str:
-    """What went wrong and what to do next, for a failure of `tool` that needs `scope`."""
+def extra_scope_message(tool: str, extra: Extra) -> str:
+    """A part of a tool refused for a scope the rest of the tool does without."""
+    return (
+        f"{tool} needs the {extra.scope} scope, which this Pimelo token lacks, for "
+        f"{extra.part}. Call it again without that part, or ask the user to add {extra.scope} "
+        "to the token in Pimelo (Settings > API Tokens)."
+    )
+
+
+def describe_failure(
+    error: Exception, *, tool: str, scope: str, extras: Sequence[Extra] = ()
+) -> str:
+    """What went wrong and what to do next, for a failure of `tool` that needs `scope`.
+
+    A refusal for one of the tool's `extras` names the part that needs it, not the whole tool.
+    """
     if isinstance(error, TranslationError):
         return "Nothing was sent; fix these and call again: " + "; ".join(
             str(problem) for problem in error.problems[:MAX_FIELD_ERRORS]
         )
     if isinstance(error, InsufficientScopeError):
+        extra = next((e for e in extras if e.scope == error.required_scope), None)
+        if extra is not None:
+            return extra_scope_message(tool, extra)
         return scope_message(tool, error.required_scope or scope)
     if isinstance(error, AuthenticationError):
         return (

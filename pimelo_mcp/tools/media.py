@@ -25,6 +25,7 @@ from mcp.types import ContentBlock, ImageContent
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from pimelo_mcp.client import (
+    InsufficientScopeError,
     Media,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
@@ -96,6 +97,15 @@ class MediaPage(ToolOutput):
 
     def content_blocks(self) -> list[ContentBlock]:
         return [self._image] if self._image is not None else []
+
+
+# attach_to reads the product and its attribute set and definitions, then updates the product.
+# The reads are checked before the upload, so a refusal uploads nothing; the write comes
+# after it, so a token without products:write gets the file uploaded and left unattached.
+ATTACH_CHECKS = ("products:read", "attributes:read", "settings:read")
+ATTACH_CHECKS_PART = "attach_to (checked before the upload: refused, nothing is uploaded)"
+ATTACH_WRITE = "products:write"
+ATTACH_WRITE_PART = "attach_to setting the file on the product (without it: uploaded, unattached)"
 
 
 @tool(
@@ -322,6 +332,7 @@ def _decode(content_base64: str) -> bytes:
     name="upload_media",
     title="Upload media",
     scope="media:write",
+    extras={**dict.fromkeys(ATTACH_CHECKS, ATTACH_CHECKS_PART), ATTACH_WRITE: ATTACH_WRITE_PART},
     read_only=False,
     destructive=False,
     idempotent=False,
@@ -504,6 +515,14 @@ async def _attach(
             f"Uploaded media {media_code}, but Pimelo refused it as {identifier}'s "
             f"{plan.attribute}: {'; '.join(reasons)}. {media_code} stays in Pimelo, unattached; "
             f"to set {plan.attribute}, upload a file it takes."
+        ) from None
+    except InsufficientScopeError as error:
+        scope = error.required_scope or ATTACH_WRITE
+        raise ToolError(
+            f"Uploaded media {media_code}, but setting it on {identifier} needs the {scope} "
+            f"scope, which this Pimelo token lacks: {media_code} stays in Pimelo, unattached. "
+            f"Ask the user to add {scope} to the token (Pimelo, Settings > API Tokens), or to "
+            f'set {identifier}\'s {plan.attribute} to "{media_code}" in Pimelo.'
         ) from None
     except Exception as error:
         raise _attach_failed(media_code, identifier, plan, error) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,8 +52,12 @@ from pimelo_mcp.translate.compact import compact_values
 from pimelo_mcp.translate.errors import Problem
 from pimelo_mcp.translate.values import unknown_attribute_message
 
-# Values are translated and shown against attribute definitions, channels and locales.
+# Values are written against attribute definitions, channels and locales; reads do without.
 DEFINITIONS = ("attributes:read", "settings:read")
+ENTITIES_READ = "entities:read"
+ENTITY_VALUES_BY_NAME = (
+    "entity values (brand, supplier…) given by name; codes work without it, checked by Pimelo"
+)
 SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
 GET_TEXT_LIMIT = 600  # ... and in get_product; full=true shows everything
 
@@ -71,6 +75,13 @@ class CompletenessView(BaseModel):
     missing: list[str]
 
 
+def _first_text(value: Any) -> str | None:
+    """A name shown by locale or channel (every one shown): its first text, to title a line."""
+    while isinstance(value, dict):
+        value = next(iter(cast(dict[str, Any], value).values()), None)
+    return value if isinstance(value, str) else None
+
+
 class ProductView(BaseModel):
     identifier: str
     attribute_set: str | None = None
@@ -83,8 +94,8 @@ class ProductView(BaseModel):
     cut: list[str] | None = None  # values whose long text was shortened (full=true shows it)
 
     def line(self) -> str:
-        name = self.values.get("name")
-        title = f" — {name}" if isinstance(name, str) else ""
+        name = _first_text(self.values.get("name"))
+        title = f" — {name}" if name else ""
         return f"{self.identifier}{title} ({self.status}, {self.attribute_set}, v{self.version})"
 
 
@@ -95,7 +106,7 @@ def product_view(
     channel: str | None,
     fields: Sequence[str] | None,
     full: bool,
-    text_limit: int,
+    text_limit: int | None,
 ) -> ProductView:
     raw = raw_values(product.values)
     cut: list[str] = []
@@ -138,18 +149,22 @@ class ProductPage(ToolOutput):
     items: list[ProductView]
     next_cursor: str | None = None
     shown_for: str | None = None  # "en_US/ecommerce": the locale and channel values are shown in
+    note: str | None = None  # what a token without some definitions' scopes leaves out
 
     def text(self) -> str:
+        note = f"\n{self.note}" if self.note else ""
         if not self.items:
-            return "No products match."
+            return f"No products match.{note}"
         more = f"\nMore: call again with cursor={self.next_cursor}" if self.next_cursor else ""
         lines = "\n".join(item.line() for item in self.items)
-        return f"{len(self.items)} products (values in {self.shown_for}):\n{lines}{more}"
+        shown = self.shown_for or "every locale and channel"
+        return f"{len(self.items)} products (values in {shown}):\n{lines}{more}{note}"
 
 
 class ProductDetail(ToolOutput):
     product: ProductView
     shown_for: str | None = None
+    note: str | None = None
 
     def text(self) -> str:
         lines = [f"{self.product.line()}, values in {self.shown_for or 'every locale and channel'}"]
@@ -157,7 +172,32 @@ class ProductDetail(ToolOutput):
         for c in self.product.completeness or []:
             missing = f", missing {', '.join(c.missing)}" if c.missing else ""
             lines.append(f"complete {c.percent}% for {c.channel}/{c.locale}{missing}")
+        if self.note:
+            lines.append(self.note)
         return "\n".join(lines)
+
+
+def reduced_read_note(schema: CatalogSchema) -> str | None:
+    """Said once per answer when the token may not read some definitions: what that leaves out."""
+    lacking: list[str] = []
+    effects: list[str] = []
+    if not schema.attributes_known:
+        lacking.append("attributes:read")
+        effects.append(
+            "attribute codes in fields are not checked and filters on attributes are refused"
+        )
+    if not schema.settings_known:
+        lacking.append("settings:read")
+        effects.append(
+            "without locale and channel, values are shown for every locale and channel, "
+            "and locale and channel codes are not checked"
+        )
+    if not lacking:
+        return None
+    return (
+        f"This token lacks {' and '.join(lacking)}: {'; '.join(effects)}. "
+        f"Adding {' and '.join(lacking)} to the token (Pimelo, Settings > API Tokens) adds them."
+    )
 
 
 def default_scope(
@@ -165,9 +205,13 @@ def default_scope(
 ) -> tuple[str, str]:
     """The locale and channel compact values are shown in: as asked, else the first channel and its first locale.
 
+    "" stands for every one: a token that may not read channels gets values as they are.
+
     Showing every locale of every channel would cost a model several times the tokens of
     the one it works in; the answer says which one it shows.
     """
+    if not schema.settings_known:  # no channels to choose from: as asked, else every one
+        return locale or "", channel or ""
     selling = [code for code, known in schema.channels.items() if locale in known.locales]
     # A locale alone shows the first channel sold in it, not one where it has no values.
     chosen_channel = channel or next(iter(selling or schema.channels), "")
@@ -181,8 +225,17 @@ def default_scope(
     return chosen_locale, chosen_channel
 
 
+def shown_for(locale: str, channel: str) -> str | None:
+    """How an answer names the locale and channel its values are in ("" being every one)."""
+    if not locale and not channel:
+        return None
+    return f"{locale or 'every locale'}/{channel or 'every channel'}"
+
+
 def check_fields(fields: Sequence[str] | None, schema: CatalogSchema) -> None:
     """Refuse unknown attribute codes in `fields` before any request, with a suggestion."""
+    if not schema.attributes_known:
+        return  # no definitions to check against: the API answers with what it has
     problems = [
         Problem(f"fields[{index}]", unknown_attribute_message(code, schema.attributes))
         for index, code in enumerate(fields or [])
@@ -203,7 +256,12 @@ def _updated_since(text: str | None) -> str | int | None:
     name="search_products",
     title="Search products",
     scope="products:read",
-    needs=DEFINITIONS,
+    extras={
+        "attributes:read": "filters on attributes and checked attribute codes in fields",
+        "settings:read": "a default locale and channel (else values in every one) and checked "
+        "locale and channel codes",
+        "entities:read": "entity filter values given by name (codes work without it)",
+    },
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -229,7 +287,7 @@ async def search_products(
 ) -> ProductPage:
     """Find products by text and filters. Ops: text contains/starts_with; number, price, metric, date lt/lte/gt/gte/between, date since_days; select, entity eq/in; multiselect, entities in; all empty; negate: ne, not_in, not_contains."""
     state = state_of(ctx)
-    schema = await state.schema.products()
+    schema = await state.schema.readable_products()
     check_fields(fields, schema)
     api_filters = await translate_filters(
         [item.condition() for item in filters or []],
@@ -265,8 +323,8 @@ async def search_products(
         items=[
             product_view(
                 p,
-                locale=shown_locale,
-                channel=shown_channel,
+                locale=shown_locale or None,
+                channel=shown_channel or None,
                 fields=fields,
                 full=False,
                 text_limit=SEARCH_TEXT_LIMIT,
@@ -274,7 +332,8 @@ async def search_products(
             for p in page.items
         ],
         next_cursor=page.next_cursor,
-        shown_for=f"{shown_locale}/{shown_channel}",
+        shown_for=shown_for(shown_locale, shown_channel),
+        note=reduced_read_note(schema),
     )
 
 
@@ -282,7 +341,10 @@ async def search_products(
     name="get_product",
     title="Get a product",
     scope="products:read",
-    needs=DEFINITIONS,
+    extras={
+        "attributes:read": "checked attribute codes in fields",
+        "settings:read": "a default locale and channel (else values in every one)",
+    },
     read_only=True,
     destructive=False,
     idempotent=True,
@@ -300,7 +362,7 @@ async def get_product(
 ) -> ProductDetail:
     """One product: values in one locale and channel (default: first channel, its first locale; full: all), optionally completeness."""
     state = state_of(ctx)
-    schema = await state.schema.products()
+    schema = await state.schema.readable_products()
     check_fields(fields, schema)
     product = await state.client.products.retrieve(
         identifier, locale=locale, channel=channel, with_completeness=with_completeness or None
@@ -311,13 +373,14 @@ async def get_product(
     return ProductDetail(
         product=product_view(
             product,
-            locale=shown_locale,
-            channel=shown_channel,
+            locale=shown_locale or None,
+            channel=shown_channel or None,
             fields=fields,
             full=full,
             text_limit=GET_TEXT_LIMIT,
         ),
-        shown_for=None if full else f"{shown_locale}/{shown_channel}",
+        shown_for=None if full else shown_for(shown_locale or "", shown_channel or ""),
+        note=reduced_read_note(schema),
     )
 
 
@@ -394,6 +457,7 @@ def _refusal(error: TranslationError) -> str:
     title="Create products",
     scope="products:write",
     needs=("products:read", *DEFINITIONS),
+    extras={ENTITIES_READ: ENTITY_VALUES_BY_NAME},
     read_only=False,
     destructive=False,
     idempotent=False,
@@ -472,6 +536,7 @@ async def create_products(
     title="Update products",
     scope="products:write",
     needs=("products:read", *DEFINITIONS),
+    extras={ENTITIES_READ: ENTITY_VALUES_BY_NAME},
     read_only=False,
     destructive=True,
     idempotent=True,

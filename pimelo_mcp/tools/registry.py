@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mcp.types import ContentBlock, ToolAnnotations
 from pydantic import BaseModel, ConfigDict
+
+from pimelo_mcp.tools.catalog import Extra, by_part
 
 
 class ToolOutput(BaseModel):
@@ -36,7 +38,13 @@ class ToolSpec:
     destructive: bool  # may it lose data that exists? (merge-updates overwrite values: yes)
     idempotent: bool  # does repeating the same call change nothing more?
     open_world: bool = False  # does it reach beyond the Pimelo catalog (e.g. fetch a URL)?
-    needs: tuple[str, ...] = ()  # scopes it reads with too (definitions to translate values)
+    needs: tuple[str, ...] = ()  # scopes its common use reads with too (definitions of values)
+    extras: tuple[Extra, ...] = ()  # scopes that only some parts of it use
+    switch: str | None = None  # the setting that lists it (None: always listed)
+
+    def extra(self, scope: str) -> Extra | None:
+        """What `scope` adds to this tool, when it is one of its extras."""
+        return next((extra for extra in self.extras if extra.scope == scope), None)
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -63,8 +71,15 @@ def tool(
     idempotent: bool,
     open_world: bool = False,
     needs: tuple[str, ...] = (),
+    extras: Mapping[str, str] | None = None,
+    switch: str | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
-    """Declare a tool; its description is the function's docstring (written for the model)."""
+    """Declare a tool; its description is the function's docstring (written for the model).
+
+    `scope` and `needs` are what its common use cannot do without: the tool is listed only
+    when the token has them all. `extras` maps each other scope a part of it uses to that
+    part; the tool must work without it, but for that part.
+    """
 
     def declare(fn: Callable[..., Awaitable[Any]]) -> ToolSpec:
         description = " ".join((fn.__doc__ or "").split())
@@ -83,6 +98,8 @@ def tool(
             idempotent=idempotent,
             open_world=open_world,
             needs=needs,
+            extras=tuple(Extra(scope, part) for scope, part in (extras or {}).items()),
+            switch=switch,
         )
 
     return declare
@@ -90,7 +107,10 @@ def tool(
 
 def markdown_table(specs: tuple[ToolSpec, ...] | list[ToolSpec]) -> str:
     """The README's tool table, generated from the registry (a test keeps the README in step)."""
-    rows = ["| tool | scope | kind | what it does |", "|---|---|---|---|"]
+    rows = [
+        "| tool | scopes it needs | kind | what it does | a part of it also uses |",
+        "|---|---|---|---|---|",
+    ]
     for spec in specs:
         kind = (
             "read"
@@ -99,5 +119,12 @@ def markdown_table(specs: tuple[ToolSpec, ...] | list[ToolSpec]) -> str:
         )
         first_sentence = spec.description.split(". ")[0].rstrip(".") + "."
         scopes = ", ".join(f"`{scope}`" for scope in spec.scopes)
-        rows.append(f"| `{spec.name}` | {scopes} | {kind} | {first_sentence} |")
+        extras = (
+            "; ".join(
+                f"{', '.join(f'`{scope}`' for scope in scopes)}: {part}"
+                for scopes, part in by_part(spec.extras)
+            )
+            or "—"
+        )
+        rows.append(f"| `{spec.name}` | {scopes} | {kind} | {first_sentence} | {extras} |")
     return "\n".join(rows)

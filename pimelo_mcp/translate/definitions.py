@@ -82,11 +82,18 @@ class ChannelDef:
 
 @dataclass(frozen=True)
 class CatalogSchema:
-    """Attributes by code, channels by code, and the enabled locales."""
+    """Attributes by code, channels by code, and the enabled locales.
+
+    A read with a token that may not read some definitions gets a partial schema: what it
+    could not read is empty and marked unknown, so that codes are passed on unchecked (the
+    API checks them) instead of refused as if they did not exist.
+    """
 
     attributes: Mapping[str, AttributeDef]
     channels: Mapping[str, ChannelDef]
     locales: frozenset[str]
+    attributes_known: bool = True
+    settings_known: bool = True  # channels, locales and their currencies
 
     @classmethod
     def build(
@@ -94,11 +101,16 @@ class CatalogSchema:
         attributes: Sequence[AttributeDef],
         channels: Sequence[ChannelDef],
         locales: Sequence[str],
+        *,
+        attributes_known: bool = True,
+        settings_known: bool = True,
     ) -> CatalogSchema:
         return cls(
             attributes={attribute.code: attribute for attribute in attributes},
             channels={channel.code: channel for channel in channels},
             locales=frozenset(locales),
+            attributes_known=attributes_known,
+            settings_known=settings_known,
         )
 
     @property

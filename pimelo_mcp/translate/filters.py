@@ -188,6 +188,13 @@ class _Translator:
         elif attribute is not None:
             allowed = TYPE_OPERATORS[attribute.type]
             kind = attribute.type
+        elif not self.schema.attributes_known:
+            raise DataError(
+                "filtering on an attribute needs its definition, and this token lacks the "
+                f"attributes:read scope to read it: filter on {', '.join(system)} or the "
+                "shortcuts instead, or ask the user to add attributes:read to the token "
+                "(Pimelo, Settings > API Tokens)"
+            )
         else:
             raise DataError(
                 unknown_attribute_message(field, self.schema.attributes)
@@ -235,7 +242,7 @@ class _Translator:
         if condition.locale is not None:
             if not localizable:
                 raise DataError(f"{field} is not localizable: remove locale")
-            if condition.locale not in self.schema.locales:
+            if self.schema.settings_known and condition.locale not in self.schema.locales:
                 raise DataError(
                     f"locale {condition.locale!r} is not enabled; enabled: {', '.join(sorted(self.schema.locales))}"
                 )
@@ -247,6 +254,8 @@ class _Translator:
             api["channel"] = condition.channel
 
     def _check_channel(self, channel: str, locale: str | None) -> None:
+        if not self.schema.settings_known:
+            return  # no channels to check against: the API checks the code
         known = self.schema.channels.get(channel)
         if known is None:
             raise DataError(

@@ -13,6 +13,7 @@ class Resolution:
 
     code: str | None
     candidates: tuple[str, ...] = ()
+    refusal: str | None = None  # why it could not be looked up at all, for the model
 
 
 class EntityResolver(Protocol):
@@ -67,6 +68,8 @@ def substitute(data: Any, resolved: Mapping[EntityRef, Resolution]) -> tuple[Any
         resolution = resolved.get(ref, Resolution(code=None))
         if resolution.code is not None:
             codes.append(resolution.code)
+        elif resolution.refusal is not None:
+            failures.append(resolution.refusal)
         elif resolution.candidates:
             failures.append(
                 f"{ref.text!r} matches several {ref.entity_type} records "

@@ -77,3 +77,25 @@ async def test_a_rich_product_costs_at_most_a_third_of_the_raw_api_answer(
     async with connect() as mcp:
         compact = structured(await call(mcp, "get_product", {"identifier": richest["identifier"]}))
     assert tokens(compact) * 3 <= tokens(richest)
+
+
+CHATGPT_TOOLS_BUDGET = 200  # name + description + input schema of search and fetch together
+CHATGPT_LIST_BUDGET = 450  # what turning them on adds to the whole tools/list answer
+
+
+async def test_chatgpt_search_and_fetch_fit_their_budget_and_leave_the_default_list_alone() -> None:
+    server = build_server(
+        Settings(api_token="pim_budget_test", audit_path=None, chatgpt_search=True)
+    )
+    with_them = [
+        t.model_dump(by_alias=True, mode="json", exclude_none=True)
+        for t in await server.list_tools()
+    ]
+    default = await listed()
+    added = [tool for tool in with_them if tool not in default]
+    assert [tool["name"] for tool in added] == ["search", "fetch"]
+    assert (
+        sum(tokens(t["name"]) + tokens(t["description"]) + tokens(t["inputSchema"]) for t in added)
+        <= CHATGPT_TOOLS_BUDGET
+    )
+    assert tokens(added) <= CHATGPT_LIST_BUDGET

@@ -16,11 +16,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from pimelo_mcp.config import Settings
 from pimelo_mcp.server import PimeloMCPServer, build_server, catalog_entry
-from pimelo_mcp.tools.all_tools import ALL_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS, SWITCHED_TOOLS
 from pimelo_mcp.tools.catalog import (
     DEFINITIONS_PATH,
     CatalogEntry,
     load_catalog,
+    load_full_catalog,
     render_catalog,
 )
 
@@ -28,25 +29,30 @@ REGENERATE = "run: python scripts/update_tool_definitions.py"
 
 
 def test_the_file_is_exactly_what_the_generator_writes() -> None:
-    expected = render_catalog([catalog_entry(spec) for spec in ALL_TOOLS])
+    expected = render_catalog([catalog_entry(spec) for spec in (*ALL_TOOLS, *SWITCHED_TOOLS)])
     assert DEFINITIONS_PATH.read_text(encoding="utf-8") == expected, REGENERATE
 
 
-@pytest.mark.parametrize("spec", ALL_TOOLS, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", [*ALL_TOOLS, *SWITCHED_TOOLS], ids=lambda spec: spec.name)
 def test_each_tool_is_listed_as_its_registry_entry_builds_it(spec: Any) -> None:
-    stored = {entry.name: entry for entry in load_catalog()}.get(spec.name)
+    stored = {entry.name: entry for entry in load_full_catalog()}.get(spec.name)
     assert stored is not None, f"{spec.name} is not in the catalog; {REGENERATE}"
     built = catalog_entry(spec)
     assert json.dumps(stored.definition, sort_keys=True) == json.dumps(
         built.definition, sort_keys=True
     ), f"{spec.name} changed: review the diff, then {REGENERATE}"
     assert stored.scopes == spec.scopes
+    assert stored.extras == spec.extras
+    assert stored.switch == spec.switch
     assert stored.read_only == spec.read_only
     assert stored.spec() is spec  # the module named finds the very same spec
 
 
 def test_the_catalog_holds_the_registry_in_order() -> None:
     assert [entry.name for entry in load_catalog()] == [spec.name for spec in ALL_TOOLS]
+    assert [entry.name for entry in load_catalog(chatgpt_search=True)] == [
+        spec.name for spec in (*ALL_TOOLS, *SWITCHED_TOOLS)
+    ]
 
 
 async def test_the_server_lists_the_catalog_and_builds_a_tool_once_at_its_first_use() -> None:
@@ -70,11 +76,11 @@ def test_every_tool_builds_in_a_fresh_process_of_its_own() -> None:
     script = (
         "import sys\n"
         "from pimelo_mcp.server import mcp_tool\n"
-        "from pimelo_mcp.tools.catalog import load_catalog\n"
-        "entry = next(e for e in load_catalog() if e.name == sys.argv[1])\n"
+        "from pimelo_mcp.tools.catalog import load_full_catalog\n"
+        "entry = next(e for e in load_full_catalog() if e.name == sys.argv[1])\n"
         "assert mcp_tool(entry.spec()).parameters == entry.input_schema\n"
     )
-    for entry in load_catalog():
+    for entry in load_full_catalog():
         done = subprocess.run(
             [sys.executable, "-c", script, entry.name],
             capture_output=True,

@@ -54,6 +54,11 @@ def test_scopes_are_pimelo_scopes_and_match_the_kind_of_tool(spec: Any) -> None:
     assert set(spec.needs) <= set(SCOPES)
     assert all(scope.endswith(":read") for scope in spec.needs)
     assert spec.scope.endswith(":read") == spec.read_only
+    extras = {extra.scope for extra in spec.extras}
+    assert extras <= set(SCOPES)
+    assert not extras & set(spec.scopes), "a scope is either needed or extra, not both"
+    if spec.read_only:
+        assert spec.needs == (), "a read tool works with its own scope alone"
 
 
 async def test_every_tool_has_title_description_and_all_four_annotations() -> None:
@@ -101,19 +106,18 @@ async def test_read_only_mode_lists_only_read_tools() -> None:
 
 
 def test_scopes_select_the_tools_a_token_can_use() -> None:
+    # Product reads do without definitions (issue: a token without attributes:read got none).
     chosen = select_tools(ALL_TOOLS, scopes={"products:read", "settings:read"}, read_only=False)
-    assert {spec.name for spec in chosen} == {
-        "list_channels"
-    }  # product tools also read definitions
+    assert {spec.name for spec in chosen} == {"list_channels", "search_products", "get_product"}
+    chosen = select_tools(ALL_TOOLS, scopes={"products:read"}, read_only=False)
+    assert {spec.name for spec in chosen} == {"search_products", "get_product"}
+    chosen = select_tools(ALL_TOOLS, scopes={"entities:read"}, read_only=False)
+    assert {spec.name for spec in chosen} == {"search_entities", "get_entity"}
+    # Writes still need the definitions their values are written against.
     chosen = select_tools(
-        ALL_TOOLS, scopes={"products:read", "settings:read", "attributes:read"}, read_only=False
+        ALL_TOOLS, scopes={"products:read", "products:write", "settings:read"}, read_only=False
     )
-    assert {spec.name for spec in chosen} == {
-        "list_channels",
-        "search_products",
-        "get_product",
-        "search_attributes",
-    }
+    assert {spec.name for spec in chosen} == {"list_channels", "search_products", "get_product"}
     assert select_tools(ALL_TOOLS, scopes=None, read_only=False) == list(ALL_TOOLS)
 
 

@@ -71,3 +71,90 @@ async def test_a_hundred_updates_cost_two_requests_once_definitions_are_cached(
             )
     assert len(result["items"]) == 100
     assert requests == ["POST /api/v1/products/search", "POST /api/v1/products/bulk"]
+
+
+async def test_a_token_without_definitions_pays_for_their_refusal_once(
+    sandbox: Starlette, audit_path: Path, mode: str
+) -> None:
+    requests: list[str] = []
+
+    async def count(request: httpx2.Request) -> None:
+        requests.append(f"{request.method} {request.url.path}")
+
+    token = sandbox.state.sandbox.store.mint_token("reads products", ("products:read",))
+    transport = httpx2.ASGITransport(app=sandbox)
+    async with httpx2.AsyncClient(
+        transport=transport, base_url=BASE_URL, event_hooks={"request": [count]}
+    ) as http:
+        settings = Settings(api_token=token, base_url=BASE_URL, audit_path=audit_path)
+        server = build_server(settings, scopes=frozenset({"products:read"}), http_client=http)
+        async with Client(server, mode=mode) as mcp:  # type: ignore[arg-type]
+            first = structured(await call(mcp, "search_products", {"limit": 3}))
+            asked_first = list(requests)
+            requests.clear()
+            structured(
+                await call(mcp, "get_product", {"identifier": first["items"][0]["identifier"]})
+            )
+    # attributes, then channels: each refused once, then remembered
+    assert asked_first == [
+        "GET /api/v1/attributes",
+        "GET /api/v1/channels",
+        "POST /api/v1/products/search",
+    ]
+    assert requests == [f"GET /api/v1/products/{first['items'][0]['identifier']}"]
+
+
+async def test_a_products_only_token_sets_a_brand_by_its_code_and_hears_why_not_by_name(
+    sandbox_http: httpx2.AsyncClient, audit_path: Path, mode: str
+) -> None:
+    # The sandbox's products-only token has no entities:read: a brand's code still works
+    # (Pimelo checks it), a brand's name cannot be looked up, and the tool says so before.
+    settings = Settings(api_token=PRODUCTS_TOKEN, base_url=BASE_URL, audit_path=audit_path)
+    scopes = await discover_scopes(settings, http_client=sandbox_http)
+    async with Client(
+        build_server(settings, scopes=scopes, http_client=sandbox_http), mode=mode
+    ) as mcp:  # type: ignore[arg-type]
+        listed = {tool.name: tool for tool in (await mcp.list_tools()).tools}
+        product = structured(await call(mcp, "search_products", {"limit": 1}))["items"][0]
+        by_code = structured(
+            await call(
+                mcp,
+                "update_products",
+                {
+                    "items": [
+                        {"identifier": product["identifier"], "values": {"brand": "alpenwerk"}}
+                    ]
+                },
+            )
+        )
+        by_name = structured(
+            await call(
+                mcp,
+                "update_products",
+                {
+                    "items": [
+                        {"identifier": product["identifier"], "values": {"brand": "Sierra Verde"}}
+                    ]
+                },
+            )
+        )
+        unknown_code = structured(
+            await call(
+                mcp,
+                "update_products",
+                {
+                    "items": [
+                        {"identifier": product["identifier"], "values": {"brand": "no_such_brand"}}
+                    ]
+                },
+            )
+        )
+        read_back = structured(
+            await call(mcp, "get_product", {"identifier": product["identifier"]})
+        )
+    assert "entities:read, which this token lacks" in (listed["update_products"].description or "")
+    assert by_code["items"][0]["ok"]
+    assert read_back["product"]["values"]["brand"] == "alpenwerk"
+    assert not by_name["items"][0]["ok"]
+    assert "entities:read" in by_name["items"][0]["error"]
+    assert not unknown_code["items"][0]["ok"]  # Pimelo refuses a code that names no brand
