@@ -32,7 +32,15 @@ import anyio.to_thread
 
 from pimelo_mcp.client._budget import StoreUnavailable
 
-__all__ = ["Consumed", "Kind", "OAuthStore", "Record", "SqliteStore", "StoreUnavailable"]
+__all__ = [
+    "Consumed",
+    "Kind",
+    "OAuthStore",
+    "Record",
+    "ServerStore",
+    "SqliteStore",
+    "StoreUnavailable",
+]
 
 Kind = Literal["client", "cimd", "request", "code", "grant", "access", "refresh", "limit"]
 STORE_FILE_NAME = "oauth.sqlite3"
@@ -68,6 +76,20 @@ class OAuthStore(Protocol):
     async def purge(self, *, now: float) -> int: ...
 
     async def aclose(self) -> None: ...
+
+
+class ServerStore(OAuthStore, Protocol):
+    """What the server opens at start: the OAuth records, the rate budgets and a health check."""
+
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float
+    ) -> tuple[bool, float]: ...
+
+    async def hold(self, budget: str, *, limit: int, seconds: float) -> None: ...
+
+    async def ping(self) -> str | None:
+        """None when the store answers; else why not (for /readyz)."""
+        ...
 
 
 _SCHEMA = """

@@ -16,7 +16,6 @@ from pimelo_mcp.oauth.redis_store import RedisStore, redacted
 from pimelo_mcp.oauth.store import SqliteStore, StoreUnavailable
 from tests.scale.redis_server import RedisServer
 
-
 Engine = SqliteStore | RedisStore
 
 
