@@ -12,14 +12,16 @@ in the token's window as the store keeps it (`take`, one atomic operation):
   a caller that gives up costs nobody anything).
 
 The store's window opens when its first request leaves and the service's when that request
-arrives, a little later; the margin (0.1 s + 1% of W) covers that delay, so every request of
+arrives, a little later; the margin (0.05 s + 1% of W) covers that delay, so every request of
 the next store window lands in the next service window. Whole windows are used as soon as
 they open, which is what the limit allows at best: N requests need ceil(N / L) - 1 whole
 windows, plus the time to send the last ones.
 
 The store answers `take` with a Lua script in Redis on Redis's clock, or a transaction in
 SQLite on the machine's clock. The service's answers still correct it: a 429 closes the
-window for everyone until its Retry-After (`hold`). A store that cannot be reached costs no
+window for everyone until its Retry-After (`hold`), and the answer to a request that went
+without a place (the first, before the limit is known; any while the store was down) tells
+the store how much of the service's window is spent and when it ends (`correct`). A store that cannot be reached costs no
 request: the process falls back to pacing from the headers alone.
 """
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-MARGIN_SECONDS = 0.1
+MARGIN_SECONDS = 0.05
 MARGIN_SHARE = 0.01
 
 
@@ -48,6 +50,11 @@ class SharedBudget(Protocol):
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
         """The service refused a request: nobody starts one for `seconds`."""
+        ...
+
+    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
+        """The service says `spent` requests of its window are gone and it ends in `seconds`:
+        count at least that many; open the window with that end if none is open."""
         ...
 
 

@@ -83,6 +83,9 @@ class RateLimiter:
         # The shared store failed: pacing from the headers alone until this time, then try it.
         self._store_retry_at: float | None = None
         self._hold_for: float | None = None  # a 429's wait, to tell the shared store
+        self._unplaced = 0  # requests in flight that took no place in the shared store
+        # (spent, monotonic end of the service's window) to tell the store
+        self._correction: tuple[int, float] | None = None
         self.window_seconds = window_seconds
         self.limit: int | None = None
         self.remaining: int | None = None
@@ -193,7 +196,8 @@ class RateLimiter:
                 self.in_flight += 1
                 self.last_start = now
                 try:
-                    await self._take_shared_place(deadline)
+                    if not await self._take_shared_place(deadline):
+                        self._unplaced += _shared_budget is not None and self.budget_key is not None
                 except BaseException:
                     self.in_flight -= 1
                     self._notify()
@@ -207,8 +211,10 @@ class RateLimiter:
                 wake = deadline if wake is None else wake
             await self._wait(wake)
 
-    async def _take_shared_place(self, deadline: float | None) -> None:
-        """Wait for a place in the token's window as the shared store keeps it."""
+    async def _take_shared_place(self, deadline: float | None) -> bool:
+        """Wait for a place in the token's window as the shared store keeps it.
+
+        False when the request goes without one (no store, limit unknown, store down)."""
         while (budget := self._budget()) is not None:
             assert self.budget_key is not None
             assert self.limit is not None
@@ -216,6 +222,11 @@ class RateLimiter:
                 if self._hold_for is not None:
                     seconds, self._hold_for = self._hold_for, None
                     await budget.hold(self.budget_key, limit=self.limit, seconds=seconds)
+                if self._correction is not None:
+                    (spent, end), self._correction = self._correction, None
+                    seconds = end - self._clock.monotonic()
+                    if seconds > 0:
+                        await budget.correct(self.budget_key, spent=spent, seconds=seconds)
                 taken, wait = await budget.take(
                     self.budget_key,
                     limit=self.limit,
@@ -225,16 +236,17 @@ class RateLimiter:
                 if self._store_retry_at is None:
                     logger.warning("pacing from the rate-limit headers alone: %s", error)
                 self._store_retry_at = self._clock.monotonic() + STORE_RETRY_SECONDS
-                return
+                return False
             if self._store_retry_at is not None:
                 logger.warning("pacing through the shared store again")
                 self._store_retry_at = None
             if taken:
-                return
+                return True
             now = self._clock.monotonic()
             if deadline is not None and now + wait > deadline:
                 raise BudgetWaitTooLong(wait)
             await self._clock.sleep(wait)
+        return False
 
     async def _wait(self, wake: float | None) -> None:
         loop = anyio.lowlevel.current_token()
@@ -262,6 +274,16 @@ class RateLimiter:
         """Count a request as finished and learn from its answer's headers (None: no answer)."""
         self.in_flight = max(0, self.in_flight - 1)
         now = self._clock.monotonic()
+        if self._unplaced and headers is not None:
+            # It went without a place: its answer tells the store what the service counts.
+            self._unplaced -= 1
+            spent = parse_count(headers.get("X-RateLimit-Remaining"))
+            limit = parse_count(headers.get("X-RateLimit-Limit"))
+            reset = parse_seconds(headers.get("X-RateLimit-Reset"))
+            if spent is not None and limit is not None and reset is not None:
+                self._correction = (limit - spent, now + cap_server_delay(reset))
+        elif self._unplaced and headers is None:
+            self._unplaced -= 1
         if headers is None:
             # It may or may not have counted; assume it did, so we err on the safe side.
             if self.remaining is not None:

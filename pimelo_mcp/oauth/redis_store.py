@@ -79,6 +79,22 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
 return 1
 """
 
+# What the service said of its window. KEYS[1] the window; ARGV spent, seconds to its end.
+_CORRECT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'end', 'count')
+local ends = tonumber(state[1])
+if ends == nil or now >= ends then
+  ends = now + tonumber(ARGV[2])
+  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
+elseif tonumber(state[2]) < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'count', ARGV[1])
+end
+return 1
+"""
+
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
@@ -113,6 +129,7 @@ class RedisStore:
         self._increment = self._redis.register_script(_INCREMENT)
         self._take = self._redis.register_script(_TAKE)
         self._hold = self._redis.register_script(_HOLD)
+        self._correct = self._redis.register_script(_CORRECT)
 
     def _key(self, kind: str, key: str) -> str:
         return f"{self.prefix}{kind}:{key}"
@@ -198,6 +215,10 @@ class RedisStore:
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
         name = self._key("budget", budget)
         await self._run(lambda: self._hold(keys=[name], args=[limit, repr(seconds)]))
+
+    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
+        name = self._key("budget", budget)
+        await self._run(lambda: self._correct(keys=[name], args=[spent, repr(seconds)]))
 
     async def aclose(self) -> None:
         await self._redis.aclose()

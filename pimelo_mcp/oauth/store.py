@@ -87,6 +87,8 @@ class ServerStore(OAuthStore, Protocol):
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None: ...
 
+    async def correct(self, budget: str, *, spent: int, seconds: float) -> None: ...
+
     async def ping(self) -> str | None:
         """None when the store answers; else why not (for /readyz)."""
         ...
@@ -248,6 +250,20 @@ class SqliteStore:
             )
 
         await self._budget(hold)
+
+    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
+        def correct(db: sqlite3.Connection, now: float) -> None:
+            row = db.execute("SELECT ends, count FROM budgets WHERE name = ?", (budget,)).fetchone()
+            if row is None or now >= float(row[0]):
+                db.execute(
+                    "INSERT INTO budgets (name, ends, count) VALUES (?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET ends = excluded.ends, count = excluded.count",
+                    (budget, now + seconds, spent),
+                )
+            elif int(row[1]) < spent:
+                db.execute("UPDATE budgets SET count = ? WHERE name = ?", (spent, budget))
+
+        await self._budget(correct)
 
     async def aclose(self) -> None:
         with self._lock:
