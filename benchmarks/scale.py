@@ -210,14 +210,14 @@ async def load(url: str, clients: int, seconds: float, name: str) -> Row:
 async def with_proxy(url_ports: list[int], clients: int, seconds: float) -> Row:
     port = free_port()
     ready = anyio.Event()
+    rows: list[Row] = []
     async with anyio.create_task_group() as group:
         group.start_soon(round_robin_proxy, url_ports, ready, port)
         await ready.wait()
-        row = await load(
-            f"http://127.0.0.1:{port}/mcp", clients, seconds, "2 replicas, round-robin proxy"
-        )
+        url = f"http://127.0.0.1:{port}/mcp"
+        rows.append(await load(url, clients, seconds, "2 replicas, round-robin proxy"))
         group.cancel_scope.cancel()
-    return row
+    return rows[0]
 
 
 def main() -> None:
