@@ -5,8 +5,8 @@ A real `pimelo-mcp sandbox` limited to LIMIT requests per WINDOW seconds, a real
 client reading `GET /channels` concurrently: first with the shared budget in Redis (what
 `serve --store redis://…` does), then pacing from the headers alone. For each: requests,
 429s the service sent, 429s surfaced to callers, wall time from the first read, and the
-least time the limit allows: N reads need ceil(N / LIMIT) - 1 whole windows, the last
-batch going at once. Measures, never asserts. About a minute.
+least time the limit allows: N requests (the reads and each process's GET /me at start)
+need ceil(N / LIMIT) - 1 whole windows, the last batch going at once. Measures, never asserts. About a minute.
 
     .venv/bin/python benchmarks/shared_budget.py [--reads 1000] [--limit 200] [--window 5]
 """
@@ -203,7 +203,8 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     for name, run in rows:
-        least = (math.ceil(run.requests / args.limit) - 1) * args.window
+        # Each process's GET /me at start (it learns the window) spends from the same budget.
+        least = (math.ceil((run.requests + PROCESSES) / args.limit) - 1) * args.window
         print(
             f"{name:<24} {run.requests:>6} {run.ok:>6} {run.service_429:>9} "
             f"{run.surfaced_429:>13} {run.other_errors:>10} {run.seconds:>8.2f} {least:>6} "

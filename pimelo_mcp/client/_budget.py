@@ -52,9 +52,10 @@ class SharedBudget(Protocol):
         """The service refused a request: nobody starts one for `seconds`."""
         ...
 
-    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
-        """The service says `spent` requests of its window are gone and it ends in `seconds`:
-        count at least that many; open the window with that end if none is open."""
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None:
+        """`unplaced` requests went without a place; the service then said `spent` of its
+        window were gone and that it ends in `seconds`. With no window open, open one with
+        that end and count; else add the requests it does not know of."""
         ...
 
 

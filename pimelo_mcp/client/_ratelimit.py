@@ -84,8 +84,8 @@ class RateLimiter:
         self._store_retry_at: float | None = None
         self._hold_for: float | None = None  # a 429's wait, to tell the shared store
         self._unplaced = 0  # requests in flight that took no place in the shared store
-        # (spent, monotonic end of the service's window) to tell the store
-        self._correction: tuple[int, float] | None = None
+        # (spent, requests without a place, monotonic end of the service's window) for the store
+        self._correction: tuple[int, int, float] | None = None
         self.window_seconds = window_seconds
         self.limit: int | None = None
         self.remaining: int | None = None
@@ -223,10 +223,12 @@ class RateLimiter:
                     seconds, self._hold_for = self._hold_for, None
                     await budget.hold(self.budget_key, limit=self.limit, seconds=seconds)
                 if self._correction is not None:
-                    (spent, end), self._correction = self._correction, None
+                    (spent, unplaced, end), self._correction = self._correction, None
                     seconds = end - self._clock.monotonic()
                     if seconds > 0:
-                        await budget.correct(self.budget_key, spent=spent, seconds=seconds)
+                        await budget.correct(
+                            self.budget_key, spent=spent, unplaced=unplaced, seconds=seconds
+                        )
                 taken, wait = await budget.take(
                     self.budget_key,
                     limit=self.limit,
@@ -277,11 +279,12 @@ class RateLimiter:
         if self._unplaced and headers is not None:
             # It went without a place: its answer tells the store what the service counts.
             self._unplaced -= 1
-            spent = parse_count(headers.get("X-RateLimit-Remaining"))
+            left = parse_count(headers.get("X-RateLimit-Remaining"))
             limit = parse_count(headers.get("X-RateLimit-Limit"))
             reset = parse_seconds(headers.get("X-RateLimit-Reset"))
-            if spent is not None and limit is not None and reset is not None:
-                self._correction = (limit - spent, now + cap_server_delay(reset))
+            if left is not None and limit is not None and reset is not None:
+                unplaced = 1 + (self._correction[1] if self._correction else 0)
+                self._correction = (limit - left, unplaced, now + cap_server_delay(reset))
         elif self._unplaced and headers is None:
             self._unplaced -= 1
         if headers is None:

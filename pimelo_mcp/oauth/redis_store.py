@@ -79,18 +79,18 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
 return 1
 """
 
-# What the service said of its window. KEYS[1] the window; ARGV spent, seconds to its end.
+# Requests that went without a place, and what the service said of its window then.
+# KEYS[1] the window; ARGV spent, unplaced, seconds to the window's end.
 _CORRECT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'end', 'count')
-local ends = tonumber(state[1])
-if ends == nil or now >= ends then
-  ends = now + tonumber(ARGV[2])
+local ends = tonumber(redis.call('HGET', KEYS[1], 'end') or '0')
+if now >= ends then
+  ends = now + tonumber(ARGV[3])
   redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', ARGV[1])
   redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
-elseif tonumber(state[2]) < tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'count', ARGV[1])
+else
+  redis.call('HINCRBY', KEYS[1], 'count', ARGV[2])
 end
 return 1
 """
@@ -216,9 +216,9 @@ class RedisStore:
         name = self._key("budget", budget)
         await self._run(lambda: self._hold(keys=[name], args=[limit, repr(seconds)]))
 
-    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None:
         name = self._key("budget", budget)
-        await self._run(lambda: self._correct(keys=[name], args=[spent, repr(seconds)]))
+        await self._run(lambda: self._correct(keys=[name], args=[spent, unplaced, repr(seconds)]))
 
     async def aclose(self) -> None:
         await self._redis.aclose()

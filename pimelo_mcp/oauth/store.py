@@ -87,7 +87,7 @@ class ServerStore(OAuthStore, Protocol):
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None: ...
 
-    async def correct(self, budget: str, *, spent: int, seconds: float) -> None: ...
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None: ...
 
     async def ping(self) -> str | None:
         """None when the store answers; else why not (for /readyz)."""
@@ -251,17 +251,19 @@ class SqliteStore:
 
         await self._budget(hold)
 
-    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None:
         def correct(db: sqlite3.Connection, now: float) -> None:
-            row = db.execute("SELECT ends, count FROM budgets WHERE name = ?", (budget,)).fetchone()
+            row = db.execute("SELECT ends FROM budgets WHERE name = ?", (budget,)).fetchone()
             if row is None or now >= float(row[0]):
                 db.execute(
                     "INSERT INTO budgets (name, ends, count) VALUES (?, ?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET ends = excluded.ends, count = excluded.count",
                     (budget, now + seconds, spent),
                 )
-            elif int(row[1]) < spent:
-                db.execute("UPDATE budgets SET count = ? WHERE name = ?", (spent, budget))
+            else:
+                db.execute(
+                    "UPDATE budgets SET count = count + ? WHERE name = ?", (unplaced, budget)
+                )
 
         await self._budget(correct)
 

@@ -123,14 +123,14 @@ class FakeBudget:
         self.calls.append(("hold", seconds))
         self.ends, self.count = max(self.ends, self.clock.monotonic() + seconds), limit
 
-    async def correct(self, budget: str, *, spent: int, seconds: float) -> None:
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None:
         self._check()
-        self.calls.append(("correct", (spent, seconds)))
+        self.calls.append(("correct", (spent, unplaced, seconds)))
         now = self.clock.monotonic()
         if now >= self.ends:
             self.ends, self.count = now + seconds, spent
         else:
-            self.count = max(self.count, spent)
+            self.count += unplaced
 
 
 HEADERS = {"X-RateLimit-Limit": "3", "X-RateLimit-Remaining": "2", "X-RateLimit-Reset": "10"}
@@ -156,7 +156,7 @@ async def test_requests_take_places_in_the_shared_window_and_wait_for_its_end(
         await limiter.acquire(None)
         limiter.release(HEADERS, 200)
     # The first answer told the store what the service had spent (1) before any place.
-    assert budget.calls[0] == ("correct", (1, 10.0))
+    assert budget.calls[0] == ("correct", (1, 1, 10.0))
     assert budget.count == 3
     started = clock.monotonic()
     await limiter.acquire(None)  # the window is full: wait for its end, then a new one

@@ -90,6 +90,16 @@ async def test_a_hold_closes_the_window_for_everyone(store: Engine) -> None:
     assert 19.0 < wait <= 20.0
 
 
+async def test_a_correction_opens_a_window_or_adds_what_it_did_not_count(store: Engine) -> None:
+    await store.correct("b", spent=3, unplaced=1, seconds=30.0)  # opens: the service's count
+    for _ in range(2):
+        assert (await store.take("b", limit=5, window_seconds=1.0))[0]
+    await store.correct("b", spent=3, unplaced=1, seconds=30.0)  # open: adds its one request
+    taken, wait = await store.take("b", limit=5, window_seconds=1.0)
+    assert not taken
+    assert 29.0 < wait <= 30.0
+
+
 async def test_the_store_answers_ping(store: Engine) -> None:
     assert await store.ping() is None
 
