@@ -108,6 +108,12 @@ def _add_http_arguments(parser: argparse.ArgumentParser) -> None:
         "adds to $PIMELO_MCP_ALLOWED_ORIGINS)",
     )
     http.add_argument(
+        "--workers",
+        metavar="N",
+        help="processes serving the one port, about one per CPU core (default: "
+        "$PIMELO_MCP_WORKERS or 1); they share the store and the secret",
+    )
+    http.add_argument(
         "--no-auth",
         action="store_true",
         help="no client authentication: refused unless bound to a loopback address",
@@ -131,10 +137,11 @@ def _add_http_arguments(parser: argparse.ArgumentParser) -> None:
     )
     oauth.add_argument(
         "--store",
-        metavar="PATH",
-        help="the OAuth store, SQLite (default: $PIMELO_MCP_STORE or "
-        "~/.local/state/pimelo-mcp/oauth.sqlite3; the secret key file is made beside it "
-        "unless $PIMELO_MCP_SECRET_KEY is set)",
+        metavar="PATH|URL",
+        help="the store of OAuth records and rate budgets: a SQLite file, or redis://host:6379/0 "
+        "for several replicas (default: $PIMELO_MCP_STORE or "
+        "~/.local/state/pimelo-mcp/oauth.sqlite3; the secret key file is made beside a SQLite "
+        "store unless $PIMELO_MCP_SECRET_KEY is set)",
     )
     oauth.add_argument(
         "--allowed-redirect",
@@ -220,4 +227,5 @@ def _run(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(["serve", *arguments])
     from pimelo_mcp.commands import run_command
 
+    args.argv = arguments  # `--workers N` starts each worker with the same command line
     return run_command(args)

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import secrets
 import socket
 import sys
@@ -27,17 +28,20 @@ import httpx2
 
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.config import (
+    ENV_WORKER_SOCKET,
     ConfigError,
     HttpSettings,
     OAuthSettings,
     Settings,
     is_loopback,
+    parse_workers,
     read_api_key_file,
 )
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
 
 if TYPE_CHECKING:
     from pimelo_mcp.oauth.assembly import AuthorizationServer
+    from pimelo_mcp.sharing import SharedState
 
 # Never resolved: with --sandbox every request goes to the in-process app.
 SANDBOX_BASE_URL = "http://sandbox.invalid/api/v1/"
@@ -78,6 +82,7 @@ def http_settings_from_args(args: argparse.Namespace) -> HttpSettings:
         allowed_hosts=http.allowed_hosts + tuple(args.allowed_host or ()),
         allowed_origins=http.allowed_origins + tuple(args.allowed_origin or ()),
         no_auth=args.no_auth or None,
+        workers=parse_workers(args.workers, "--workers") if args.workers is not None else None,
     )
 
 
@@ -120,9 +125,8 @@ def oauth_settings_from_args(args: argparse.Namespace) -> OAuthSettings:
     return oauth.with_overrides(
         enabled=args.oauth,
         public_url=args.public_url,
-        store_path=Path(args.store).expanduser() if args.store else None,
         allowed_redirects=oauth.allowed_redirects + tuple(args.allowed_redirect or ()),
-    )
+    ).with_store(args.store)
 
 
 HTTP_FLAGS = (
@@ -137,6 +141,7 @@ HTTP_FLAGS = (
     "public_url",
     "store",
     "allowed_redirect",
+    "workers",
 )
 
 
@@ -208,6 +213,7 @@ def run_command(args: argparse.Namespace) -> int:
         settings = settings_from_args(args)
         http = http_settings_from_args(args) if http_mode else None
         oauth = oauth_settings_from_args(args) if http_mode else None
+        store_settings = oauth  # the store and secret serve more than OAuth (rate budgets)
         if oauth is not None and not oauth.enabled:
             oauth = None
         if not use_sandbox:
@@ -229,6 +235,11 @@ def run_command(args: argparse.Namespace) -> int:
                 generated_key = secrets.token_urlsafe(24)
                 http = replace(http, api_keys=(generated_key,))
             http.validate(oauth=oauth is not None)
+            if use_sandbox and http.workers > 1:
+                raise ConfigError(
+                    "--sandbox keeps its catalog in the memory of one process: run it with one "
+                    "worker, or run `pimelo-mcp sandbox` apart and point the workers at it"
+                )
             # A local sandbox without --public-url is its own public URL, once it listens.
             if oauth is not None and not (
                 use_sandbox and not oauth.public_url and is_loopback(http.host)
@@ -245,7 +256,14 @@ def run_command(args: argparse.Namespace) -> int:
     )
     try:
         if http is not None:
-            anyio.run(_serve_http, settings, http, use_sandbox, generated_key, oauth)
+            assert store_settings is not None
+            if http.workers > 1 and not os.environ.get(ENV_WORKER_SOCKET):  # not in a worker
+                from pimelo_mcp.workers import run_workers
+
+                return run_workers(http, store_settings, args)
+            anyio.run(
+                _serve_http, settings, http, use_sandbox, generated_key, oauth, store_settings
+            )
             return 0
         if args.command == "serve" and not use_sandbox:
             # What Claude Desktop starts on every launch: GET /me while the SDK loads.
@@ -330,19 +348,27 @@ async def _serve_http(
     use_sandbox: bool,
     generated_key: str | None,
     oauth: OAuthSettings | None,
+    store_settings: OAuthSettings,
 ) -> None:
     from mcp.server.mcpserver.exceptions import ToolError
 
     from pimelo_mcp import http as remote
     from pimelo_mcp.server import build_server
+    from pimelo_mcp.sharing import open_shared_state
+    from pimelo_mcp.workers import inherited_socket, worker_index
 
-    sock = remote.listen(http)
+    sock = inherited_socket() or remote.listen(http)
+    first_worker = worker_index() == 1
     demo_tokens: list[tuple[str, str]] | None = [] if oauth is not None else None
+    shared: SharedState | None
     try:
         async with (
             pimelo_target(settings, use_sandbox, demo_tokens) as (settings, http_client),
+            open_shared_state(
+                store_settings, http, oauth=oauth is not None, in_memory=use_sandbox
+            ) as shared,
             _authorization_server(
-                _public_url_of(oauth, sock), settings, http, http_client, use_sandbox
+                _public_url_of(oauth, sock), settings, http, http_client, shared
             ) as authorization,
         ):
             scopes = (
@@ -357,6 +383,7 @@ async def _serve_http(
                 token_verifier=authorization.verifier if authorization else None,
                 auth=authorization.auth if authorization else None,
                 revoke_principal=authorization.revoker if authorization else None,
+                request_state_keys=shared.request_state_keys() if shared else None,
             )
             try:
                 # Unlike stdio's, this start-up is paid once: build every tool now, so a broken
@@ -364,13 +391,21 @@ async def _serve_http(
                 server.build_all_tools()
             except ToolError as error:
                 raise ConfigError(str(error)) from None
-            readiness = remote.Readiness(remote.pimelo_probe(settings, http_client))
+            probe = remote.pimelo_probe(settings, http_client)
+            if shared is not None:
+                probe = remote.combined_probe(shared.store.ping, probe)
+            readiness = remote.Readiness(probe)
             app = remote.build_http_app(server, http, readiness, authorization)
 
             def on_ready(url: str) -> None:
+                if not first_worker:
+                    _say(f"worker {worker_index()} ready")
+                    return
                 issuer = authorization.provider.issuer if authorization else None
                 for line in remote.describe_security(http, issuer):
                     _say(line)
+                if shared is not None:
+                    _say(shared.describe())
                 if generated_key is not None:
                     _say(f"API key made for this run: {generated_key}")
                     _say(f"clients send the header 'Authorization: Bearer {generated_key}'")
@@ -402,31 +437,22 @@ async def _authorization_server(
     settings: Settings,
     http: HttpSettings,
     http_client: httpx2.AsyncClient | None,
-    use_sandbox: bool,
+    shared: SharedState | None,
 ) -> AsyncGenerator[AuthorizationServer | None]:
-    """The OAuth authorization server for `oauth` (None without it); its store closes after.
-
-    With the sandbox, whose catalog and tokens live in memory, the grants do too (and the
-    secret is made for the run): nothing outlives the tokens they were made from."""
-    if oauth is None:
+    """The OAuth authorization server for `oauth` (None without it), on the shared store."""
+    if oauth is None or shared is None:
         yield None
         return
     from pimelo_mcp.oauth.assembly import build_authorization_server
-    from pimelo_mcp.oauth.crypto import Keys
-    from pimelo_mcp.oauth.store import SqliteStore
 
-    authorization = build_authorization_server(
+    yield build_authorization_server(
         oauth,
         pimelo_base_url=settings.base_url,
         http_client=http_client,
         api_keys=http.api_keys,
-        store=SqliteStore(None) if use_sandbox else None,
-        keys=Keys(secrets.token_urlsafe(32)) if use_sandbox else None,
+        store=shared.store,
+        keys=shared.keys,
     )
-    try:
-        yield authorization
-    finally:
-        await authorization.store.aclose()
 
 
 async def _check(settings: Settings, use_sandbox: bool) -> int:

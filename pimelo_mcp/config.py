@@ -181,6 +181,11 @@ ENV_HTTP_ALLOWED_HOSTS = "PIMELO_MCP_ALLOWED_HOSTS"
 ENV_HTTP_ALLOWED_ORIGINS = "PIMELO_MCP_ALLOWED_ORIGINS"
 ENV_HTTP_HOST = "PIMELO_MCP_HOST"
 ENV_HTTP_PORT = "PIMELO_MCP_PORT"
+ENV_WORKERS = "PIMELO_MCP_WORKERS"
+# Set by `--workers N` for each worker it starts: the inherited listening socket, its number.
+ENV_WORKER_SOCKET = "PIMELO_MCP_WORKER_SOCKET_FD"
+ENV_WORKER_INDEX = "PIMELO_MCP_WORKER_INDEX"
+MAX_WORKERS = 64
 
 DEFAULT_HTTP_HOST = "127.0.0.1"
 DEFAULT_HTTP_PORT = 8000
@@ -207,6 +212,23 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+def parse_workers(text: str | None, source: str) -> int:
+    """A worker count from 1 to MAX_WORKERS; empty means 1."""
+    text = (text or "").strip()
+    if not text:
+        return 1
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ConfigError(
+            f"{source} must be a whole number of processes from 1 to {MAX_WORKERS} (about one "
+            f"per CPU core); got {text!r}"
+        )
+    return workers
+
+
 @dataclass(frozen=True)
 class HttpSettings:
     """How the streamable HTTP transport listens and whom it lets in."""
@@ -217,6 +239,7 @@ class HttpSettings:
     allowed_hosts: tuple[str, ...] = ()  # Host header values beyond the loopback names
     allowed_origins: tuple[str, ...] = ()  # Origin header values beyond the loopback origins
     no_auth: bool = False  # only honoured on a loopback bind
+    workers: int = 1  # processes serving the one listening socket
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> HttpSettings:
@@ -235,6 +258,7 @@ class HttpSettings:
             api_keys=keys,
             allowed_hosts=_split_list(env.get(ENV_HTTP_ALLOWED_HOSTS, "")),
             allowed_origins=_split_list(env.get(ENV_HTTP_ALLOWED_ORIGINS, "")),
+            workers=parse_workers(env.get(ENV_WORKERS), ENV_WORKERS),
         )
 
     def with_overrides(self, **changes: Any) -> HttpSettings:
@@ -287,6 +311,11 @@ ENV_ALLOWED_REDIRECTS = "PIMELO_MCP_ALLOWED_REDIRECTS"
 ENV_TEST_CIMD_ORIGIN = "PIMELO_MCP_INSECURE_TEST_CIMD_ORIGIN"
 
 
+def is_redis_url(location: str) -> bool:
+    """A store location naming Redis (else it is a SQLite file's path)."""
+    return location.startswith(("redis://", "rediss://", "unix://"))
+
+
 def default_store_path(env: Mapping[str, str] = os.environ) -> Path:
     """`$XDG_STATE_HOME/pimelo-mcp/oauth.sqlite3`, beside the audit journal."""
     return default_audit_path(env).with_name("oauth.sqlite3")
@@ -329,6 +358,9 @@ class OAuthSettings:
     enabled: bool = False
     public_url: str | None = None
     store_path: Path = field(default_factory=default_store_path)
+    # Redis for several replicas (redis://host:6379/0); None: the SQLite file at store_path.
+    store_url: str | None = field(default=None, repr=False)  # may hold a password
+    store_given: bool = False  # --store or PIMELO_MCP_STORE named one (else the default file)
     secret_key: str | None = field(default=None, repr=False)
     allowed_redirects: tuple[str, ...] = ()
     test_cimd_origin: str | None = None
@@ -339,7 +371,11 @@ class OAuthSettings:
         return cls(
             enabled=parse_bool(ENV_OAUTH, env.get(ENV_OAUTH, "")),
             public_url=(env.get(ENV_PUBLIC_URL) or "").strip() or None,
-            store_path=Path(store).expanduser() if store else default_store_path(env),
+            store_path=Path(store).expanduser()
+            if store and not is_redis_url(store)
+            else default_store_path(env),
+            store_url=store if is_redis_url(store) else None,
+            store_given=bool(store),
             secret_key=(env.get(ENV_SECRET_KEY) or "").strip() or None,
             allowed_redirects=_split_list(env.get(ENV_ALLOWED_REDIRECTS, "")),
             test_cimd_origin=(env.get(ENV_TEST_CIMD_ORIGIN) or "").strip() or None,
@@ -347,6 +383,28 @@ class OAuthSettings:
 
     def with_overrides(self, **changes: Any) -> OAuthSettings:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+    def with_store(self, location: str | None) -> OAuthSettings:
+        """These settings with the store `location` (--store) given: a Redis URL or a path."""
+        if not location or not location.strip():
+            return self
+        location = location.strip()
+        if is_redis_url(location):
+            return replace(self, store_url=location, store_given=True)
+        return replace(
+            self, store_path=Path(location).expanduser(), store_url=None, store_given=True
+        )
+
+    def store_name(self) -> str:
+        """The store as messages name it (a Redis URL without its password)."""
+        if self.store_url is None:
+            return str(self.store_path)
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.store_url)
+        if parts.password is None:
+            return self.store_url
+        return self.store_url.replace(f":{parts.password}@", ":***@", 1)
 
     def issuer(self) -> str:
         """The checked public URL: the issuer, byte for byte."""

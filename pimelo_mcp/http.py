@@ -60,6 +60,7 @@ READY_PATH = "/readyz"
 PUBLIC_PATHS = frozenset({HEALTH_PATH, READY_PATH})
 READY_PREFIX = "pimelo-mcp HTTP server ready at "
 REALM = "pimelo-mcp"
+STORE_RETRY_AFTER_SECONDS = 2
 
 LOOPBACK_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 LOOPBACK_ALLOWED_ORIGINS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
@@ -217,6 +218,19 @@ def _reachability_probe(base_url: str, http_client: httpx2.AsyncClient | None) -
     return probe
 
 
+def combined_probe(*probes: Probe) -> Probe:
+    """Ready when every probe is; else the first reason it is not."""
+
+    async def probe() -> str | None:
+        for each in probes:
+            reason = await each()
+            if reason is not None:
+                return reason
+        return None
+
+    return probe
+
+
 class Readiness:
     """The probe's answer, cached: `ok_ttl` seconds when ready, `fail_ttl` when not.
 
@@ -284,6 +298,64 @@ class NoStreamOnGet:
 # -- the app -----------------------------------------------------------------------------
 
 
+class StoreOutageAnswers:
+    """ASGI: a request that needs the shared store while it is unreachable gets a clear 503.
+
+    Checking a token, signing in and redeeming a code all need the store; when Redis is
+    down they fail with `StoreUnavailable`. Instead of a 500 and a traceback in the log, the
+    client gets 503 with Retry-After and what happened, and the next request, once the
+    store answers again, simply works (no restart)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from pimelo_mcp.oauth.store import StoreUnavailable
+
+        started = False
+        # Starlette's error middleware sends its 500 and then re-raises: a 500 is held back
+        # until we know whether a store outage caused it.
+        held: list[Message] = []
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                if message["status"] == 500:
+                    held.append(message)
+                    return
+                started = True
+            if held:
+                held.append(message)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except StoreUnavailable as error:
+            if started:
+                raise
+            logger.warning("answered 503: %s", error)
+            body = {
+                "error": "temporarily_unavailable",
+                "error_description": f"{error}. Try again in a few seconds.",
+            }
+            response = JSONResponse(
+                body,
+                status_code=503,
+                headers={
+                    "Retry-After": str(STORE_RETRY_AFTER_SECONDS),
+                    "Cache-Control": "no-store",
+                },
+            )
+            await response(scope, receive, send)
+            return
+        for message in held:
+            await send(message)
+
+
 class WithAuthorizationServer:
     """ASGI: the OAuth endpoints (open: they are how a client gets in) beside the MCP app.
 
@@ -347,7 +419,7 @@ def build_http_app(
     )
     app = NoStreamOnGet(app)
     if oauth is not None:
-        return WithAuthorizationServer(app, oauth.routes, OAUTH_SCOPE)
+        return StoreOutageAnswers(WithAuthorizationServer(app, oauth.routes, OAUTH_SCOPE))
     return app if http.no_auth else ApiKeyAuth(app, http.api_keys)
 
 

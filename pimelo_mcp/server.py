@@ -26,6 +26,7 @@ from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.request_state import RequestStateSecurity
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_REQUEST, CallToolResult, ContentBlock, TextContent
 from mcp.types import Tool as MCPTool
@@ -428,6 +429,7 @@ def build_server(
     token_verifier: TokenVerifier | None = None,
     auth: AuthSettings | None = None,
     revoke_principal: PrincipalRevoker | None = None,
+    request_state_keys: Sequence[bytes] | None = None,
 ) -> PimeloMCPServer:
     """The MCP server for `settings`; `scopes` (from GET /me) limits the server token's tools.
 
@@ -435,6 +437,9 @@ def build_server(
     user's access token acts as that user; the server then needs no Pimelo token of its own
     (`PIMELO_API_TOKEN` serves only the clients that act as the server, e.g. static API keys).
     `revoke_principal` ends a user's grant when Pimelo refuses their token.
+    `request_state_keys` seal the SDK's multi-round-trip request state; shared by every
+    worker and replica, so that any of them can answer the next round (default: a key of
+    this process alone).
     """
     if token_verifier is None:
         settings.require_token()
@@ -501,5 +506,8 @@ def build_server(
         instructions=INSTRUCTIONS,
         website_url="https://www.pimelo.app",
         lifespan=lifespan,
+        request_state_security=None
+        if request_state_keys is None
+        else RequestStateSecurity(keys=list(request_state_keys)),
         log_level=settings.log_level,  # type: ignore[arg-type]  # checked by Settings
     )

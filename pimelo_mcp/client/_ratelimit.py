@@ -19,11 +19,17 @@ window starts with a probe and requests are spaced evenly over the time left (ti
 requests left), so each process slows down as the budget shrinks and together they spend
 the window without racing each other into 429s. Alone, a process bursts through its window.
 Sharing is judged window by window: a window that passes with no sign of anyone else ends it.
+
+With a shared store (`use_shared_budget`, see `_budget`), the processes do not guess: each
+request takes its place in the token's window as the store keeps it, and this limiter only
+keeps what the answers say (a 429 holds everyone back, through the store too). When the
+store cannot be reached, the limiter paces from the headers as above until it answers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Mapping
 
@@ -31,8 +37,27 @@ import anyio
 import anyio.lowlevel
 
 from pimelo_mcp.client import _constants as c
+from pimelo_mcp.client._budget import (
+    SharedBudget,
+    StoreUnavailable,
+    budget_name,
+    window_with_margin,
+)
 from pimelo_mcp.client._clock import Clock
 from pimelo_mcp.client._retry import cap_server_delay, parse_count, parse_retry_after, parse_seconds
+
+logger = logging.getLogger(__name__)
+
+STORE_RETRY_SECONDS = 5.0  # while the shared store is down, how often to try it again
+
+# The store every limiter of this process takes its places from (None: headers only).
+_shared_budget: SharedBudget | None = None
+
+
+def use_shared_budget(budget: SharedBudget | None) -> None:
+    """Pace every token of this process through `budget` from now on (None: stop)."""
+    global _shared_budget
+    _shared_budget = budget
 
 
 class BudgetWaitTooLong(Exception):
@@ -46,8 +71,21 @@ class BudgetWaitTooLong(Exception):
 class RateLimiter:
     """The request budget of one token on one service (see the module docstring)."""
 
-    def __init__(self, clock: Clock, *, window_seconds: float = c.DEFAULT_WINDOW_SECONDS) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        window_seconds: float = c.DEFAULT_WINDOW_SECONDS,
+        budget_key: str | None = None,
+    ) -> None:
         self._clock = clock
+        self.budget_key = budget_key  # this token's budget in the shared store, if any
+        # The shared store failed: pacing from the headers alone until this time, then try it.
+        self._store_retry_at: float | None = None
+        self._hold_for: float | None = None  # a 429's wait, to tell the shared store
+        self._unplaced = 0  # requests in flight that took no place in the shared store
+        # (spent, requests without a place, monotonic end of the service's window) for the store
+        self._correction: tuple[int, int, float] | None = None
         self.window_seconds = window_seconds
         self.limit: int | None = None
         self.remaining: int | None = None
@@ -104,12 +142,20 @@ class RateLimiter:
         self.shared = self._others_this_window
         self._others_this_window = False
 
+    def _budget(self) -> SharedBudget | None:
+        """The shared store, once the limit is known and while the store answers."""
+        if _shared_budget is None or self.budget_key is None:
+            return None
+        if self._store_retry_at is not None and self._clock.monotonic() < self._store_retry_at:
+            return None
+        return _shared_budget if self.paced and self.limit is not None else None
+
     def _next_start(self, now: float) -> tuple[bool, float | None]:
         """(may a request start now, when to look again if not; None: when something changes)."""
         if now < self.blocked_until:
             return False, self.blocked_until
         self._roll_over(now)
-        if self.paced is False:
+        if self.paced is False or self._budget() is not None:
             return True, None
         if self.remaining is None:
             return self.in_flight == 0, None
@@ -149,6 +195,13 @@ class RateLimiter:
             if ok:
                 self.in_flight += 1
                 self.last_start = now
+                try:
+                    if not await self._take_shared_place(deadline):
+                        self._unplaced += _shared_budget is not None and self.budget_key is not None
+                except BaseException:
+                    self.in_flight -= 1
+                    self._notify()
+                    raise
                 return
             if deadline is not None:
                 if wake is not None and wake > deadline:
@@ -157,6 +210,45 @@ class RateLimiter:
                     raise BudgetWaitTooLong(0.0)
                 wake = deadline if wake is None else wake
             await self._wait(wake)
+
+    async def _take_shared_place(self, deadline: float | None) -> bool:
+        """Wait for a place in the token's window as the shared store keeps it.
+
+        False when the request goes without one (no store, limit unknown, store down)."""
+        while (budget := self._budget()) is not None:
+            assert self.budget_key is not None
+            assert self.limit is not None
+            try:
+                if self._hold_for is not None:
+                    seconds, self._hold_for = self._hold_for, None
+                    await budget.hold(self.budget_key, limit=self.limit, seconds=seconds)
+                if self._correction is not None:
+                    (spent, unplaced, end), self._correction = self._correction, None
+                    seconds = end - self._clock.monotonic()
+                    if seconds > 0:
+                        await budget.correct(
+                            self.budget_key, spent=spent, unplaced=unplaced, seconds=seconds
+                        )
+                taken, wait = await budget.take(
+                    self.budget_key,
+                    limit=self.limit,
+                    window_seconds=window_with_margin(self.window_seconds),
+                )
+            except StoreUnavailable as error:
+                if self._store_retry_at is None:
+                    logger.warning("pacing from the rate-limit headers alone: %s", error)
+                self._store_retry_at = self._clock.monotonic() + STORE_RETRY_SECONDS
+                return False
+            if self._store_retry_at is not None:
+                logger.warning("pacing through the shared store again")
+                self._store_retry_at = None
+            if taken:
+                return True
+            now = self._clock.monotonic()
+            if deadline is not None and now + wait > deadline:
+                raise BudgetWaitTooLong(wait)
+            await self._clock.sleep(wait)
+        return False
 
     async def _wait(self, wake: float | None) -> None:
         loop = anyio.lowlevel.current_token()
@@ -184,6 +276,17 @@ class RateLimiter:
         """Count a request as finished and learn from its answer's headers (None: no answer)."""
         self.in_flight = max(0, self.in_flight - 1)
         now = self._clock.monotonic()
+        if self._unplaced and headers is not None:
+            # It went without a place: its answer tells the store what the service counts.
+            self._unplaced -= 1
+            left = parse_count(headers.get("X-RateLimit-Remaining"))
+            limit = parse_count(headers.get("X-RateLimit-Limit"))
+            reset = parse_seconds(headers.get("X-RateLimit-Reset"))
+            if left is not None and limit is not None and reset is not None:
+                unplaced = 1 + (self._correction[1] if self._correction else 0)
+                self._correction = (limit - left, unplaced, now + cap_server_delay(reset))
+        elif self._unplaced and headers is None:
+            self._unplaced -= 1
         if headers is None:
             # It may or may not have counted; assume it did, so we err on the safe side.
             if self.remaining is not None:
@@ -201,6 +304,8 @@ class RateLimiter:
             remaining = 0
             if retry_after is not None:
                 self.blocked_until = max(self.blocked_until, now + cap_server_delay(retry_after))
+                if _shared_budget is not None and self.budget_key is not None:
+                    self._hold_for = cap_server_delay(retry_after)
                 if reset is None:
                     reset = retry_after
         if limit is None and remaining is None:
@@ -273,9 +378,10 @@ def forget_limiters() -> None:
 
 def shared_limiter(token: str, base_url: str, clock: Clock) -> RateLimiter:
     """The limiter of this token on this service, shared by every client that uses them."""
-    key = (token_fingerprint(token), base_url, id(clock))
+    fingerprint = token_fingerprint(token)
+    key = (fingerprint, base_url, id(clock))
     limiter = _LIMITERS.get(key)
     if limiter is None:
-        limiter = RateLimiter(clock)
+        limiter = RateLimiter(clock, budget_key=budget_name(fingerprint, base_url))
         _LIMITERS[key] = limiter
     return limiter

@@ -13,7 +13,7 @@ from mcp.server.auth.settings import AuthSettings
 from starlette.routing import Route
 
 from pimelo_mcp.client import Me, PimeloClient
-from pimelo_mcp.config import ConfigError, OAuthSettings
+from pimelo_mcp.config import ENV_SECRET_KEY, ENV_STORE, ConfigError, OAuthSettings
 from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.oauth.cimd import MetadataFetcher
 from pimelo_mcp.oauth.crypto import KEY_FILE_NAME, Keys, SecretError, load_or_create_key_file
@@ -21,7 +21,7 @@ from pimelo_mcp.oauth.provider import PimeloOAuthProvider
 from pimelo_mcp.oauth.redirects import RedirectPolicy
 from pimelo_mcp.oauth.routes import oauth_routes
 from pimelo_mcp.oauth.signin import SignIn, TokenChecker
-from pimelo_mcp.oauth.store import OAuthStore, SqliteStore
+from pimelo_mcp.oauth.store import OAuthStore, ServerStore, SqliteStore
 from pimelo_mcp.oauth.verifier import OAuthTokenVerifier, grant_revoker
 from pimelo_mcp.principal import PrincipalRevoker
 
@@ -55,20 +55,37 @@ class AuthorizationServer:
 
 
 def load_keys(settings: OAuthSettings) -> Keys:
+    """The keys from the configured secret, else from the key file beside a SQLite store.
+
+    Replicas on Redis share no disk, so they must be given the one secret."""
     try:
         if settings.secret_key:
             return Keys(settings.secret_key)
+        if settings.store_url is not None:
+            raise ConfigError(
+                f"a Redis store ({settings.store_name()}) is shared by several replicas, which "
+                f"must all seal and open with the same secret: set {ENV_SECRET_KEY} to the same "
+                "random string (32+ characters) on every replica"
+            )
         return Keys(load_or_create_key_file(settings.store_path.with_name(KEY_FILE_NAME)))
     except SecretError as error:
         raise ConfigError(str(error)) from None
 
 
-def open_store(settings: OAuthSettings) -> SqliteStore:
+def open_store(settings: OAuthSettings) -> ServerStore:
+    """The store the settings name, SQLite or Redis: the one place an engine is chosen."""
+    if settings.store_url is not None:
+        from pimelo_mcp.oauth.redis_store import RedisStore
+
+        try:
+            return RedisStore(settings.store_url)
+        except ValueError as error:
+            raise ConfigError(f"{error} (--store / {ENV_STORE})") from None
     try:
         return SqliteStore(settings.store_path)
     except (OSError, sqlite3.Error) as error:
         raise ConfigError(
-            f"cannot open the OAuth store {settings.store_path}: {error} (--store / PIMELO_MCP_STORE)"
+            f"cannot open the OAuth store {settings.store_path}: {error} (--store / {ENV_STORE})"
         ) from None
 
 

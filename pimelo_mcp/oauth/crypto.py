@@ -6,6 +6,8 @@ per purpose from it, so no key is ever used for two jobs:
 
 - sealing: AES-256-GCM over each pasted Pimelo token, bound to its grant id (a sealed token
   copied onto another grant does not open);
+- request state: the key the MCP SDK seals multi-round-trip request state with, so that
+  a request begun on one worker or replica can be answered on another;
 - digests: HMAC-SHA256 of every bearer secret we issue (access and refresh tokens, codes,
   sign-in requests), so that the store holds no usable secret and a stolen store file
   cannot even test guesses without the server secret.
@@ -32,6 +34,7 @@ _NONCE_BYTES = 12
 _SEAL_INFO = b"pimelo-mcp oauth: pimelo token sealing v1"
 _DIGEST_INFO = b"pimelo-mcp oauth: bearer secret digests v1"
 _FORM_INFO = b"pimelo-mcp oauth: sign-in form tokens v1"
+_REQUEST_STATE_INFO = b"pimelo-mcp: mcp request state v1"
 
 
 class SecretError(ValueError):
@@ -92,6 +95,8 @@ class Keys:
         self._aead = AESGCM(_derive(material, _SEAL_INFO))
         self._digest_key = _derive(material, _DIGEST_INFO)
         self._form_key = _derive(material, _FORM_INFO)
+        self.request_state_key = _derive(material, _REQUEST_STATE_INFO)
+        """For the SDK's `RequestStateSecurity(keys=[…])`: every replica opens what another sealed."""
 
     def seal(self, plaintext: str, *, bound_to: str) -> str:
         """`plaintext` encrypted and authenticated, usable only with the same `bound_to`."""

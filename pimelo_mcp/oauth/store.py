@@ -11,6 +11,10 @@ without touching the rest:
 - `increment`: a counter that lives until its window ends (sign-in failure limits).
 
 Expired records are invisible at once and deleted by `purge`.
+
+Beside the records, each engine keeps the shared rate budgets of Pimelo tokens (`take` and
+`hold`, see `pimelo_mcp.client._budget`) and answers `ping` for readiness. An engine that
+cannot reach its storage raises `StoreUnavailable`, whose message is safe to show.
 """
 
 from __future__ import annotations
@@ -18,12 +22,25 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
 import anyio.to_thread
+
+from pimelo_mcp.client._budget import StoreUnavailable
+
+__all__ = [
+    "Consumed",
+    "Kind",
+    "OAuthStore",
+    "Record",
+    "ServerStore",
+    "SqliteStore",
+    "StoreUnavailable",
+]
 
 Kind = Literal["client", "cimd", "request", "code", "grant", "access", "refresh", "limit"]
 STORE_FILE_NAME = "oauth.sqlite3"
@@ -61,6 +78,22 @@ class OAuthStore(Protocol):
     async def aclose(self) -> None: ...
 
 
+class ServerStore(OAuthStore, Protocol):
+    """What the server opens at start: the OAuth records, the rate budgets and a health check."""
+
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float
+    ) -> tuple[bool, float]: ...
+
+    async def hold(self, budget: str, *, limit: int, seconds: float) -> None: ...
+
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None: ...
+
+    async def ping(self) -> str | None:
+        """None when the store answers; else why not (for /readyz)."""
+        ...
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
@@ -71,6 +104,11 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
+CREATE TABLE IF NOT EXISTS budgets (
+    name TEXT PRIMARY KEY,
+    ends REAL NOT NULL,
+    count INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -151,9 +189,83 @@ class SqliteStore:
         return int(row[0])
 
     async def purge(self, *, now: float) -> int:
-        return await self._run(
-            lambda db: db.execute("DELETE FROM records WHERE expires_at <= ?", (now,)).rowcount
-        )
+        def purge(db: sqlite3.Connection) -> int:
+            # Budgets are kept on the real clock (see `take`), records on the caller's.
+            db.execute("DELETE FROM budgets WHERE ends <= ?", (time.time(),))
+            return db.execute("DELETE FROM records WHERE expires_at <= ?", (now,)).rowcount
+
+        return await self._run(purge)
+
+    async def ping(self) -> str | None:
+        try:
+            await self._run(lambda db: db.execute("SELECT 1").fetchone())
+        except sqlite3.Error as error:
+            return f"the store {self.path or ':memory:'} cannot be read: {error}"
+        return None
+
+    async def _budget(self, work: Callable[[sqlite3.Connection, float], T]) -> T:
+        """`work(db, now)` in one write transaction: one process at a time, on this machine's
+        clock (every process sharing the file reads the same one)."""
+
+        def locked(db: sqlite3.Connection) -> T:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(db, time.time())
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            return result
+
+        return await self._run(locked)
+
+    async def take(self, budget: str, *, limit: int, window_seconds: float) -> tuple[bool, float]:
+        """A place in the token's shared window (see `pimelo_mcp.client._budget`)."""
+
+        def take(db: sqlite3.Connection, now: float) -> tuple[bool, float]:
+            row = db.execute("SELECT ends, count FROM budgets WHERE name = ?", (budget,)).fetchone()
+            if row is None or now >= float(row[0]):
+                ends = now + window_seconds
+                db.execute(
+                    "INSERT INTO budgets (name, ends, count) VALUES (?, ?, 1) "
+                    "ON CONFLICT (name) DO UPDATE SET ends = excluded.ends, count = 1",
+                    (budget, ends),
+                )
+                return True, ends - now
+            ends = float(row[0])
+            if int(row[1]) < limit:
+                db.execute("UPDATE budgets SET count = count + 1 WHERE name = ?", (budget,))
+                return True, ends - now
+            return False, ends - now
+
+        return await self._budget(take)
+
+    async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
+        def hold(db: sqlite3.Connection, now: float) -> None:
+            db.execute(
+                "INSERT INTO budgets (name, ends, count) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET ends = max(ends, excluded.ends), "
+                "count = excluded.count",
+                (budget, now + seconds, limit),
+            )
+
+        await self._budget(hold)
+
+    async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None:
+        def correct(db: sqlite3.Connection, now: float) -> None:
+            row = db.execute("SELECT ends FROM budgets WHERE name = ?", (budget,)).fetchone()
+            if row is None or now >= float(row[0]):
+                db.execute(
+                    "INSERT INTO budgets (name, ends, count) VALUES (?, ?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET ends = excluded.ends, count = excluded.count",
+                    (budget, now + seconds, spent),
+                )
+            else:
+                db.execute(
+                    "UPDATE budgets SET count = count + ? WHERE name = ?", (unplaced, budget)
+                )
+
+        await self._budget(correct)
 
     async def aclose(self) -> None:
         with self._lock:

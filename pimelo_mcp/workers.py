@@ -1,0 +1,141 @@
+"""`serve --transport http --workers N`: N processes answering on one listening socket.
+
+The parent binds the port, makes sure the shared secret and store exist (so that no two
+workers race to create them), then starts N copies of the same command, each given the
+socket and serving it with its own event loop: the kernel spreads connections over them.
+The HTTP mode is stateless and the workers share the store (OAuth records, rate budgets)
+and the secret (sealed tokens, the SDK's request state), so any worker answers any request.
+
+The parent only supervises: SIGINT/SIGTERM stop every worker; a worker that dies is
+started again, unless workers keep dying at start (a broken setup), which stops them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from pimelo_mcp.config import (
+    ENV_WORKER_INDEX,
+    ENV_WORKER_SOCKET,
+    ConfigError,
+    HttpSettings,
+    OAuthSettings,
+)
+from pimelo_mcp.http import listen
+
+logger = logging.getLogger(__name__)
+
+QUICK_DEATH_SECONDS = 5.0  # a worker that dies sooner than this after its start "died at start"
+MAX_QUICK_DEATHS = 3
+STOP_SECONDS = 30.0
+SUPERVISE_INTERVAL_SECONDS = 0.2
+
+
+def inherited_socket() -> socket.socket | None:
+    """In a worker: the parent's listening socket; None in a process serving alone."""
+    text = os.environ.get(ENV_WORKER_SOCKET)
+    if not text:
+        return None
+    return socket.socket(fileno=int(text))
+
+
+def worker_index() -> int:
+    """1 for the first worker (and a process serving alone), 2… for the others."""
+    return int(os.environ.get(ENV_WORKER_INDEX) or "1")
+
+
+@dataclass
+class Worker:
+    index: int
+    process: subprocess.Popen[bytes]
+    started: float
+
+
+def _prepare_shared_state(settings: OAuthSettings) -> None:
+    """Create the secret's key file and the SQLite store once, before any worker starts."""
+    from pimelo_mcp.oauth.assembly import load_keys, open_store
+
+    if settings.store_url is None:  # its folder is where the key file is made
+        import anyio
+
+        anyio.run(open_store(settings).aclose)
+    load_keys(settings)
+
+
+def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argparse.Namespace) -> int:
+    try:
+        _prepare_shared_state(store_settings)
+        sock = listen(http)
+    except ConfigError as error:
+        print(f"pimelo-mcp serve: {error}", file=sys.stderr, flush=True)
+        return 2
+    sock.set_inheritable(True)
+    argv: list[str] = list(getattr(args, "argv", None) or sys.argv[1:])
+    command = [sys.executable, "-m", "pimelo_mcp", *argv]
+    stopping = False
+
+    def start(index: int) -> Worker:
+        env = {
+            **os.environ,
+            ENV_WORKER_SOCKET: str(sock.fileno()),
+            ENV_WORKER_INDEX: str(index),
+        }
+        process = subprocess.Popen(command, env=env, pass_fds=(sock.fileno(),))
+        return Worker(index, process, time.monotonic())
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    workers = [start(index) for index in range(1, http.workers + 1)]
+    print(f"pimelo-mcp: {http.workers} workers on one port", file=sys.stderr, flush=True)
+    quick_deaths = 0
+    exit_code = 0
+    try:
+        while not stopping:
+            time.sleep(SUPERVISE_INTERVAL_SECONDS)
+            for position, worker in enumerate(workers):
+                code = worker.process.poll()
+                if code is None or stopping:
+                    continue
+                lived = time.monotonic() - worker.started
+                quick_deaths = quick_deaths + 1 if lived < QUICK_DEATH_SECONDS else 0
+                if quick_deaths >= MAX_QUICK_DEATHS:
+                    print(
+                        f"pimelo-mcp: workers keep exiting at start (worker {worker.index}: "
+                        f"exit code {code}); stopping. Its messages above say why.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    stopping, exit_code = True, 1
+                    break
+                print(
+                    f"pimelo-mcp: worker {worker.index} exited (code {code}); starting it again",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                workers[position] = start(worker.index)
+    finally:
+        for worker in workers:
+            if worker.process.poll() is None:
+                worker.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for worker in workers:
+            try:
+                worker.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+        sock.close()
+    print("pimelo-mcp: all workers stopped.", file=sys.stderr, flush=True)
+    return exit_code
