@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pimelo_mcp.audit import default_audit_path
 from pimelo_mcp.client import DEFAULT_BASE_URL
@@ -363,7 +364,19 @@ class OAuthSettings:
     store_given: bool = False  # --store or PIMELO_MCP_STORE named one (else the default file)
     secret_key: str | None = field(default=None, repr=False)
     allowed_redirects: tuple[str, ...] = ()
+    # Test harnesses only: client metadata documents from this loopback origin skip the
+    # public-address guard (a test serves them on loopback). Anything but loopback is refused,
+    # so the setting can never open the guard to another machine.
     test_cimd_origin: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.test_cimd_origin is not None:
+            host = urlsplit(self.test_cimd_origin).hostname or ""
+            if not is_loopback(host):
+                raise ConfigError(
+                    f"{ENV_TEST_CIMD_ORIGIN} is for test harnesses and takes a loopback origin "
+                    f"only (e.g. http://127.0.0.1:8123); got {self.test_cimd_origin!r}. Unset it."
+                )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> OAuthSettings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import select
 import socket
 from pathlib import Path
 
@@ -126,6 +127,25 @@ def test_a_client_that_stalls_in_its_request_head_is_cut(slow_client_server: lis
     with _connect(slow_client_server) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")  # and never the rest
         assert _until_closed(sock) == b""
+
+
+def test_a_client_that_drips_its_request_head_is_cut(slow_client_server: list[str]) -> None:
+    # One byte at a time, each just inside any per-read timeout: the head's bound counts from
+    # the connection, not from the last byte, so the server cuts the client long before its
+    # head could be complete. Between bytes the client waits for that close, not for a time.
+    head = b"POST / HTTP/1.1\r\nHost: x\r\nX-Drip: " + b"a" * 400 + b"\r\n\r\n"
+    sent = 0
+    with _connect(slow_client_server) as sock:
+        try:
+            for byte in head:
+                sock.sendall(bytes([byte]))
+                sent += 1
+                readable, _, _ = select.select([sock], [], [], 0.05)
+                if readable and sock.recv(4096) == b"":
+                    break
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    assert sent < len(head)
 
 
 def test_a_client_that_connects_and_says_nothing_is_cut(slow_client_server: list[str]) -> None:

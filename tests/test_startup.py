@@ -222,6 +222,7 @@ def test_ctrl_c_stops_a_start_up_whose_pimelo_never_answers(tmp_path: Path) -> N
             text=True,
         )
         try:
+            silent.settimeout(60)  # a safety net: a child that died before connecting fails here
             connection, _ = silent.accept()  # the start-up's GET /me has been sent
             with connection:
                 process.send_signal(signal.SIGINT)

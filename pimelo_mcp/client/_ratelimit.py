@@ -93,6 +93,9 @@ class RateLimiter:
         self.window_start: float | None = None  # monotonic time of the window's first answer
         self.ended_at: float | None = None  # end of the last window that rolled over
         self.blocked_until = 0.0  # a 429's Retry-After: nobody sends before this
+        # The end of the pause the service asked for, uncapped: the hold above is capped (a
+        # client waits at most so long itself), but what a refusal tells must be the truth.
+        self.asked_until = 0.0
         self.in_flight = 0
         self.last_start: float | None = None  # monotonic time the last request started
         # Set once Remaining fell faster than this process's own requests explain: another
@@ -205,11 +208,17 @@ class RateLimiter:
                 return
             if deadline is not None:
                 if wake is not None and wake > deadline:
-                    raise BudgetWaitTooLong(wake - now)
+                    raise BudgetWaitTooLong(self._true_wait(wake, now))
                 if now >= deadline:
                     raise BudgetWaitTooLong(0.0)
                 wake = deadline if wake is None else wake
             await self._wait(wake)
+
+    def _true_wait(self, wake: float, now: float) -> float:
+        """How long until a request may really start: past a capped hold, the service's own end."""
+        if wake <= self.blocked_until and self.asked_until > wake:
+            return self.asked_until - now
+        return wake - now
 
     async def _take_shared_place(self, deadline: float | None) -> bool:
         """Wait for a place in the token's window as the shared store keeps it.
@@ -304,6 +313,7 @@ class RateLimiter:
             remaining = 0
             if retry_after is not None:
                 self.blocked_until = max(self.blocked_until, now + cap_server_delay(retry_after))
+                self.asked_until = max(self.asked_until, now + retry_after)
                 if _shared_budget is not None and self.budget_key is not None:
                     self._hold_for = cap_server_delay(retry_after)
                 if reset is None:

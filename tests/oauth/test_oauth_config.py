@@ -68,3 +68,10 @@ def test_oauth_needs_no_api_key_but_excludes_no_auth() -> None:
         HttpSettings().validate()  # still: no keys, no OAuth → the message names --oauth too
     with pytest.raises(ConfigError, match="exclude each other"):
         HttpSettings(no_auth=True).validate(oauth=True)
+
+
+def test_the_test_only_metadata_origin_takes_loopback_only() -> None:
+    assert OAuthSettings(test_cimd_origin="http://127.0.0.1:8123").test_cimd_origin
+    for origin in ("https://example.com", "http://10.0.0.5:80", "http://169.254.169.254"):
+        with pytest.raises(ConfigError, match="loopback origin only"):
+            OAuthSettings(test_cimd_origin=origin)
