@@ -54,7 +54,7 @@ from pimelo_mcp.tools.common import (
 from pimelo_mcp.tools.cursors import bind, refusing_stale_cursors, unbind
 from pimelo_mcp.tools.product_search import condition_text
 from pimelo_mcp.tools.registry import ToolOutput, tool
-from pimelo_mcp.tools.render import shown, shown_value
+from pimelo_mcp.tools.render import quoted_query, shown, shown_value
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
     CatalogSchema,
@@ -307,7 +307,7 @@ def _searched(
     entity_type: str, query: str | None, filters: list[Filter], locale: str | None
 ) -> str:
     """What an entity search that found nothing looked for, as one sentence."""
-    parts = [f'query "{query.strip()}"'] if query and query.strip() else []
+    parts = [f"query {quoted_query(query)}"] if query and query.strip() else []
     parts += [
         f"filters[{index}] ({condition_text(f.condition())})" for index, f in enumerate(filters)
     ]

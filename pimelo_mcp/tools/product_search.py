@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pimelo_mcp.client import Page, Product
-from pimelo_mcp.tools.render import shown
+from pimelo_mcp.tools.render import quoted_query, shown
 from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import (
     CatalogSchema,
@@ -51,7 +51,7 @@ class ProductSearch:
         """Each condition, named as the model wrote it, with the search left without it."""
         parts: list[tuple[str, ProductSearch]] = []
         if self.query and self.query.strip():
-            parts.append((f'query "{self.query.strip()}"', replace(self, query=None)))
+            parts.append((f"query {quoted_query(self.query)}", replace(self, query=None)))
         for index, condition in enumerate(self.filters):
             rest = self.filters[:index] + self.filters[index + 1 :]
             parts.append(

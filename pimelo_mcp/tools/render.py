@@ -10,6 +10,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 EMPTY = "(empty)"
+QUOTED_QUERY_CHARS = 80  # what a message repeats of a model's query: enough to recognise it
+
+
+def quoted_query(query: str) -> str:
+    """A query as a message repeats it: quoted, and cut short when long."""
+    text = query.strip()
+    if len(text) > QUOTED_QUERY_CHARS:
+        text = text[: QUOTED_QUERY_CHARS - 1] + "…"
+    return f'"{text}"'
 
 
 def shown(value: Any) -> str:

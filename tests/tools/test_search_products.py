@@ -188,3 +188,12 @@ async def test_an_empty_entity_search_says_what_was_searched(connect: ConnectFac
         "filters[0] (code starts_with alp)."
     )
     assert text_of(result) == page["no_match"]
+
+
+async def test_an_empty_result_repeats_a_long_query_only_in_part(connect: ConnectFactory) -> None:
+    long_query = "zzyzx" * 500  # one word that matches nothing; 2,500 characters
+    async with connect() as mcp:
+        result = await call(mcp, "search_products", {"query": long_query})
+        text = "\n".join(block.text for block in result.content if block.type == "text")
+    assert "zzyzx" in text
+    assert len(text) < 1500
