@@ -324,7 +324,6 @@ def default_store_path(env: Mapping[str, str] = os.environ) -> Path:
 
 def check_public_url(text: str) -> str:
     """The public URL as the issuer: https://host[:port], no path; loopback http for local use."""
-    from urllib.parse import urlsplit
 
     url = text.strip().rstrip("/")
     try:
@@ -412,7 +411,6 @@ class OAuthSettings:
         """The store as messages name it (a Redis URL without its password)."""
         if self.store_url is None:
             return str(self.store_path)
-        from urllib.parse import urlsplit
 
         parts = urlsplit(self.store_url)
         if parts.password is None:

@@ -22,7 +22,9 @@ from mcp.types import CallToolResult, TextContent
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol, RequestResponseCycle
 
-MAX_MEDIA_BYTES = 10 * 1024 * 1024
+from pimelo_mcp.client._constants import MAX_UPLOAD_BYTES
+
+MAX_MEDIA_BYTES = MAX_UPLOAD_BYTES
 # base64 turns 3 bytes into 4; 1 MiB more for the envelope and the other arguments.
 MAX_REQUEST_BODY_BYTES = MAX_MEDIA_BYTES * 4 // 3 + 1024 * 1024
 HEADER_TIMEOUT_SECONDS = 10.0

@@ -346,8 +346,9 @@ def _wrap(spec: ToolSpec) -> Any:
                 if isinstance(error, AuthenticationError):
                     await _end_grant(resources, kwargs)
                     raise ToolError(RECONNECT_MESSAGE) from error
-                if isinstance(error, InsufficientScopeError) and not any(
-                    extra.scope == error.required_scope for extra in spec.extras
+                if (
+                    isinstance(error, InsufficientScopeError)
+                    and spec.extra(error.required_scope or "") is None
                 ):
                     scope = error.required_scope or spec.scope
                     raise ToolError(signed_in_scope_message(spec.name, scope)) from error
@@ -367,12 +368,12 @@ def _wrap(spec: ToolSpec) -> Any:
 
 async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -> None:
     """Drop the principal's pooled client and revoke its grant (through the lifespan's pool)."""
-    for value in kwargs.values():
-        if isinstance(value, Context):
-            context: Context[ToolState, Any] = value  # pyright: ignore[reportUnknownVariableType]
-            with anyio.CancelScope(shield=True):
-                await context.request_context.lifespan_context.pool.refused(resources)
-            return
+    from pimelo_mcp.tools.deadline import state_in
+
+    state: ToolState | None = state_in(kwargs)
+    if state is not None:
+        with anyio.CancelScope(shield=True):
+            await state.pool.refused(resources)
 
 
 def mcp_tool(spec: ToolSpec) -> Tool:

@@ -70,11 +70,6 @@ def deadline_length() -> float | None:
     return _LENGTH.get()
 
 
-def seconds_left() -> float | None:
-    deadline = _DEADLINE.get()
-    return None if deadline is None else deadline - time.monotonic()
-
-
 @contextmanager
 def call_deadline(seconds: float) -> Generator[float]:
     """Everything inside must be done within `seconds` (an outer, earlier deadline wins)."""

@@ -106,10 +106,6 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def is_redis_url(location: str) -> bool:
-    return location.startswith(("redis://", "rediss://", "unix://"))
-
-
 class RedisStore:
     """The OAuth records and the shared rate budgets in one Redis database."""
 

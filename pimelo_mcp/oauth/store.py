@@ -43,7 +43,6 @@ __all__ = [
 ]
 
 Kind = Literal["client", "cimd", "request", "code", "grant", "access", "refresh", "limit"]
-STORE_FILE_NAME = "oauth.sqlite3"
 
 T = TypeVar("T")
 

@@ -47,8 +47,6 @@ FAULT_DEFAULTS: dict[str, float | None] = {
     "drip": 1.0,
     "storm": 60,
 }
-# Faults that decide how the request ends (latency only delays it).
-_TERMINAL = tuple(name for name in FAULT_DEFAULTS if name != "latency")
 _FAULT = re.compile(r"^([a-z\-]+)(?:\(([^)]*)\))?@([0-9.]+)$")
 _RULE = re.compile(r"^(?:([A-Z]+)\s+)?(\S+?)\s*:\s*(.+)$")
 API_PREFIX = "/api/v1"

@@ -28,21 +28,18 @@ T = TypeVar("T")
 SAFETY_MARGIN_SECONDS = 1.0
 
 
-def _deadline_of(kwargs: Mapping[str, Any]) -> float | None:
-    for value in kwargs.values():
-        if isinstance(value, Context):
-            context: Context[Any, Any] = value  # pyright: ignore[reportUnknownVariableType]
-            state: Any = context.request_context.lifespan_context
-            return float(state.settings.call_deadline_seconds)
-    return None
-
-
-def _state_of(kwargs: Mapping[str, Any]) -> Any:
+def state_in(kwargs: Mapping[str, Any]) -> Any:
+    """The lifespan state of a tool call, from the `Context` among its arguments (None: none)."""
     for value in kwargs.values():
         if isinstance(value, Context):
             context: Context[Any, Any] = value  # pyright: ignore[reportUnknownVariableType]
             return context.request_context.lifespan_context
     return None
+
+
+def _deadline_of(kwargs: Mapping[str, Any]) -> float | None:
+    state = state_in(kwargs)
+    return None if state is None else float(state.settings.call_deadline_seconds)
 
 
 async def within_deadline(spec: ToolSpec, kwargs: Mapping[str, Any], work: Awaitable[T]) -> T:
@@ -78,7 +75,7 @@ async def within_deadline(spec: ToolSpec, kwargs: Mapping[str, Any], work: Await
 def _unknown_outcome(
     spec: ToolSpec, kwargs: Mapping[str, Any], unsettled: list[str], error: PimeloError
 ) -> ToolError:
-    state = _state_of(kwargs)
+    state = state_in(kwargs)
     arguments = {k: v for k, v in kwargs.items() if not isinstance(v, Context)}
     for request in dict.fromkeys(unsettled):
         if state is not None:

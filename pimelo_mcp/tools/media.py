@@ -31,6 +31,7 @@ from pimelo_mcp.client import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
+from pimelo_mcp.client._constants import MAX_UPLOAD_BYTES  # Pimelo's own cap on uploads
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.public_urls import (
     NotHttpsError,
@@ -50,7 +51,6 @@ from pimelo_mcp.tools.state import ToolState
 from pimelo_mcp.translate import translate_values
 
 MAX_IMAGE_BYTES = 1024 * 1024  # an image returned to the model (base64 adds a third)
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # Pimelo's own cap on uploads
 URL_TIMEOUT_SECONDS = 20.0
 MAX_REDIRECTS = 3
 ALLOWED_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
