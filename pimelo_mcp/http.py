@@ -356,6 +356,48 @@ class StoreOutageAnswers:
             await send(message)
 
 
+# A registration, a token request or the sign-in form is a few kilobytes at most; the MCP
+# app's own limit (uploads of 10 MiB) is no bound for endpoints anyone may call unsigned.
+OAUTH_BODY_LIMIT = 64 * 1024
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _within_form_limit(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """`app`, with a request body over OAUTH_BODY_LIMIT refused (413) before it is all read."""
+    declared = dict(scope["headers"]).get(b"content-length", b"")
+    too_large = PlainTextResponse(
+        f"Request body over {OAUTH_BODY_LIMIT:,} bytes: not an OAuth request.", status_code=413
+    )
+    if declared.isdigit() and int(declared) > OAUTH_BODY_LIMIT:
+        await too_large(scope, receive, send)
+        return
+    received = 0
+    started = False
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > OAUTH_BODY_LIMIT:
+                raise _BodyTooLarge
+        return message
+
+    async def noting_send(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, capped_receive, noting_send)
+    except _BodyTooLarge:
+        if not started:
+            await too_large(scope, receive, send)
+
+
 class WithAuthorizationServer:
     """ASGI: the OAuth endpoints (open: they are how a client gets in) beside the MCP app.
 
@@ -371,7 +413,7 @@ class WithAuthorizationServer:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in self._paths:
-            await self._router(scope, receive, send)
+            await _within_form_limit(self._router, scope, receive, send)
             return
 
         async def send_with_scope(message: Message) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx2
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -9,7 +11,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from pimelo_mcp.config import Settings
-from pimelo_mcp.http import WithAuthorizationServer, pimelo_probe
+from pimelo_mcp.http import OAUTH_BODY_LIMIT, WithAuthorizationServer, pimelo_probe
 
 BASE = "http://pimelo.test/api/v1/"
 
@@ -61,3 +63,33 @@ async def test_oauth_paths_reach_the_authorization_server_and_401s_name_the_scop
     assert token.json() == {"route": "token"}
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"] == 'Bearer resource_metadata="x", scope="pimelo"'
+
+
+async def _read_form(request: Request) -> Response:
+    form = await request.form()
+    return JSONResponse({"fields": len(form)})
+
+
+async def test_oauth_endpoints_refuse_a_body_larger_than_any_oauth_request() -> None:
+    app = WithAuthorizationServer(_mcp, [Route("/token", _read_form, methods=["POST"])], "pimelo")
+    big = b"grant_type=" + b"a" * (OAUTH_BODY_LIMIT + 1)
+
+    async def streamed() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
+        for start in range(0, len(big), 4096):
+            yield big[start : start + 4096]
+
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1"
+    ) as client:
+        small = await client.post("/token", data={"grant_type": "authorization_code"})
+        declared = await client.post(
+            "/token", content=big, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        chunked = await client.post(
+            "/token",
+            content=streamed(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert small.json() == {"fields": 1}
+    assert declared.status_code == 413
+    assert chunked.status_code == 413
