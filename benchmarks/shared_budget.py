@@ -21,26 +21,17 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import anyio
 import httpx2
 
+from benchmarks.client_pacing import Run
 from pimelo_mcp.client import PimeloClient, RateLimitedError
 
 TOKEN = "pim_benchmark_shared_budget_token"
 PROCESSES = 3
 CONCURRENCY = 20  # reads in flight per process
-
-
-@dataclass
-class Run:
-    requests: int
-    ok: int
-    surfaced_429: int
-    other_errors: int
-    service_429: int
-    seconds: float
 
 
 class CountingTransport(httpx2.AsyncBaseTransport):

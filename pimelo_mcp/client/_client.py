@@ -305,6 +305,20 @@ class PimeloClient:
         """A fresh key for one logical create; every retry of that create sends the same one."""
         return f"pimelo-mcp-{uuid.uuid4().hex}"
 
+    def _with_patch_key(
+        self, method: str, headers: Mapping[str, str] | None
+    ) -> Mapping[str, str] | None:
+        """`headers` with an Idempotency-Key when a PATCH has none of its own.
+
+        One key per logical update, the same on every retry: a retry whose first answer was
+        lost gets that answer replayed, not a 412 caused by its own success.
+        """
+        if method.upper() != "PATCH" or any(
+            name.lower() == "idempotency-key" for name in (headers or {})
+        ):
+            return headers
+        return {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
+
     async def request(
         self,
         method: str,
@@ -362,12 +376,7 @@ class PimeloClient:
         `retry=None` retries only what is safe to repeat: GET, PATCH (merge-patch is
         idempotent), searches, and any request that carries an `Idempotency-Key`.
         """
-        if method.upper() == "PATCH" and not any(
-            name.lower() == "idempotency-key" for name in (headers or {})
-        ):
-            # One key per logical update, the same on every retry: a retry whose first answer
-            # was lost gets that answer replayed, not a 412 caused by its own success.
-            headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
+        headers = self._with_patch_key(method, headers)
         if retry is None:
             retry = _safe_to_repeat(method, path, headers)
         if self._closed:
@@ -571,10 +580,7 @@ class PimeloClient:
         it within the deadline: when the record holds what the patch set, that record is
         the answer; when it is still at the version the patch expected, nothing was written.
         """
-        if method.upper() == "PATCH" and not any(
-            name.lower() == "idempotency-key" for name in (headers or {})
-        ):
-            headers = {**(headers or {}), "Idempotency-Key": self.new_idempotency_key()}
+        headers = self._with_patch_key(method, headers)
         safe = _safe_to_repeat(method, path, headers) if retry is None else retry
         patch = _patch_body(method, json)
         reserve = read_back_reserve() if patch else 0.0
