@@ -37,8 +37,10 @@ ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
 DEFAULT_CLIENT_POOL_SIZE = 100
 DEFAULT_CLIENT_IDLE_SECONDS = 600.0
 ENV_REVIEW_MINUTES = "PIMELO_MCP_REVIEW_MINUTES"
-# How long a dry run's review (its confirmation handle) can be approved in the review pane.
+# How long a dry run's review (its confirmation handle) can be approved in the review pane:
+# long enough to read 100 items, short enough that a forgotten review does not stay live.
 DEFAULT_REVIEW_MINUTES = 15.0
+MAX_REVIEW_MINUTES = 24 * 60.0
 ENV_APP_URL = "PIMELO_APP_URL"
 ENV_CHATGPT_SEARCH = "PIMELO_MCP_CHATGPT_SEARCH"
 
@@ -112,6 +114,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         check_app_url(self.app_url)
+        if not 0 < self.review_minutes <= MAX_REVIEW_MINUTES:
+            raise ConfigError(
+                f"a review lasts from a fraction of a minute up to {MAX_REVIEW_MINUTES:.0f} "
+                f"minutes ({ENV_REVIEW_MINUTES}); got {self.review_minutes}"
+            )
         seconds = self.call_deadline_seconds
         if not MIN_CALL_DEADLINE_SECONDS <= seconds <= MAX_CALL_DEADLINE_SECONDS:
             raise ConfigError(

@@ -32,6 +32,10 @@ class AppliedReviews(Protocol):
         """What applying it did, when the first apply finished and said so."""
         ...
 
+    async def release(self, review_id: str) -> None:
+        """Undo a claim whose apply Pimelo refused as a whole (nothing written): it may retry."""
+        ...
+
 
 class MemoryAppliedReviews:
     """One process's applied reviews (no shared store): forgotten when their handles expire."""
@@ -62,6 +66,10 @@ class MemoryAppliedReviews:
     async def recall(self, review_id: str) -> str | None:
         return self._outcomes.get(review_id)
 
+    async def release(self, review_id: str) -> None:
+        self._claimed.pop(review_id, None)
+        self._outcomes.pop(review_id, None)
+
     def __len__(self) -> int:
         return len(self._claimed)
 
@@ -86,3 +94,6 @@ class StoreAppliedReviews:
     async def recall(self, review_id: str) -> str | None:
         record = await self._store.get("review", OUTCOME_PREFIX + review_id, now=self._clock())
         return None if record is None else record.value
+
+    async def release(self, review_id: str) -> None:
+        await self._store.delete("review", review_id)

@@ -16,6 +16,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
+from pimelo_mcp.client import PimeloError
 from pimelo_mcp.review.handles import MAX_HANDLE_CHARS, RUN_AGAIN, HandleRefused, ReviewedChanges
 from pimelo_mcp.review.pane import APPLY_TOOL, APPLY_TOOL_META, APPS_SWITCH
 from pimelo_mcp.tools.batch import BatchOutput, Change, Plan, finish, key_field
@@ -203,7 +204,13 @@ async def apply_reviewed_changes(
         )
         for item in left
     ]
-    batch = await send_plans(state, review, plans, action)
+    try:
+        batch = await send_plans(state, review, plans, action)
+    except PimeloError:
+        # Refused as a whole before anything was written (finish reads back every lost
+        # answer instead of raising): the review stays open for another try.
+        await state.review.applied.release(review.id)
+        raise
     items = outcomes(batch, [key for key in review.keys if key in set(skip)], review.keys)
     await state.review.applied.remember(
         review.id,

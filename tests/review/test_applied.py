@@ -51,3 +51,16 @@ async def test_in_the_shared_store_every_replica_agrees_on_the_one_claim(tmp_pat
         assert await second.recall("review-1") == '[{"key": "A", "outcome": "applied"}]'
     finally:
         await store.aclose()
+
+
+async def test_a_released_claim_can_be_claimed_again() -> None:
+    clock = Clock()
+    store = SqliteStore(None)
+    try:
+        for applied in (MemoryAppliedReviews(clock), StoreAppliedReviews(store, clock)):
+            assert await applied.claim("review-1", until=clock.now + 60)
+            await applied.release("review-1")
+            assert await applied.claim("review-1", until=clock.now + 60)
+            assert not await applied.claim("review-1", until=clock.now + 60)
+    finally:
+        await store.aclose()

@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 from mcp.server.apps import APP_MIME_TYPE
 from mcp.types import CallToolResult
+from starlette.applications import Starlette
 
+from pimelo_mcp.review import thumbnails
 from pimelo_mcp.review.pane import APPLY_TOOL, RESOURCE_URI, REVIEWED_TOOLS
+from pimelo_mcp.sandbox.settings import SCOPES
 from pimelo_mcp.tools.batch import REVIEW_LINE
 from tests.review.conftest import ClientFactory, ServerFactory
 from tests.tools.conftest import FULL_TOKEN, error_text, read_journal, structured
@@ -399,3 +403,68 @@ async def test_entity_writes_are_reviewed_and_applied_the_same_way(
     assert line["target"] == {"kind": "entity", "entity_type": "brand", "code": "alpenwerk"}
     assert line["approved"] == "review pane"
     assert line["tool"] == "update_entities"
+
+
+async def test_without_media_read_the_review_has_no_thumbnails_and_tries_once(
+    make_server: ServerFactory,
+    connect_with: ClientFactory,
+    sandbox: Starlette,
+    sandbox_http: httpx2.AsyncClient,
+) -> None:
+    identifiers = [item["identifier"] for item in await products(sandbox_http, 3)]
+    no_media = [scope for scope in SCOPES if not scope.startswith("media:")]
+    token = sandbox.state.sandbox.store.mint_token("no media", no_media)
+    paths: list[str] = []
+
+    async def count(request: httpx2.Request) -> None:
+        paths.append(request.url.path)
+
+    sandbox_http.event_hooks["request"].append(count)
+    async with connect_with(make_server(token)) as client:
+        review = review_of(await client.call_tool("update_products", three_changes(identifiers)))
+    assert [item["thumbnail"] for item in review["items"]] == [None, None, None]
+    assert all(item["label"] for item in review["items"])
+    assert review["summary"]["changes"] == 3
+    assert len([path for path in paths if path.endswith("/download")]) == 1
+
+
+async def test_thumbnails_are_bounded_in_count_and_bytes(
+    make_server: ServerFactory,
+    connect_with: ClientFactory,
+    sandbox_http: httpx2.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    identifiers = [item["identifier"] for item in await products(sandbox_http, 3)]
+    server = make_server()
+    monkeypatch.setattr(thumbnails, "MAX_THUMBNAILS", 1)
+    async with connect_with(server) as client:
+        review = review_of(await client.call_tool("update_products", three_changes(identifiers)))
+    shown = [item["thumbnail"] for item in review["items"] if item["thumbnail"]]
+    assert len(set(shown)) == 1
+    monkeypatch.setattr(thumbnails, "MAX_THUMBNAILS", 40)
+    monkeypatch.setattr(thumbnails, "MAX_THUMBNAIL_BYTES", 500)  # every demo image is larger
+    async with connect_with(server) as client:
+        review = review_of(await client.call_tool("update_products", three_changes(identifiers)))
+    assert [item["thumbnail"] for item in review["items"]] == [None, None, None]
+
+
+async def test_an_apply_refused_as_a_whole_by_pimelo_leaves_the_review_open(
+    make_server: ServerFactory,
+    connect_with: ClientFactory,
+    sandbox: Starlette,
+    sandbox_http: httpx2.AsyncClient,
+) -> None:
+    identifiers = [item["identifier"] for item in await products(sandbox_http, 3)]
+    store = sandbox.state.sandbox.store
+    token = store.mint_token("reviewer", SCOPES)
+    async with connect_with(make_server(token)) as client:
+        review = review_of(await client.call_tool("update_products", three_changes(identifiers)))
+        # The token loses products:write in Pimelo before the person approves.
+        store.add_token(token, [s for s in SCOPES if s != "products:write"], "reviewer")
+        refused = await client.call_tool(APPLY_TOOL, {"handle": review["handle"]})
+        assert "products:write" in error_text(refused)
+        assert [(await product(sandbox_http, key))["version"] for key in identifiers] == [1, 1, 1]
+        store.add_token(token, SCOPES, "reviewer")  # given back: the same review applies
+        result = structured(await client.call_tool(APPLY_TOOL, {"handle": review["handle"]}))
+    assert result["applied"] == 3
+    assert result["already_applied"] is False
