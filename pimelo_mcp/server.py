@@ -68,7 +68,7 @@ from pimelo_mcp.tools.state import ToolState, current_call, current_resources
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
     from pimelo_mcp.oauth.store import OAuthStore
-    from pimelo_mcp.review.offer import ReviewDesk
+    from pimelo_mcp.review.desk import ReviewDesk
     from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
 
 logger = logging.getLogger(__name__)
@@ -491,8 +491,8 @@ def catalog_entry(spec: ToolSpec) -> CatalogEntry:
 def review_desk(settings: Settings, key: bytes | None, store: OAuthStore | None) -> ReviewDesk:
     """The review machinery of this server: shared when given a key (and a store)."""
     from pimelo_mcp.review.applied import MemoryAppliedReviews, StoreAppliedReviews
+    from pimelo_mcp.review.desk import ReviewDesk
     from pimelo_mcp.review.handles import HandleSigner
-    from pimelo_mcp.review.offer import ReviewDesk
 
     return ReviewDesk(
         HandleSigner(key, minutes=settings.review_minutes),

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.apps import client_supports_apps
 
-from pimelo_mcp.review.applied import AppliedReviews
-from pimelo_mcp.review.handles import HandleSigner, Kind, ReviewedItem
+from pimelo_mcp.review.handles import Kind, ReviewedItem
 from pimelo_mcp.review.payload import RecordFace, review_items, status_of, summary, value_text
 from pimelo_mcp.review.thumbnails import thumbnails
 from pimelo_mcp.tools.batch import BatchOutput, Plan
@@ -30,14 +29,6 @@ if TYPE_CHECKING:
 
 REVIEW_META_KEY = "pimelo/review"
 DEFAULT_LABEL_ATTRIBUTE = "name"
-
-
-@dataclass
-class ReviewDesk:
-    """The server's review machinery: how handles are signed, and which were applied."""
-
-    signer: HandleSigner
-    applied: AppliedReviews
 
 
 @dataclass(frozen=True)

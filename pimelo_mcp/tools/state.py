@@ -10,7 +10,7 @@ from pimelo_mcp.config import Settings
 
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
-    from pimelo_mcp.review.offer import ReviewDesk
+    from pimelo_mcp.review.desk import ReviewDesk
     from pimelo_mcp.tools.caches import EntityLookup, SchemaCache
     from pimelo_mcp.tools.principals import PrincipalPool, PrincipalResources
 

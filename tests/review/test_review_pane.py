@@ -468,3 +468,29 @@ async def test_an_apply_refused_as_a_whole_by_pimelo_leaves_the_review_open(
         result = structured(await client.call_tool(APPLY_TOOL, {"handle": review["handle"]}))
     assert result["applied"] == 3
     assert result["already_applied"] is False
+
+
+async def test_apply_needs_the_scopes_of_the_write_it_applies(
+    make_server: ServerFactory, connect_with: ClientFactory, sandbox_http: httpx2.AsyncClient
+) -> None:
+    identifiers = [item["identifier"] for item in await products(sandbox_http, 3)]
+    async with connect_with(make_server(review_key=b"a" * 32)) as client:
+        handle = review_of(await client.call_tool("update_products", three_changes(identifiers)))[
+            "handle"
+        ]
+    entities_only = ("entities:read", "entities:write", "settings:read")
+    server = make_server(review_key=b"a" * 32, scopes=entities_only)
+    async with connect_with(server) as client:
+        listed = [tool.name for tool in (await client.list_tools()).tools]
+        assert APPLY_TOOL in listed  # it applies entity writes for this token
+        text = error_text(await client.call_tool(APPLY_TOOL, {"handle": handle}))
+    assert "update_products" in text
+    assert "products:write" in text
+    versions = [(await product(sandbox_http, key))["version"] for key in identifiers]
+    assert versions == [1, 1, 1]
+    read_only_scopes = ("products:read", "attributes:read", "settings:read")
+    async with connect_with(make_server(review_key=b"a" * 32, scopes=read_only_scopes)) as client:
+        assert APPLY_TOOL not in [tool.name for tool in (await client.list_tools()).tools]
+        assert "allows none of them" in error_text(
+            await client.call_tool(APPLY_TOOL, {"handle": handle})
+        )
