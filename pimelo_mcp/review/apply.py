@@ -150,6 +150,8 @@ async def send_plans(
 @tool(
     name=APPLY_TOOL,
     title="Apply reviewed changes",
+    # Named in a refusal's message by default; who may call it is decided by the scopes of
+    # the write it applies (server._Offer lists it, _check_offered checks each handle).
     scope="products:write",
     read_only=False,
     destructive=True,
