@@ -44,7 +44,7 @@ from pimelo_mcp.client import (
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
 from pimelo_mcp.http_limits import MAX_REQUEST_BODY_BYTES, BodyLimit, bounded_protocol
-from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.listening import listen_tcp, url_host
 from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.stopping import server_took_a_signal
 
@@ -466,15 +466,6 @@ def build_http_app(
 
 
 # -- serving -----------------------------------------------------------------------------
-
-
-def url_host(host: str) -> str:
-    """The host to put in a URL a person can open: a wildcard bind is reached on loopback."""
-    if host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if host == "::":
-        return "[::1]"
-    return f"[{host}]" if ":" in host else host
 
 
 def listen(http: HttpSettings) -> socket.socket:
