@@ -287,7 +287,7 @@ async def create_attribute(
     localizable: bool | None = None,
     scopable: Annotated[bool | None, Field(description="Differs per channel.")] = None,
     options: Annotated[
-        OptionInput | None, Field(description='"Navy blue" or {code, labels}.')
+        OptionInput | None, Field(description="'Navy blue' or {code, labels}.")
     ] = None,
     validation: Annotated[
         dict[str, Any] | None, Field(description="e.g. max_length, allowed_units.")

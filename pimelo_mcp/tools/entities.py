@@ -70,7 +70,7 @@ from pimelo_mcp.translate.filters import ENTITY_FIELDS
 # which create_entities points to) because tools/list is read on every turn.
 EntityValues = Annotated[
     dict[str, Any] | None,
-    Field(description="By attribute code: 'Italy', {fr_FR: …}; null clears."),
+    Field(description="By attribute code: 'Italy' (the call's locale), {fr_FR: …}; null clears."),
 ]
 
 SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results

@@ -530,7 +530,7 @@ async def create_products(
     channel: Channel = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
-    """Create 1 to 100 products in one call; each succeeds or is refused on its own."""
+    """Create 1 to 100 products in one call; each succeeds or fails alone."""
     state = state_of(ctx)
     sets = await state.schema.attribute_sets()
     if any(item.attribute_set not in sets for item in items):

@@ -36,7 +36,7 @@ RULES: dict[str, list[tuple[str, str]]] = {
     "get_product": [("", "default: first channel, its first locale; full: all")],
     "create_products": [
         ("", "1 to 100 products in one call"),
-        ("", "each succeeds or is refused on its own"),
+        ("", "each succeeds or fails alone"),
         ("items[].identifier", "Product SKU"),
         ("items[].values", "As in update_products"),
     ],
@@ -44,6 +44,7 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("", "1 to 100 products in one call"),
         ("", "only what is named changes"),
         ("items[].values", "By attribute code, as a person writes them"),
+        ("items[].values", "'Trail Runner' (the call's locale and channel)"),
         ("items[].values", "{fr_FR: …}"),
         ("items[].values", "{ecommerce: {de_DE: …}}"),
         ("items[].values", "'129.90 EUR', '310 g', option labels, brand names"),
@@ -65,7 +66,7 @@ RULES: dict[str, list[tuple[str, str]]] = {
     "update_entities": [
         ("", "Merge-update"),
         ("items[].labels", "By locale; null removes one"),
-        ("items[].values", "By attribute code"),
+        ("items[].values", "'Italy' (the call's locale)"),
         ("items[].values", "null clears"),
         ("items[].expected_version", "Refuse if changed since"),
     ],
@@ -75,7 +76,7 @@ RULES: dict[str, list[tuple[str, str]]] = {
     ],
     "create_attribute": [
         ("", "options for select/multiselect"),
-        ("options", '"Navy blue" or {code, labels}'),
+        ("options", "'Navy blue' or {code, labels}"),
         ("labels", "By locale"),
         ("scopable", "Differs per channel"),
         ("validation", "max_length, allowed_units"),
