@@ -76,21 +76,25 @@ def _names_taken(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
     """The names the object at `loc` takes, read from the model's JSON schema (none if unsure)."""
     schema = model.model_json_schema()
     definitions: Mapping[str, Any] = schema.get("$defs", {})
-    node: Mapping[str, Any] = schema
-    for part in (*loc, None):
+
+    def holding(node: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
         # An optional field is anyOf [X, null]; a nested model is a $ref to its definition.
-        variants = [node, *node.get("anyOf", ())]
-        resolved = [
-            definitions.get(str(v.get("$ref", "")).removeprefix("#/$defs/"), v) for v in variants
-        ]
-        key = "items" if isinstance(part, int) else "properties"
-        holder = next((v for v in resolved if key in v), None)
+        for variant in (node, *node.get("anyOf", ())):
+            ref = variant.get("$ref")
+            if isinstance(ref, str):
+                variant = definitions.get(ref.removeprefix("#/$defs/"), {})
+            if key in variant:
+                return variant
+        return None
+
+    node: Mapping[str, Any] = schema
+    for part in loc:
+        holder = holding(node, "items" if isinstance(part, int) else "properties")
         if holder is None:
             return []
-        if part is None:
-            return list(holder["properties"])
         node = holder["items"] if isinstance(part, int) else holder["properties"].get(part, {})
-    return []  # not reached: the loop returns at its last part
+    holder = holding(node, "properties")
+    return list(holder["properties"]) if holder is not None else []
 
 
 def format_argument_errors(

@@ -39,9 +39,9 @@ Values = Annotated[
     dict[str, Any] | None,
     Field(
         # Single quotes and bare keys: JSON would escape every double quote, at a token each.
-        description="By attribute code, as a person writes them: 'Trail Runner' (the call's locale "
-        "and channel), {fr_FR: …}, "
-        "{ecommerce: {de_DE: …}}, '129.90 EUR', '310 g', option labels, brand names; null clears."
+        description="By attribute code, as a person writes them: 'Trail Runner' (the call's "
+        "locale and channel), {fr_FR: …}, {ecommerce: {de_DE: …}}, '129.90 EUR', '310 g', "
+        "option labels, brand names; null clears."
     ),
 ]
 ExpectedVersion = Annotated[int | None, Field(ge=1, description="Refuse if changed since.")]
