@@ -18,7 +18,7 @@ from pimelo_mcp.review.handles import Kind, ReviewedItem
 from pimelo_mcp.review.payload import RecordFace, review_items, status_of, summary, value_text
 from pimelo_mcp.review.thumbnails import thumbnails
 from pimelo_mcp.tools.batch import BatchOutput, Plan
-from pimelo_mcp.translate import AttributeDef
+from pimelo_mcp.translate import AttributeDef, CatalogSchema
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -42,6 +42,18 @@ class ReviewSource:
     attributes: Mapping[str, AttributeDef]
     locale: str | None
     faces: Mapping[str, RecordFace]
+
+
+def review_locale(schema: CatalogSchema, asked: str | None) -> str | None:
+    """The locale labels are shown in: as asked, else the first channel's first locale (as
+    product reads default to), else the first enabled one."""
+    if asked:
+        return asked
+    for channel in schema.channels.values():
+        for code in channel.locales:
+            if code in schema.locales:
+                return code
+    return min(schema.locales, default=None)
 
 
 def wants_review(ctx: Context[ToolState, Any], dry_run: bool) -> bool:

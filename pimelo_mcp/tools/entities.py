@@ -19,7 +19,13 @@ from pimelo_mcp.client import (
     NotFoundError,
     PimeloError,
 )
-from pimelo_mcp.review.offer import ReviewSource, entity_faces, offer_review, wants_review
+from pimelo_mcp.review.offer import (
+    ReviewSource,
+    entity_faces,
+    offer_review,
+    review_locale,
+    wants_review,
+)
 from pimelo_mcp.review.pane import REVIEWED_TOOL_META
 from pimelo_mcp.tools.batch import (
     BatchOutput,
@@ -632,7 +638,7 @@ async def _offer_review(
 ) -> None:
     """The dry run's review for the pane, from the type's definitions the dry run read (cached)."""
     schema = await _schema(state, entity_type)
-    shown_locale = locale or min(schema.locales, default=None)
+    shown_locale = review_locale(schema, locale)
     await offer_review(
         state,
         output,

@@ -388,11 +388,13 @@ async def test_entity_writes_are_reviewed_and_applied_the_same_way(
         review = review_of(await client.call_tool("update_entities", arguments))
         assert review["kind"] == "entity"
         assert review["entity_type"] == "brand"
+        assert review["locale"] == "en_US"  # the first channel's first locale, as reads show
         alpenwerk, missing = review["items"]
         assert alpenwerk["label"] == "Alpenwerk"
         assert alpenwerk["status"] == "change"
         [founded] = alpenwerk["changes"]
         assert (founded["before"], founded["after"]) == ("1948", "1950")
+        assert (founded["label"], founded["type"]) == ("Founded", "number")
         assert missing["status"] == "refused"
         assert missing["label"] is None
         result = structured(await client.call_tool(APPLY_TOOL, {"handle": review["handle"]}))
