@@ -7,12 +7,16 @@ against the output schema). A second baseline, the bare server answering the API
 itself (`bare_server.build(whole_answer=True)`), pays for a product-sized answer with
 none of pimelo-mcp's work; the ratio to it is pimelo-mcp's own layer.
 
-- in process: pimelo-mcp, the bare server and the whole-answer bare server through the
-  SDK's `Client`, interleaved (A B C A B C …), each side's median of its batches;
-- HTTP: the server's own CPU time per call (user + system, from `/proc`) while ten
-  clients call `get_product` on a kept-alive connection each. Throughput at ten clients
-  is this CPU time seen through a machine that the clients and the sandbox share;
-  the CPU time itself moves far less from run to run.
+- in process: the three through the SDK's `Client`, interleaved (A B C A B C …), each
+  side's median of its batches. The client checks a structured result against the tool's
+  output schema: pimelo-mcp's typed schema costs that check far more than the whole-answer
+  server's plain `object` (docs/performance.md gives the figure);
+- stdio: the three as processes, one JSON-RPC pipe each: the time a client waits, and the
+  server's own CPU time per call (user + system, from `/proc`);
+- HTTP: the server's CPU time per call while ten clients call `get_product` on a kept-alive
+  connection each, and the requests per second. Throughput at ten clients is this CPU
+  time seen through a machine that the clients and the sandbox share; the CPU time
+  itself moves far less from run to run.
 
     .venv/bin/python -m benchmarks.answer_cost [--quick]
 
@@ -39,10 +43,12 @@ from benchmarks import bare_server
 from benchmarks.in_process import sandbox_http
 from benchmarks.per_call import (
     API_KEY,
+    BARE_STDIO,
     LISTENING,
     PIMELO_STDIO,
     ROOT,
     SKU,
+    PipeServer,
     environments,
     throughput,
 )
@@ -105,6 +111,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def stdio_cpu(rounds: int, calls: int) -> tuple[Three, Three]:
+    """(median ms per call as the client waits, server CPU ms per call) over stdio."""
+    with sandbox() as (base_url, token):
+        env = environments(base_url, token)
+        sides = [
+            PipeServer(PIMELO_STDIO, env),
+            PipeServer(BARE_STDIO, env),
+            PipeServer([*BARE_STDIO, "whole"], env),
+        ]
+        try:
+            waits: list[list[float]] = [[], [], []]
+            cpu: list[list[float]] = [[], [], []]
+            for side in sides:  # warm: tools built, definitions loaded
+                side.timed_calls(20)
+            for _ in range(rounds):
+                for side, waited, used in zip(sides, waits, cpu, strict=True):
+                    before = cpu_seconds(side.process.pid)
+                    waited.append(side.timed_calls(calls))
+                    used.append((cpu_seconds(side.process.pid) - before) / calls * 1000)
+        finally:
+            for side in sides:
+                side.close()
+    return (
+        Three(*(statistics.median(figure) for figure in waits)),
+        Three(*(statistics.median(figure) for figure in cpu)),
+    )
+
+
 def http_cpu(rounds: int, clients: int, each: int) -> tuple[Three, Three]:
     """(server CPU milliseconds per call, requests per second), each side's median."""
     base = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
@@ -161,22 +195,34 @@ def served(command: list[str], env: dict[str, str]) -> Iterator[tuple[str, int]]
         child.wait(timeout=20)
 
 
+def rows(rounds: int, calls: int, http_each: int) -> list[tuple[str, str, float, str]]:
+    """The figures for `python -m benchmarks`: (key, label, pimelo / whole-answer ratio, shown)."""
+    inside = anyio.run(in_process, rounds, calls)
+    stdio_wait, stdio_used = stdio_cpu(rounds, calls)
+    http_used, http_rates = http_cpu(rounds, 10, http_each)
+    measured = [
+        ("in_process", "get_product in process, ms", inside, 2),
+        ("stdio", "get_product over stdio, ms", stdio_wait, 2),
+        ("stdio_cpu", "server CPU per stdio call, ms", stdio_used, 2),
+        ("http_cpu", "server CPU per HTTP call (10 clients), ms", http_used, 2),
+        ("http_10_clients", "get_product over HTTP, 10 clients, req/s", http_rates, 0),
+    ]
+    return [
+        (
+            f"{key}_to_whole_answer",
+            f"{label} (pimelo / bare answering the whole product {three.whole:.{digits}f}; "
+            f"bare {three.bare:.{digits}f})",
+            three.pimelo / three.whole,
+            f"{three.pimelo:.{digits}f} = {three.pimelo / three.whole:.2f}{TIMES}",
+        )
+        for key, label, three, digits in measured
+    ]
+
+
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
-    inside = anyio.run(in_process, 2 if quick else 6, 30 if quick else 100)
-    cpu, rates = http_cpu(2 if quick else 5, 10, 10 if quick else 30)
-    rows = [
-        ("in process, ms per call", inside),
-        ("HTTP, server CPU ms per call", cpu),
-        ("HTTP, 10 clients, req/s", rates),
-    ]
-    print("| figure | pimelo-mcp | bare | bare, whole answer | pimelo / bare | pimelo / whole |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, three in rows:
-        print(
-            f"| {label} | {three.pimelo:.3f} | {three.bare:.3f} | {three.whole:.3f} | "
-            f"{three.pimelo / three.bare:.2f}{TIMES} | {three.pimelo / three.whole:.2f}{TIMES} |"
-        )
+    for _, label, _, shown in rows(2 if quick else 6, 30 if quick else 100, 10 if quick else 30):
+        print(f"| {label} | {shown} |")
 
 
 if __name__ == "__main__":

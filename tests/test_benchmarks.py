@@ -33,3 +33,39 @@ def test_a_dozen_asks_each_call_only_listed_tools() -> None:
 
 def test_a_ratio_budget_reads_as_a_ratio() -> None:
     assert held("k", "ratio", 1.0, "1.00", 1.10, unit=TIMES).budget == f"≤ 1.1{TIMES}"
+
+
+async def test_the_whole_answer_baseline_answers_the_apis_json_and_the_bare_one_an_identifier() -> (
+    None
+):
+    from mcp import Client
+
+    from benchmarks import bare_server
+    from benchmarks.in_process import sandbox_http
+    from benchmarks.per_call import SKU
+
+    token, base_url = "pim_benchmark_baseline", "http://sandbox/api/v1/"
+    async with sandbox_http(base_url, token, products=5) as http:
+        api = (
+            await http.get(f"products/{SKU}", headers={"Authorization": f"Bearer {token}"})
+        ).json()
+        async with (
+            Client(
+                bare_server.build(base_url, token, http_client=http, whole_answer=True)
+            ) as whole,
+            Client(bare_server.build(base_url, token, http_client=http)) as bare,
+        ):
+            answered = await whole.call_tool("get_product", {"identifier": SKU})
+            assert answered.structured_content == api
+            least = await bare.call_tool("get_product", {"identifier": SKU})
+            assert least.structured_content == {"result": SKU}
+
+
+def test_a_process_cpu_time_is_read() -> None:
+    import os
+
+    from benchmarks.answer_cost import cpu_seconds
+
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(300_000))
+    assert cpu_seconds(os.getpid()) >= before > 0
