@@ -137,6 +137,8 @@ ASKS: tuple[Ask, ...] = (
             (
                 "create_products",
                 {
+                    # The name is localizable: one value needs the call's locale.
+                    "locale": "en_US",
                     "items": [
                         {
                             "identifier": "ACC-CAP-900001",
