@@ -145,7 +145,7 @@ ASKS: tuple[Ask, ...] = (
                             "attribute_set": "accessories",
                             "values": {"name": "Trail Cap"},
                         }
-                    ]
+                    ],
                 },
             ),
         ],
