@@ -104,12 +104,9 @@ class _Offer:
         self.catalog = {entry.name: entry for entry in catalog}
         self.unavailable = dict(unavailable)
         # Each description names the parts these scopes leave out (CatalogEntry.listed).
-        listed = [entry.listed(scopes) for entry in catalog]
         # Kept as JSON: every tools/list gets objects of its own, so nothing a caller changes
         # in one answer reaches the next, at a quarter of what a deep copy of each costs.
-        self._listing = json.dumps(
-            [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in listed]
-        )
+        self._listing = json.dumps([entry.listed(scopes) for entry in catalog])
 
     def listing(self) -> list[MCPTool]:
         """The tools as `tools/list` shows them: fresh objects, shared with no other answer."""
