@@ -69,3 +69,22 @@ def test_a_process_cpu_time_is_read() -> None:
     before = cpu_seconds(os.getpid())
     sum(i * i for i in range(300_000))
     assert cpu_seconds(os.getpid()) >= before > 0
+
+
+async def test_every_layer_variant_still_answers_and_each_layer_is_put_back() -> None:
+    from mcp.client.session import ClientSession
+
+    import pimelo_mcp.server as server_module
+    from benchmarks import layer_costs
+
+    check = ClientSession.validate_tool_result
+    strict = server_module.strict_arguments
+    figures = await layer_costs.measure(rounds=1, calls=2)
+    assert set(figures) == {
+        *layer_costs.VARIANTS,
+        "bare server",
+        "bare server answering the whole product",
+    }
+    assert all(value > 0 for value in figures.values())
+    assert ClientSession.validate_tool_result is check
+    assert server_module.strict_arguments is strict
