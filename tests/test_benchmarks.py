@@ -42,3 +42,58 @@ async def test_every_ask_finishes_against_the_sandbox() -> None:
     figures = await measure()
     assert [words for words, _, _ in figures.asks] == [ask.words for ask in ASKS]
     assert all(spent > 0 for _, _, spent in figures.asks)
+
+
+async def test_the_whole_answer_baseline_answers_the_apis_json_and_the_bare_one_an_identifier() -> (
+    None
+):
+    from mcp import Client
+
+    from benchmarks import bare_server
+    from benchmarks.in_process import sandbox_http
+    from benchmarks.per_call import SKU
+
+    token, base_url = "pim_benchmark_baseline", "http://sandbox/api/v1/"
+    async with sandbox_http(base_url, token, products=5) as http:
+        api = (
+            await http.get(f"products/{SKU}", headers={"Authorization": f"Bearer {token}"})
+        ).json()
+        async with (
+            Client(
+                bare_server.build(base_url, token, http_client=http, whole_answer=True)
+            ) as whole,
+            Client(bare_server.build(base_url, token, http_client=http)) as bare,
+        ):
+            answered = await whole.call_tool("get_product", {"identifier": SKU})
+            assert answered.structured_content == api
+            least = await bare.call_tool("get_product", {"identifier": SKU})
+            assert least.structured_content == {"result": SKU}
+
+
+def test_a_process_cpu_time_is_read() -> None:
+    import os
+
+    from benchmarks.answer_cost import cpu_seconds
+
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(300_000))
+    assert cpu_seconds(os.getpid()) >= before > 0
+
+
+async def test_every_layer_variant_still_answers_and_each_layer_is_put_back() -> None:
+    from mcp.client.session import ClientSession
+
+    import pimelo_mcp.server as server_module
+    from benchmarks import layer_costs
+
+    check = ClientSession.validate_tool_result
+    strict = server_module.strict_arguments
+    figures = await layer_costs.measure(rounds=1, calls=2)
+    assert set(figures) == {
+        *layer_costs.VARIANTS,
+        "bare server",
+        "bare server answering the whole product",
+    }
+    assert all(value > 0 for value in figures.values())
+    assert ClientSession.validate_tool_result is check
+    assert server_module.strict_arguments is strict

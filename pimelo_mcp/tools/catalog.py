@@ -21,8 +21,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from mcp.types import Tool as MCPTool
-
 if TYPE_CHECKING:
     from pimelo_mcp.tools.registry import ToolSpec
 
@@ -76,19 +74,19 @@ class CatalogEntry:
     def input_schema(self) -> dict[str, Any]:
         return self.definition["inputSchema"]
 
-    def listed(self, scopes: Collection[str] | None = None) -> MCPTool:
-        """The tool as `tools/list` shows it to a token with `scopes`.
+    def listed(self, scopes: Collection[str] | None = None) -> dict[str, Any]:
+        """The tool as `tools/list` shows it to a token with `scopes`, as JSON (not to be changed).
 
         A token that lacks an extra scope reads, in the description, which part needs it, so
         a model does not find out by a refused call. Unknown scopes: the catalog's text.
         """
         lacking = missing_extras(self, scopes)
         if not lacking:
-            return MCPTool.model_validate(self.definition)
+            return self.definition
         description = " ".join(
             [self.definition.get("description", ""), *lacking_sentences(lacking)]
         )
-        return MCPTool.model_validate({**self.definition, "description": description.strip()})
+        return {**self.definition, "description": description.strip()}
 
     def spec(self) -> ToolSpec:
         """The tool's ToolSpec, importing its module (the first time only: Python caches it)."""

@@ -58,7 +58,7 @@ from pimelo_mcp.translate import (
     TranslationError,
     translate_values,
 )
-from pimelo_mcp.translate.compact import compact_values
+from pimelo_mcp.translate.compact import compact_records
 from pimelo_mcp.translate.errors import Problem
 from pimelo_mcp.translate.values import unknown_attribute_message
 
@@ -144,15 +144,18 @@ def product_view(
     full: bool,
     text_limit: int | None,
 ) -> ProductView:
-    raw = plain_values(product.values)
     cut: list[str] = []
     if full:
         values: dict[str, Any] = {
-            code: entries for code, entries in raw.items() if not fields or code in fields
+            code: entries
+            for code, entries in plain_values(product.values).items()
+            if not fields or code in fields
         }
     else:
-        values, cut = compact_values(
-            raw, locale=locale, channel=channel, text_limit=text_limit, only=fields
+        # Compacted from the records themselves: a plain copy of every value first would
+        # be a quarter of the work for values the answer then mostly leaves out.
+        values, cut = compact_records(
+            product.values, locale=locale, channel=channel, text_limit=text_limit, only=fields
         )
     return ProductView(
         identifier=product.identifier,

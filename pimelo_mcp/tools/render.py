@@ -38,6 +38,10 @@ def _shown(value: Any, *, quote: bool) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return f'"{value}"' if quote else (value or EMPTY)
+    if isinstance(value, int | float):
+        return str(value)  # before the abstract checks below, which cost more
+    if isinstance(value, list):
+        return _shown_items(cast(list[Any], value))
     if isinstance(value, Mapping):
         entries = cast(Mapping[Any, Any], value)
         if not entries:
@@ -45,11 +49,14 @@ def _shown(value: Any, *, quote: bool) -> str:
         # "; " between entries: a text value may hold commas itself.
         return "; ".join(f"{key}: {_shown(item, quote=quote)}" for key, item in entries.items())
     if isinstance(value, Sequence | set | frozenset):
-        items = list(cast(Sequence[Any], value))
-        if not items:
-            return EMPTY
-        return ", ".join(_shown(item, quote=False) for item in items)
+        return _shown_items(list(cast(Sequence[Any], value)))
     return str(value)
+
+
+def _shown_items(items: list[Any]) -> str:
+    if not items:
+        return EMPTY
+    return ", ".join(_shown(item, quote=False) for item in items)
 
 
 def shown_entries(entries: Sequence[Mapping[str, Any]]) -> str:

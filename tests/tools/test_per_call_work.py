@@ -4,10 +4,12 @@ import anyio
 import httpx2
 
 from pimelo_mcp.client import PimeloClient, Value
-from pimelo_mcp.server import mcp_tool
+from pimelo_mcp.config import Settings
+from pimelo_mcp.server import build_server, mcp_tool
 from pimelo_mcp.tools.all_tools import ALL_TOOLS
 from pimelo_mcp.tools.batch import raw_values
 from pimelo_mcp.tools.caches import SchemaCache
+from pimelo_mcp.tools.catalog import load_catalog
 from pimelo_mcp.tools.products import plain_values
 from tests.tools.conftest import BASE_URL, FULL_TOKEN
 
@@ -40,3 +42,22 @@ def test_a_read_sees_values_in_the_same_plain_form_without_copying_them() -> Non
     plain = plain_values(values)
     assert plain == raw_values(values)  # extra fields the service adds kept, as model_dump does
     assert plain["price"][0]["data"] is data
+
+
+async def test_each_tools_list_answer_is_its_own_and_says_what_the_catalog_says() -> None:
+    server = build_server(Settings(api_token=FULL_TOKEN, base_url=BASE_URL, audit_path=None))
+    first = await server.list_tools()
+    expected = [entry.definition for entry in load_catalog()]
+    assert [tool.model_dump(by_alias=True, mode="json", exclude_none=True) for tool in first] == (
+        expected
+    )
+    # A caller that changes what it was given (an extension adding _meta, say) changes
+    # nothing in the next answer: the cached listing is never handed out itself.
+    first[0].description = "changed"
+    first[0].input_schema["properties"].clear()
+    first[0].annotations = None
+    second = await server.list_tools()
+    assert [tool.model_dump(by_alias=True, mode="json", exclude_none=True) for tool in second] == (
+        expected
+    )
+    assert second[0].input_schema is not first[0].input_schema

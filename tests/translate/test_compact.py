@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from pimelo_mcp.translate.compact import compact_values, render_data
+from pimelo_mcp.client import Value
+from pimelo_mcp.translate.compact import compact_records, compact_values, render_data
 
 VALUES: dict[str, list[dict[str, Any]]] = {
     "name": [
@@ -59,3 +60,37 @@ def test_long_text_is_kept_whole_without_a_limit() -> None:
 def test_only_named_attributes_are_kept() -> None:
     compact, _ = compact_values(VALUES, locale="en_US", only=["price", "name"])
     assert compact == {"name": "Trail Runner", "price": "129.90 EUR"}
+
+
+def test_records_compact_exactly_as_their_plain_form() -> None:
+    # get_product compacts the client's records directly, without a plain copy of each value.
+    records = {
+        code: [Value.model_validate({**entry, "source": "import"}) for entry in entries]
+        for code, entries in VALUES.items()
+    }
+    for locale, channel in (
+        (None, None),
+        ("fr_FR", None),
+        (None, "marketplace"),
+        ("en_US", "ecommerce"),
+    ):
+        for only in (None, ["description", "price"]):
+            for limit in (None, 100):
+                assert compact_records(
+                    records, locale=locale, channel=channel, text_limit=limit, only=only
+                ) == compact_values(
+                    VALUES, locale=locale, channel=channel, text_limit=limit, only=only
+                )
+
+
+def test_only_mappings_of_exactly_the_price_or_metric_keys_are_rendered_as_text() -> None:
+    assert render_data([{"amount": "1.00", "currency": "EUR", "note": "x"}]) == [
+        {"amount": "1.00", "currency": "EUR", "note": "x"}
+    ]
+    assert render_data({"amount": 1, "unit": "GRAM", "x": 1}) == {
+        "amount": 1,
+        "unit": "GRAM",
+        "x": 1,
+    }
+    assert render_data([]) == []
+    assert render_data(7) == 7
