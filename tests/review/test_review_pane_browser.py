@@ -193,8 +193,8 @@ def test_a_dry_run_approved_in_the_pane_writes_exactly_what_was_ticked(
             untick_and_apply(host, UNTICKED)
             expect(pane.get_by_role("status")).to_contain_text("Done:")
             expect(pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
-            expect(pane.locator(f'#items > li[data-key="{UNTICKED}"] .o-skipped')).to_be_visible()
-            expect(pane.locator(f'#items > li[data-key="{OVERTAKEN}"] .o-refused')).to_be_visible()
+            expect(pane.locator(f'#items > li[data-key="{UNTICKED}"] .mark.o-skipped')).to_be_visible()
+            expect(pane.locator(f'#items > li[data-key="{OVERTAKEN}"] .mark.o-refused')).to_be_visible()
             assert host.seen()["calls"] == [
                 {
                     "name": "apply_reviewed_changes",

@@ -94,7 +94,7 @@ def test_the_pane_shows_counts_rows_and_each_change_before_and_after(browser: Br
     with opened(browser, RecordedApply()) as host:
         pane = host.pane
         expect(pane.locator("#summary")).to_have_text(
-            "10 changes on 6 products, 1 refused, 1 changed since the dry run, 1 unchanged"
+            "11 changes on 6 products, 1 refused, 1 changed since the dry run, 1 unchanged"
         )
         assert pane.locator("#items > li").count() == len(REVIEW["items"])
 
@@ -156,6 +156,10 @@ def test_refused_stale_and_unchanged_items_are_marked_and_cannot_be_ticked(
             assert item.get_by_role("checkbox").count() == 0
         expect(row(host, "SHOE-RD-000007")).to_contain_text("Option 'Neon' is not an option")
         expect(row(host, "PACK-DAY-000100")).to_contain_text("now version 4")
+        # Words replaced side by side read as one change each, not word by word.
+        description = row(host, "PACK-DAY-000100").locator("tr", has_text="Description")
+        assert description.locator("del").all_inner_texts() == ["Made", "long days"]
+        assert description.locator("ins").all_inner_texts() == ["Built", "quick hikes"]
         boxes = host.pane.locator("#items").get_by_role("checkbox")
         assert boxes.count() == 3
         assert all(boxes.nth(index).is_checked() for index in range(3))  # all ticked at first
