@@ -90,13 +90,17 @@ class HostPage:
         return self.page.locator("#pane").element_handle().content_frame()
 
     def open(
-        self, tool_input: dict[str, Any], result: dict[str, Any], theme: str = "light"
+        self,
+        tool_input: dict[str, Any],
+        result: dict[str, Any],
+        theme: str = "light",
+        html: str | None = None,
     ) -> None:
-        """Frame the pane, let it initialize, then send the tool's input and result."""
+        """Frame the pane (the packaged file unless given), then send the tool's input and result."""
         self.page.evaluate(
             "async (args) => { await window.reviewHost.open(args); }",
             {
-                "html": PANE.read_text(encoding="utf-8"),
+                "html": PANE.read_text(encoding="utf-8") if html is None else html,
                 "toolInput": tool_input,
                 "toolResult": result,
                 "context": {"theme": theme},

@@ -71,6 +71,16 @@ class Live:
         """What the host does with the pane's tools/call."""
         return self.call(params["name"], params.get("arguments") or {})
 
+    def pane_for(self, tool: str) -> str:
+        """The pane's HTML as a host finds it: the tool's `_meta.ui.resourceUri`, then resources/read."""
+        listed = self.portal.call(self.client.list_tools)
+        meta = next(entry.meta for entry in listed.tools if entry.name == tool) or {}
+        uri = meta["ui"]["resourceUri"]
+        read = self.portal.call(self.client.read_resource, uri)
+        (content,) = read.contents
+        assert content.mime_type == "text/html;profile=mcp-app"
+        return content.text  # type: ignore[union-attr]
+
     def product(self, identifier: str) -> dict[str, Any]:
         answer = self.api.get(f"products/{identifier}")
         assert answer.status_code == 200, answer.text
@@ -167,7 +177,7 @@ def test_a_dry_run_approved_in_the_pane_writes_exactly_what_was_ticked(
         assert overtaking.status_code == 200, overtaking.text
 
         with host_page(browser, live.forward, height=1600) as host:
-            host.open(tool_input, dry_run)
+            host.open(tool_input, dry_run, html=live.pane_for("update_products"))
             pane = host.pane
             summary = review["summary"]
             expect(pane.locator("#summary")).to_contain_text(
@@ -193,8 +203,12 @@ def test_a_dry_run_approved_in_the_pane_writes_exactly_what_was_ticked(
             untick_and_apply(host, UNTICKED)
             expect(pane.get_by_role("status")).to_contain_text("Done:")
             expect(pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
-            expect(pane.locator(f'#items > li[data-key="{UNTICKED}"] .mark.o-skipped')).to_be_visible()
-            expect(pane.locator(f'#items > li[data-key="{OVERTAKEN}"] .mark.o-refused')).to_be_visible()
+            expect(
+                pane.locator(f'#items > li[data-key="{UNTICKED}"] .mark.o-skipped')
+            ).to_be_visible()
+            expect(
+                pane.locator(f'#items > li[data-key="{OVERTAKEN}"] .mark.o-refused')
+            ).to_be_visible()
             assert host.seen()["calls"] == [
                 {
                     "name": "apply_reviewed_changes",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from tests.interop.tooling import ROOT
 from tests.review.browser import PANE
 
 BUDGET_BYTES = 60_000  # issue 12: a pane every host fetches with the tool list must stay small
@@ -82,3 +83,11 @@ def test_the_checks_catch_what_they_are_for() -> None:
         "fetch(",
         "@import",
     ]
+
+
+def test_the_readme_shows_the_pane_under_review_before_write() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Review before write\n", 1)[1].split("\n## ", 1)[0]
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", section)
+    assert images == ["docs/images/review-pane.png"]
+    assert (ROOT / images[0]).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
