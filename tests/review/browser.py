@@ -33,6 +33,7 @@ iframe{display:block;width:100%;border:1px solid #888;border-radius:8px;height:2
 </head><body><main><h1>Test host</h1><div id="slot"></div></main>
 <script type="module" src="/host.js"></script></body></html>"""
 SCREENSHOTS_VARIABLE = "PIMELO_SCREENSHOT_DIR"  # where the pane's screenshots go, if set
+PROBLEMS = {"error", "warning", "pageerror"}
 WAIT_MS = 30_000  # a safety net for waits on the page; each wait ends on an event
 
 
@@ -119,6 +120,10 @@ class HostPage:
     def csp_violations(self) -> list[str]:
         return [line for line in self.console if "Content Security Policy" in line]
 
+    def problems(self) -> list[str]:
+        """Errors and warnings in the console, and uncaught exceptions, of page and pane."""
+        return [line for line in self.console if line.split(":", 1)[0] in PROBLEMS]
+
 
 @contextmanager
 def launched(tmp_dir: Path) -> Iterator[Browser]:
@@ -142,7 +147,9 @@ def host_page(
     height: int = 900,
 ) -> Iterator[HostPage]:
     """A fresh context with the host page loaded; `call_tool` answers the pane's tools/call."""
-    context = browser.browser.new_context(viewport={"width": width, "height": height})
+    context = browser.browser.new_context(
+        viewport={"width": width, "height": height}, locale="en-GB", timezone_id="UTC"
+    )
     context.set_default_timeout(WAIT_MS)
     try:
         page = context.new_page()
@@ -160,6 +167,7 @@ def host_page(
 
         context.route("**/*", route)
         page.on("console", lambda message: host.console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: host.console.append(f"pageerror: {error}"))
         page.expose_function("pimeloCallTool", call_tool)
         page.goto(HOST_PAGE)
         page.wait_for_function("() => window.reviewHost !== undefined")

@@ -203,6 +203,9 @@ def test_a_dry_run_approved_in_the_pane_writes_exactly_what_was_ticked(
             untick_and_apply(host, UNTICKED)
             expect(pane.get_by_role("status")).to_contain_text("Done:")
             expect(pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
+            for key in (RENAMED, RECOLOURED):
+                applied = pane.locator(f'#items > li[data-key="{key}"] .mark.o-applied')
+                expect(applied).to_have_text(re.compile(r"^Applied \(version \d+\)$"))
             expect(
                 pane.locator(f'#items > li[data-key="{UNTICKED}"] .mark.o-skipped')
             ).to_be_visible()
@@ -246,3 +249,4 @@ def test_a_dry_run_approved_in_the_pane_writes_exactly_what_was_ticked(
             )
             assert refused.get("isError") is True
             assert {key: live.product(key) for key in before} == after
+            assert host.problems() == []

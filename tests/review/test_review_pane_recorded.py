@@ -136,8 +136,12 @@ def test_the_pane_shows_counts_rows_and_each_change_before_and_after(browser: Br
         expect(jacket).to_contain_text("<img src=x onerror=alert(1)>")
         assert jacket.locator("img").count() == 0
 
+        expect(pane.locator("#expires")).to_have_text(
+            "Apply before 04:05; after that, ask for a new dry run."
+        )
         assert host.refused_requests == []
         assert host.csp_violations() == []
+        assert host.problems() == []
 
 
 def test_refused_stale_and_unchanged_items_are_marked_and_cannot_be_ticked(
@@ -212,8 +216,11 @@ def test_apply_by_keyboard_sends_the_handle_and_the_unticked_and_shows_each_outc
         expect(row(host, "SHOE-TRL-000531").locator(".mark.o-refused")).to_have_text("Not applied")
         expect(row(host, "SHOE-TRL-000531")).to_contain_text("Changed since the dry run")
         expect(row(host, "JKT-RAIN-000042").locator(".o-skipped")).to_have_text("Skipped")
-        # No second Apply is offered, and the boxes are settled.
+        # No second Apply is offered, and the boxes are settled; focus goes on from the top.
         expect(apply).to_be_hidden()
+        expect(pane.locator("#heading")).to_be_focused()
+        expect(pane.locator("#expires")).to_be_hidden()
+        assert host.problems() == []
         assert answer.calls == [
             {
                 "name": "apply_reviewed_changes",
