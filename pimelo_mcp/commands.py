@@ -423,7 +423,7 @@ def _public_url_of(oauth: OAuthSettings | None, sock: socket.socket) -> OAuthSet
     """`oauth`, its public URL the listening address when none was given (a local sandbox)."""
     if oauth is None or oauth.public_url:
         return oauth
-    from pimelo_mcp.http import url_host
+    from pimelo_mcp.listening import url_host
 
     host, port = sock.getsockname()[:2]
     local = replace(oauth, public_url=f"http://{url_host(str(host))}:{port}")

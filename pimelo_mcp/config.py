@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pimelo_mcp.audit import default_audit_path
 from pimelo_mcp.client import DEFAULT_BASE_URL
@@ -46,6 +46,16 @@ APP_URL_FIELD = "{identifier}"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def redacted_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class ConfigError(ValueError):
@@ -412,10 +422,7 @@ class OAuthSettings:
         if self.store_url is None:
             return str(self.store_path)
 
-        parts = urlsplit(self.store_url)
-        if parts.password is None:
-            return self.store_url
-        return self.store_url.replace(f":{parts.password}@", ":***@", 1)
+        return redacted_url(self.store_url)
 
     def issuer(self) -> str:
         """The checked public URL: the issuer, byte for byte."""

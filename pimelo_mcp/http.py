@@ -17,8 +17,6 @@ Imported only in HTTP mode: stdio never pays for uvicorn.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import socket
 import time
@@ -35,6 +33,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pimelo_mcp.api_keys import ApiKeys
 from pimelo_mcp.client import (
     APIConnectionError,
     APIStatusError,
@@ -44,7 +43,7 @@ from pimelo_mcp.client import (
 )
 from pimelo_mcp.config import ConfigError, HttpSettings, Settings, is_loopback
 from pimelo_mcp.http_limits import MAX_REQUEST_BODY_BYTES, BodyLimit, bounded_protocol
-from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.listening import listen_tcp, url_host
 from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.stopping import server_took_a_signal
 
@@ -69,16 +68,10 @@ LOOPBACK_ALLOWED_ORIGINS = ("http://127.0.0.1", "http://localhost", "http://[::1
 # -- client authentication ---------------------------------------------------------------
 
 
-def _digest(key: bytes) -> bytes:
-    return hashlib.sha256(key).digest()
-
-
 class ApiKeyAuth:
     """ASGI middleware: every path but the public ones needs `Authorization: Bearer <key>`.
 
-    Keys are compared as SHA-256 digests with `hmac.compare_digest`, against every
-    configured key without stopping at the first match: the time taken tells nothing of
-    the key, its length, or which key matched.
+    Keys are compared in constant time (`ApiKeys`).
     """
 
     def __init__(
@@ -87,7 +80,7 @@ class ApiKeyAuth:
         if not keys:
             raise ValueError("ApiKeyAuth needs at least one key")
         self.app = app
-        self._digests = tuple(_digest(key.encode()) for key in keys)
+        self._keys = ApiKeys(keys)
         self._public = frozenset(public_paths)
 
     def accepts(self, authorization: bytes | None) -> bool:
@@ -96,11 +89,7 @@ class ApiKeyAuth:
         scheme, _, value = authorization.strip().partition(b" ")
         if scheme.lower() != b"bearer":
             return False
-        presented = _digest(value.strip())
-        matched = False
-        for digest in self._digests:
-            matched |= hmac.compare_digest(presented, digest)
-        return matched
+        return self._keys.match(value.strip())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self._public:
@@ -466,15 +455,6 @@ def build_http_app(
 
 
 # -- serving -----------------------------------------------------------------------------
-
-
-def url_host(host: str) -> str:
-    """The host to put in a URL a person can open: a wildcard bind is reached on loopback."""
-    if host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if host == "::":
-        return "[::1]"
-    return f"[{host}]" if ":" in host else host
 
 
 def listen(http: HttpSettings) -> socket.socket:

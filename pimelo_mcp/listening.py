@@ -1,4 +1,5 @@
-"""`listen_tcp`: the listening socket both HTTP services (the MCP server, the sandbox) run on."""
+"""`listen_tcp`: the listening socket both HTTP services (the MCP server, the sandbox) run on,
+and `url_host`: the host of the URL a person opens to reach it."""
 
 from __future__ import annotations
 
@@ -28,3 +29,12 @@ def listen_tcp(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def url_host(host: str) -> str:
+    """The host to put in a URL a person can open: a wildcard bind is reached on loopback."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host

@@ -22,6 +22,7 @@ from pimelo_mcp.client._deadline import (
     note_unsettled_write,
     read_back_reserve,
     settle_write,
+    write_label,
 )
 from pimelo_mcp.client._ratelimit import BudgetWaitTooLong, RateLimiter, shared_limiter
 from pimelo_mcp.client._retry import (
@@ -350,7 +351,7 @@ class PimeloClient:
             )
         except PimeloError as error:
             if is_write(method, path) and is_unknown_outcome(error):
-                note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
+                note_unsettled_write(write_label(method, path))
             raise
 
     async def _send(
@@ -624,7 +625,7 @@ class PimeloClient:
                 )
                 error.attempts = reread + 1
                 if is_write(method, path):
-                    note_unsettled_write(f"{method.upper()} /{path.lstrip('/')}")
+                    note_unsettled_write(write_label(method, path))
                 raise error from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -636,7 +637,7 @@ class PimeloClient:
         None when it does not; the write is then settled as not written when the record is
         still at the version the If-Match named, and stays unsettled (outcome unknown)
         otherwise, or when the record cannot be read."""
-        what = f"PATCH /{path.lstrip('/')}"
+        what = write_label("PATCH", path)
         try:
             record: object = await self.request_json("GET", path)
         except PimeloError:

@@ -35,6 +35,11 @@ def tracking_unsettled_writes() -> Generator[list[str]]:
         _UNSETTLED.reset(token)
 
 
+def write_label(method: str, path: str) -> str:
+    """How a write is named among the unsettled ones, and in the message that lists them."""
+    return f"{method.upper()} /{path.lstrip('/')}"
+
+
 def note_unsettled_write(what: str) -> None:
     unsettled = _UNSETTLED.get()
     if unsettled is not None:

@@ -17,6 +17,7 @@ import httpx2
 from mcp.shared.auth import OAuthClientInformationFull
 from pydantic import ValidationError
 
+from pimelo_mcp.capped import read_at_most
 from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.oauth.redirects import RedirectPolicy
 from pimelo_mcp.public_urls import (
@@ -104,16 +105,12 @@ class MetadataFetcher:
                         f"{client_id} answered HTTP {response.status_code} (redirects are not "
                         "followed); it must serve the client's metadata as JSON"
                     )
-                chunks: list[bytes] = []
-                total = 0
-                async for chunk in response.aiter_bytes():
-                    total += len(chunk)
-                    if total > MAX_DOCUMENT_BYTES:
-                        raise ClientMetadataError(
-                            f"{client_id} is larger than {MAX_DOCUMENT_BYTES} bytes"
-                        )
-                    chunks.append(chunk)
-                return b"".join(chunks), response.headers.get("cache-control", "")
+                body = await read_at_most(response, MAX_DOCUMENT_BYTES)
+                if body is None:
+                    raise ClientMetadataError(
+                        f"{client_id} is larger than {MAX_DOCUMENT_BYTES} bytes"
+                    )
+                return body, response.headers.get("cache-control", "")
         except httpx2.HTTPError as error:
             raise ClientMetadataError(
                 f"could not fetch {client_id} ({type(error).__name__})"

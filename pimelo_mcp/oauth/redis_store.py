@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
 
+from pimelo_mcp.config import redacted_url
 from pimelo_mcp.oauth.store import Consumed, Kind, Record, StoreUnavailable
 
 T = TypeVar("T")
@@ -96,16 +96,6 @@ return 1
 """
 
 
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 class RedisStore:
     """The OAuth records and the shared rate budgets in one Redis database."""
 
@@ -120,7 +110,9 @@ class RedisStore:
                 socket_timeout=_COMMAND_TIMEOUT_SECONDS,
             )
         except ValueError as error:
-            raise ValueError(f"the store URL {redacted(url)} is not a Redis URL: {error}") from None
+            raise ValueError(
+                f"the store URL {redacted_url(url)} is not a Redis URL: {error}"
+            ) from None
         self._consume = self._redis.register_script(_CONSUME)
         self._increment = self._redis.register_script(_INCREMENT)
         self._take = self._redis.register_script(_TAKE)
@@ -135,12 +127,12 @@ class RedisStore:
             return await operation()
         except (redis_errors.ConnectionError, redis_errors.TimeoutError) as error:
             raise StoreUnavailable(
-                f"the shared store {redacted(self.url)} cannot be reached ({error}); "
+                f"the shared store {redacted_url(self.url)} cannot be reached ({error}); "
                 "requests that need it fail until it answers again"
             ) from None
         except redis_errors.ResponseError as error:
             raise StoreUnavailable(
-                f"the shared store {redacted(self.url)} refused an operation: {error}"
+                f"the shared store {redacted_url(self.url)} refused an operation: {error}"
             ) from None
 
     async def ping(self) -> str | None:

@@ -10,12 +10,11 @@ the SDK's own check does.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 
 from mcp.server.auth.provider import AccessToken
 
+from pimelo_mcp.api_keys import ApiKeys
 from pimelo_mcp.oauth import OAUTH_SCOPE
 from pimelo_mcp.oauth.provider import PimeloOAuthProvider, same_resource
 from pimelo_mcp.principal import SERVER_KEY, Principal, PrincipalAccessToken, PrincipalRevoker
@@ -28,18 +27,11 @@ class OAuthTokenVerifier:
 
     def __init__(self, provider: PimeloOAuthProvider, api_keys: Sequence[str] = ()) -> None:
         self._provider = provider
-        self._key_digests = tuple(hashlib.sha256(key.encode()).digest() for key in api_keys)
-
-    def _is_api_key(self, token: str) -> bool:
-        presented = hashlib.sha256(token.encode()).digest()
-        matched = False
-        for digest in self._key_digests:  # every key compared: the time tells nothing
-            matched |= hmac.compare_digest(presented, digest)
-        return matched
+        self._api_keys = ApiKeys(api_keys)
 
     async def verify_token(self, token: str) -> AccessToken | None:
         resource = self._provider.resource
-        if self._is_api_key(token):
+        if self._api_keys.match(token.encode()):
             return AccessToken(
                 token=API_KEY_CLIENT,
                 client_id=API_KEY_CLIENT,

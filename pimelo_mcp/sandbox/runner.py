@@ -11,7 +11,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from pimelo_mcp.listening import listen_tcp
+from pimelo_mcp.listening import listen_tcp, url_host
 from pimelo_mcp.sandbox.settings import SandboxSettings
 from pimelo_mcp.stopping import server_took_a_signal
 
@@ -35,14 +35,6 @@ def _error(message: str) -> None:
     print(f"pimelo-mcp sandbox: error: {message}", file=sys.stderr, flush=True)
 
 
-def _url_host(host: str) -> str:
-    if host in ("", "0.0.0.0"):
-        return "127.0.0.1"
-    if host == "::":
-        return "[::1]"
-    return f"[{host}]" if ":" in host else host
-
-
 def run_sandbox(args: argparse.Namespace) -> int:
     """Run until Ctrl-C or SIGTERM; 0 on a clean stop, 2 for a setting that cannot work (an
     argument, a busy port, a database that cannot be opened), as `serve` does, 1 for a broken
@@ -59,12 +51,12 @@ def run_sandbox(args: argparse.Namespace) -> int:
         _error(f"cannot listen on {args.host}:{args.port}: {error}")
         return 2
     try:
-        return _load_and_serve(settings, sock, _url_host(args.host))
+        return _load_and_serve(settings, sock, url_host(args.host))
     finally:
         sock.close()
 
 
-def _load_and_serve(settings: SandboxSettings, sock: socket.socket, url_host: str) -> int:
+def _load_and_serve(settings: SandboxSettings, sock: socket.socket, host: str) -> int:
     from pimelo_mcp.sandbox.app import create_app
     from pimelo_mcp.sandbox.auth import mint_demo_tokens
 
@@ -94,7 +86,7 @@ def _load_and_serve(settings: SandboxSettings, sock: socket.socket, url_host: st
             flush=True,
         )
     tokens = mint_demo_tokens(app.state.sandbox.store)
-    base_url = f"http://{url_host}:{sock.getsockname()[1]}/api/v1/"
+    base_url = f"http://{host}:{sock.getsockname()[1]}/api/v1/"
     asyncio.run(_serve(app, sock, base_url, tokens, faults=settings.faults is not None))
     print("Pimelo sandbox stopped.", file=sys.stderr, flush=True)
     return 0

@@ -24,6 +24,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ContentBlock, ImageContent
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
+from pimelo_mcp.capped import read_at_most
 from pimelo_mcp.client import (
     InsufficientScopeError,
     Media,
@@ -164,18 +165,14 @@ async def _attach_image(state: ToolState, page: MediaPage) -> None:
             "for returned images: no image returned."
         )
         return
-    chunks: list[bytes] = []
-    total = 0
     async with state.client.media.download_stream(media.code) as download:
-        async for chunk in download.aiter_bytes():
-            total += len(chunk)
-            if total > MAX_IMAGE_BYTES:
-                page.image = f"{media.code} is over {MAX_IMAGE_BYTES:,} bytes: no image returned."
-                return
-            chunks.append(chunk)
+        image = await read_at_most(download, MAX_IMAGE_BYTES)
+    if image is None:
+        page.image = f"{media.code} is over {MAX_IMAGE_BYTES:,} bytes: no image returned."
+        return
     page._image = ImageContent(  # pyright: ignore[reportPrivateUsage]
         type="image",
-        data=base64.b64encode(b"".join(chunks)).decode(),
+        data=base64.b64encode(image).decode(),
         mime_type=media.mime_type,
     )
     page.image = f"Image of {media.code} attached."
@@ -282,14 +279,10 @@ async def fetch_url(url: str) -> tuple[bytes, str, str]:
                     length = r.headers.get("content-length", "")
                     if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
                         raise _too_large(url)
-                    chunks: list[bytes] = []
-                    total = 0
-                    async for chunk in r.aiter_bytes():
-                        total += len(chunk)
-                        if total > MAX_UPLOAD_BYTES:
-                            raise _too_large(url)
-                        chunks.append(chunk)
-                    return b"".join(chunks), _filename_from_url(url, content_type), content_type
+                    body = await read_at_most(r, MAX_UPLOAD_BYTES)
+                    if body is None:
+                        raise _too_large(url)
+                    return body, _filename_from_url(url, content_type), content_type
             except httpx2.HTTPError as error:
                 raise ToolError(
                     f"Could not fetch {url} ({type(error).__name__}: {error}); nothing was uploaded."

@@ -12,7 +12,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from pimelo_mcp.oauth.redis_store import RedisStore, redacted
+from pimelo_mcp.config import redacted_url
+from pimelo_mcp.oauth.redis_store import RedisStore
 from pimelo_mcp.oauth.store import SqliteStore, StoreUnavailable
 from tests.scale.redis_server import RedisServer
 
@@ -177,5 +178,5 @@ async def test_losing_redis_is_a_clear_error_and_its_return_needs_no_restart(
 
 
 def test_messages_never_show_the_redis_password() -> None:
-    assert redacted("redis://user:hunter2@cache:6379/0") == "redis://user:***@cache:6379/0"
-    assert redacted("redis://cache:6379/0") == "redis://cache:6379/0"
+    assert redacted_url("redis://user:hunter2@cache:6379/0") == "redis://user:***@cache:6379/0"
+    assert redacted_url("redis://cache:6379/0") == "redis://cache:6379/0"

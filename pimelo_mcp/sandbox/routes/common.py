@@ -69,7 +69,13 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
 
 
 async def read_json(request: Request) -> JSON:
-    """The JSON object of the body: 415 for another content type, 413 if too large, 400 if not JSON."""
+    """The JSON object of the body: 415 for another content type, 413 if too large, 400 if not JSON.
+
+    Parsed once per request: an idempotent PATCH reads it for its fingerprint, then its
+    handler reads it again."""
+    parsed_before: JSON | None = getattr(request.state, "json_body", None)
+    if parsed_before is not None:
+        return parsed_before
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise ProblemError(415, "The body must be application/json.", allowed=["application/json"])
@@ -95,6 +101,7 @@ async def read_json(request: Request) -> JSON:
     body = as_dict(parsed)
     if body is None:
         raise ProblemError(400, "The body must be a JSON object.")
+    request.state.json_body = body
     return body
 
 
