@@ -93,11 +93,14 @@ class HostPage:
     def open(
         self,
         tool_input: dict[str, Any],
-        result: dict[str, Any],
+        result: dict[str, Any] | None,
         theme: str = "light",
         html: str | None = None,
     ) -> None:
-        """Frame the pane (the packaged file unless given), then send the tool's input and result."""
+        """Frame the pane (the packaged file unless given), then send the tool's input and result.
+
+        Without a result, the pane is left waiting for one (as while the tool runs).
+        """
         self.page.evaluate(
             "async (args) => { await window.reviewHost.open(args); }",
             {

@@ -298,6 +298,22 @@ def test_a_result_without_a_review_shows_its_text(browser: Browser) -> None:
             expect(host.pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
 
 
+def test_a_cancelled_dry_run_says_so_and_that_nothing_was_written(browser: Browser) -> None:
+    from playwright.sync_api import expect
+
+    with host_page(browser, RecordedApply()) as host:
+        host.open(TOOL_INPUT, None)
+        expect(host.pane.locator("#summary")).to_have_text("Preparing the review of 6 items…")
+        host.page.evaluate("() => window.reviewHost.cancel('the person stopped it')")
+        expect(host.pane.get_by_role("alert")).to_have_text(
+            "The dry run was cancelled: the person stopped it. Nothing was written."
+        )
+        expect(host.pane.locator("#summary")).to_have_text(
+            "Nothing to review: the dry run did not finish."
+        )
+        expect(host.pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
+
+
 def test_an_entity_review_counts_records_of_its_type(browser: Browser) -> None:
     from playwright.sync_api import expect
 

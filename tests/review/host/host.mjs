@@ -58,7 +58,7 @@ async function open({ html, toolInput, toolResult, context }) {
   frame.srcdoc = withPolicy(html);
   await ready;
   await bridge.sendToolInput({ arguments: toolInput });
-  await bridge.sendToolResult(toolResult);
+  if (toolResult !== undefined && toolResult !== null) await bridge.sendToolResult(toolResult);
 }
 
 window.reviewHost = {
@@ -74,6 +74,7 @@ window.reviewHost = {
     const params = { ...last, arguments: { ...last.arguments, ...(change || {}) } };
     return forward(params);
   },
+  cancel: (reason) => bridge.sendToolCancelled({ reason }),
   teardown: async () => {
     await bridge.teardownResource({});
     return true;
