@@ -103,10 +103,8 @@ def test_the_pane_shows_counts_rows_and_each_change_before_and_after(browser: Br
         name = shoe.locator("tr", has_text="fr_FR")
         # Word-level: only the words that changed are marked.
         assert name.locator("del").all_inner_texts() == []
-        assert [text.strip() for text in name.locator("ins").all_inner_texts()] == [
-            "légère",
-            "forêt",
-        ]
+        # ...and the spaces around them are not part of the change.
+        assert name.locator("ins").all_inner_texts() == ["légère", "forêt"]
         description = shoe.locator("tr", has_text="Description")
         expect(description).to_contain_text("de_DE · ecommerce")  # locale and channel
         assert description.locator("del").all_inner_texts() == []
@@ -227,7 +225,16 @@ def test_apply_by_keyboard_sends_the_handle_and_the_unticked_and_shows_each_outc
                 "arguments": {"handle": REVIEW["handle"], "skip": ["JKT-RAIN-000042"]},
             }
         ]
-        assert host.seen()["calls"] == answer.calls  # through the bridge, as a host sees it
+        seen = host.seen()
+        assert seen["calls"] == answer.calls  # through the bridge, as a host sees it
+        # The model is told what the person approved and what came of it.
+        (context,) = seen["modelContext"]
+        assert context["structuredContent"]["applied"] == 1
+        assert context["structuredContent"]["tool"] == "update_products"
+        text = context["content"][0]["text"]
+        assert "reviewed the update_products dry run in the review pane and pressed Apply" in text
+        assert "JKT-RAIN-000042: skipped" in text
+        assert "SHOE-TRL-000214: applied (version 2)" in text
 
 
 def test_an_unknown_outcome_tells_the_person_to_check(browser: Browser) -> None:
@@ -275,6 +282,7 @@ def test_a_host_that_fails_the_call_is_reported_not_lost(browser: Browser) -> No
             "The host could not pass the request on"
         )
         expect(host.pane.get_by_role("alert")).to_contain_text("the MCP server is unreachable")
+        assert host.seen()["modelContext"] == []  # nothing was applied: nothing to tell
 
 
 def test_a_result_without_a_review_shows_its_text(browser: Browser) -> None:

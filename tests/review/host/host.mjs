@@ -12,7 +12,14 @@ const NO_NETWORK =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 // What the test reads back: every request and notification the host saw from the pane.
-const seen = { initialized: false, sizes: [], calls: [], appInfo: null, appCapabilities: null };
+const seen = {
+  initialized: false,
+  sizes: [],
+  calls: [],
+  modelContext: [],
+  appInfo: null,
+  appCapabilities: null,
+};
 let bridge = null;
 let hostContext = {};
 
@@ -32,10 +39,14 @@ async function open({ html, toolInput, toolResult, context }) {
   bridge = new AppBridge(
     null,
     { name: "pimelo-review-test-host", version: "1.0.0" },
-    { serverTools: {}, logging: {} },
+    { serverTools: {}, logging: {}, updateModelContext: { text: {}, structuredContent: {} } },
     { hostContext },
   );
   bridge.oncalltool = (params) => forward(params);
+  bridge.onupdatemodelcontext = async (params) => {
+    seen.modelContext.push(params);
+    return {};
+  };
   const ready = new Promise((resolve) => {
     bridge.oninitialized = () => {
       seen.initialized = true;
