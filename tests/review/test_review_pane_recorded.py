@@ -251,14 +251,13 @@ def test_an_unknown_outcome_tells_the_person_to_check(browser: Browser) -> None:
 def test_a_refused_apply_is_shown_in_words_and_apply_is_offered_again(browser: Browser) -> None:
     from playwright.sync_api import expect
 
-    refusal = "Error executing tool apply_reviewed_changes: the confirmation handle has expired."
+    refusal = "Nothing was written: this review expired at 04:05; run the dry run again."
     answer = RecordedApply(refuse_first=refusal)
     with opened(browser, answer) as host:
         apply = host.pane.get_by_role("button", name=re.compile(r"^Apply"))
         apply.click()
         alert = host.pane.get_by_role("alert")
-        expect(alert).to_contain_text("Nothing was applied.")
-        expect(alert).to_contain_text("the confirmation handle has expired")
+        expect(alert).to_have_text(refusal)
         expect(apply).to_be_enabled()
         expect(apply).to_have_text("Apply 9 changes")
 
@@ -282,6 +281,7 @@ def test_a_host_that_fails_the_call_is_reported_not_lost(browser: Browser) -> No
             "The host could not pass the request on"
         )
         expect(host.pane.get_by_role("alert")).to_contain_text("the MCP server is unreachable")
+        expect(host.pane.get_by_role("alert")).to_contain_text("You can try Apply again")
         assert host.seen()["modelContext"] == []  # nothing was applied: nothing to tell
 
 
@@ -320,6 +320,23 @@ def test_a_cancelled_dry_run_says_so_and_that_nothing_was_written(browser: Brows
             "Nothing to review: the dry run did not finish."
         )
         expect(host.pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
+
+
+def test_a_review_without_a_handle_offers_no_apply(browser: Browser) -> None:
+    from playwright.sync_api import expect
+
+    # The server sends no handle when no item of the dry run can be applied.
+    nothing = copy.deepcopy(DRY_RUN)
+    review = nothing["_meta"]["pimelo/review"]
+    review.update(handle=None, expires_at=None)
+    review["items"] = [item for item in review["items"] if item["status"] != "change"]
+    review["summary"] = {"items": 3, "changes": 2, "refused": 1, "unchanged": 1}
+    with host_page(browser, RecordedApply()) as host:
+        host.open(TOOL_INPUT, nothing)
+        expect(host.pane.get_by_role("status")).to_have_text("Nothing here can be applied.")
+        expect(host.pane.get_by_role("button", name=re.compile(r"^Apply"))).to_be_hidden()
+        assert host.pane.get_by_role("checkbox").count() == 0
+        expect(host.pane.locator("#expires")).to_be_hidden()
 
 
 def test_an_entity_review_counts_records_of_its_type(browser: Browser) -> None:
