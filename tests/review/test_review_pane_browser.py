@@ -32,7 +32,6 @@ from tests.review.browser import (
     Browser,
     HostPage,
     host_page,
-    launched,
     screenshot_dir,
     serious_violations,
 )
@@ -116,12 +115,6 @@ def live_server(tmp_path: Path) -> Iterator[Live]:
                 portal.wrap_async_context_manager(connection) as client,
             ):
                 yield Live(api=api, portal=portal, client=client)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with launched(tmp_path_factory.mktemp("review-host")) as running:
-        yield running
 
 
 def untick_and_apply(host: HostPage, key: str) -> None:

@@ -26,7 +26,6 @@ from tests.review.browser import (
     Browser,
     HostPage,
     host_page,
-    launched,
     screenshot_dir,
     serious_violations,
 )
@@ -37,12 +36,6 @@ RECORDING = json.loads(Path(__file__).with_name("recorded_review.json").read_tex
 DRY_RUN: dict[str, Any] = RECORDING["dry_run"]
 REVIEW: dict[str, Any] = DRY_RUN["_meta"]["pimelo/review"]
 TOOL_INPUT: dict[str, Any] = RECORDING["tool_input"]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
-    with launched(tmp_path_factory.mktemp("review-host")) as running:
-        yield running
 
 
 class RecordedApply:

@@ -35,7 +35,14 @@ async function forward(params) {
 }
 
 async function open({ html, toolInput, toolResult, context }) {
-  hostContext = { displayMode: "inline", availableDisplayModes: ["inline"], platform: "web", ...context };
+  hostContext = {
+    displayMode: "inline",
+    availableDisplayModes: ["inline"],
+    platform: "web",
+    locale: "en-GB",
+    timeZone: "UTC",
+    ...context,
+  };
   bridge = new AppBridge(
     null,
     { name: "pimelo-review-test-host", version: "1.0.0" },
