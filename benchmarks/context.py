@@ -143,7 +143,9 @@ ASKS: tuple[Ask, ...] = (
                             "attribute_set": "accessories",
                             "values": {"name": "Trail Cap"},
                         }
-                    ]
+                    ],
+                    # name is localizable: a plain value is written in the call's locale
+                    "locale": "en_US",
                 },
             ),
         ],

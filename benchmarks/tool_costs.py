@@ -66,7 +66,7 @@ async def main() -> None:
                     )
                     total += cost
                     row(f"  {tool['name']}", str(cost))
-                row("  all tools", f"{total} (budget 2,745)")
+                row("  all tools", f"{total:,} (budget 2,200)")
                 row("  whole tools/list answer", f"{tokens({'tools': listed}):,} (budget 4,500)")
 
                 headers = {"Authorization": f"Bearer {TOKEN}"}

@@ -10,7 +10,7 @@ keeps it: an array or object sent as a JSON string (some clients do) is read as 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -68,15 +68,56 @@ def _example(kind: str, given: object) -> str:
     return example
 
 
-def format_argument_errors(tool: str, error: ArgumentsError) -> str:
-    """One line per wrong argument: where, what it expects, an example, what was given."""
+def _path(loc: Sequence[int | str]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _names_taken(model: type[BaseModel], loc: Sequence[int | str]) -> list[str]:
+    """The names the object at `loc` takes, read from the model's JSON schema (none if unsure)."""
+    schema = model.model_json_schema()
+    definitions: Mapping[str, Any] = schema.get("$defs", {})
+
+    def holding(node: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+        # An optional field is anyOf [X, null]; a nested model is a $ref to its definition.
+        for variant in (node, *node.get("anyOf", ())):
+            ref = variant.get("$ref")
+            if isinstance(ref, str):
+                variant = definitions.get(ref.removeprefix("#/$defs/"), {})
+            if key in variant:
+                return variant
+        return None
+
+    node: Mapping[str, Any] = schema
+    for part in loc:
+        holder = holding(node, "items" if isinstance(part, int) else "properties")
+        if holder is None:
+            return []
+        node = holder["items"] if isinstance(part, int) else holder["properties"].get(part, {})
+    holder = holding(node, "properties")
+    return list(holder["properties"]) if holder is not None else []
+
+
+def format_argument_errors(
+    tool: str, error: ArgumentsError, model: type[BaseModel] | None = None
+) -> str:
+    """One line per wrong argument: where, what it expects, an example, what was given.
+
+    With the arguments' `model`, an unknown name inside an object also says the names that
+    object takes (the listed schema does not say that objects are closed: docs/performance.md).
+    """
     lines: list[str] = []
     for item in error.errors(include_url=False):
-        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in item["loc"])
-        path = path.lstrip(".") or "arguments"
+        path = _path(item["loc"]) or "arguments"
         given = item.get("input")
         kind = item["type"]
-        if kind in EXPECTED:
+        if kind == "extra_forbidden":
+            taken = _names_taken(model, item["loc"][:-1]) if model else []
+            where = _path(item["loc"][:-1]) or "the arguments"
+            lines.append(
+                f"{path}: unknown name; {where} takes "
+                + (", ".join(taken) if taken else "only the names its schema lists")
+            )
+        elif kind in EXPECTED:
             expected = EXPECTED[kind][0]
             lines.append(
                 f"{path}: expected {expected}, e.g. {_example(kind, given)}; "

@@ -255,7 +255,9 @@ class PimeloMCPServer(MCPServer[ToolState]):
         try:
             strict_arguments(arguments, tool.fn_metadata.arg_model, tool.fn_metadata.pre_parse_json)
         except ArgumentsError as error:
-            raise ToolError(format_argument_errors(name, error)) from None
+            raise ToolError(
+                format_argument_errors(name, error, tool.fn_metadata.arg_model)
+            ) from None
         except ValueError:  # NaN or infinity: not JSON at all
             raise ToolError(
                 f"Invalid arguments for {name}, nothing was sent: numbers must be finite JSON numbers."
@@ -377,7 +379,7 @@ async def _end_grant(resources: PrincipalResources, kwargs: Mapping[str, Any]) -
 
 
 def mcp_tool(spec: ToolSpec) -> Tool:
-    """The SDK's Tool for a spec, with compact schemas and strict top-level arguments."""
+    """The SDK's Tool for a spec, with compact schemas (call_tool checks its arguments)."""
     from pimelo_mcp.tools.schema import compact_schema, output_schema
 
     tool = Tool.from_function(
@@ -388,7 +390,7 @@ def mcp_tool(spec: ToolSpec) -> Tool:
         annotations=spec.annotations,
         structured_output=True,
     )
-    tool.parameters = compact_schema(tool.parameters, closed=True)
+    tool.parameters = compact_schema(tool.parameters)
     if not spec.declares_output:
         # Its structured result is still sent; without a schema the SDK neither lists nor
         # re-validates it (the result is built from the same model that would check it).

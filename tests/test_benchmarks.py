@@ -33,3 +33,12 @@ def test_a_dozen_asks_each_call_only_listed_tools() -> None:
 
 def test_a_ratio_budget_reads_as_a_ratio() -> None:
     assert held("k", "ratio", 1.0, "1.00", 1.10, unit=TIMES).budget == f"≤ 1.1{TIMES}"
+
+
+async def test_every_ask_finishes_against_the_sandbox() -> None:
+    # measure() raises when a call is refused: an ask a model could not finish measures nothing.
+    from benchmarks.context import measure
+
+    figures = await measure()
+    assert [words for words, _, _ in figures.asks] == [ask.words for ask in ASKS]
+    assert all(spent > 0 for _, _, spent in figures.asks)

@@ -122,8 +122,8 @@ class AttributePage(ToolOutput):
 async def search_attributes(
     ctx: Context[ToolState, Any],
     query: Query = None,
-    type: Annotated[str | None, Field(description="e.g. select.")] = None,
-    codes: Annotated[list[str] | None, Field(description="Exactly these.")] = None,
+    type: str | None = None,
+    codes: list[str] | None = None,
     attribute_set: Annotated[str | None, Field(description="With its requirements.")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -281,22 +281,22 @@ class AttributeUpdated(ToolOutput):
 async def create_attribute(
     ctx: Context[ToolState, Any],
     code: NewCode,
-    type: Annotated[AttributeType, Field(description="Data type.")],
+    type: AttributeType,
     labels: Annotated[dict[str, str] | None, Field(description="By locale.")] = None,
-    group: Annotated[str | None, Field(description="Group code.")] = None,
-    localizable: Annotated[bool | None, Field(description="Differs per locale.")] = None,
+    group: str | None = None,
+    localizable: bool | None = None,
     scopable: Annotated[bool | None, Field(description="Differs per channel.")] = None,
     options: Annotated[
-        OptionInput | None, Field(description='"Navy blue" or {code, labels}.')
+        OptionInput | None, Field(description="'Navy blue' or {code, labels}.")
     ] = None,
     validation: Annotated[
         dict[str, Any] | None, Field(description="e.g. max_length, allowed_units.")
     ] = None,
     entity_type: Annotated[str | None, Field(description="For entity types.")] = None,
-    attribute_sets: Annotated[list[str] | None, Field(description="Add it to these.")] = None,
+    attribute_sets: list[str] | None = None,
     dry_run: DryRun = False,
 ) -> AttributeCreated:
-    """Create a product attribute (options for select/multiselect), optionally adding it to attribute_sets."""
+    """Create an attribute (options for select/multiselect)."""
     state = state_of(ctx)
     client = state.client
     if options and type not in WITH_OPTIONS:
@@ -441,17 +441,17 @@ def _merge(current: Mapping[str, Any], patch: Mapping[str, Any] | None) -> dict[
 )
 async def update_attribute(
     ctx: Context[ToolState, Any],
-    code: Annotated[str, Field(description="Attribute code.")],
-    labels: Annotated[dict[str, str | None] | None, Field(description="By locale.")] = None,
+    code: str,
+    labels: dict[str, str | None] | None = None,
     options: Annotated[OptionInput | None, Field(description="Added or relabeled.")] = None,
     remove_options: Annotated[list[str] | None, Field(description="Option codes.")] = None,
-    validation: Annotated[dict[str, Any] | None, Field(description="Merged.")] = None,
-    group: Annotated[str | None, Field(description="Group code.")] = None,
-    type: Annotated[str | None, Field(description="Immutable.")] = None,
+    validation: dict[str, Any] | None = None,
+    group: str | None = None,
+    type: str | None = None,  # refused unless unchanged: its error says what to do instead
     expected_version: ExpectedVersion = None,
     dry_run: DryRun = False,
 ) -> AttributeUpdated:
-    """Change an attribute's labels, options, validation or group (maps merge, null removes; type is fixed); shows before→after."""
+    """Change an attribute's labels, options, validation or group (maps merge, null removes; type is fixed)."""
     state = state_of(ctx)
     current = await state.client.attributes.retrieve(code)
     if type is not None and type != current.type:

@@ -40,7 +40,7 @@ class ChannelList(ToolOutput):
     idempotent=True,
 )
 async def list_channels(ctx: Context[ToolState, Any]) -> ChannelList:
-    """Channels with their locales and currencies, and the enabled locales. Call first: other tools take these codes."""
+    """Channels with their locales and currencies. Call first: other tools take these codes."""
     client = state_of(ctx).client
     channels = [
         ChannelView(

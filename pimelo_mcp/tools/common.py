@@ -20,23 +20,28 @@ CODE_PATTERN = r"^[a-z0-9_]{1,100}$"
 
 # A pattern where the model writes a new key (it is the rule to follow); a reference to an
 # existing record is checked against the catalog instead, with a clearer refusal.
+# A parameter whose name says all (query, limit, cursor, dry_run, locale, code…) carries no
+# description: tests/tools/test_registry.py lists each such name and why it is enough.
 NewIdentifier = Annotated[str, Field(description="Product SKU.", pattern=IDENTIFIER_PATTERN)]
-NewCode = Annotated[str, Field(description="New code.", pattern=CODE_PATTERN)]
-Identifier = Annotated[str, Field(description="Product SKU.")]
-Code = Annotated[str, Field(description="Record code.")]
-Locale = Annotated[str | None, Field(description="Default locale, e.g. en_US.")]
-Channel = Annotated[str | None, Field(description="Default channel.")]
-Limit = Annotated[int, Field(ge=1, le=100, description="Page size.")]
-Cursor = Annotated[str | None, Field(description="From next_cursor.")]
-Query = Annotated[str | None, Field(description="Free text.")]
-DryRun = Annotated[bool, Field(description="Preview only.")]
+NewCode = Annotated[str, Field(pattern=CODE_PATTERN)]
+Identifier = str
+Code = str
+Locale = str | None  # codes from list_channels, whose description says other tools take them
+Channel = str | None
+Limit = Annotated[int, Field(ge=1, le=100)]
+Cursor = str | None
+Query = str | None
+DryRun = bool
 Full = Annotated[bool, Field(description="Raw API value form.")]
 Codes = list[str]
-Fields = Annotated[Codes | None, Field(description="Only these attributes.")]
+Fields = Codes | None
 Values = Annotated[
     dict[str, Any] | None,
     Field(
-        description='By attribute code: "Trail Runner", {"fr_FR": "…"}, "129.90 EUR", "310 g"; null clears.'
+        # Single quotes and bare keys: JSON would escape every double quote, at a token each.
+        description="By attribute code, as a person writes them: 'Trail Runner' (the call's "
+        "locale and channel), {fr_FR: …}, {ecommerce: {de_DE: …}}, '129.90 EUR', '310 g', "
+        "option labels, brand names; null clears."
     ),
 ]
 ExpectedVersion = Annotated[int | None, Field(ge=1, description="Refuse if changed since.")]
@@ -62,5 +67,5 @@ def state_of(ctx: Context[ToolState, Any]) -> ToolState:
     return ctx.request_context.lifespan_context
 
 
-EntityType = Annotated[str, Field(description="e.g. brand.")]
-ReadLocale = Annotated[str | None, Field(description="e.g. en_US.")]
+EntityType = str
+ReadLocale = Locale

@@ -70,7 +70,7 @@ from pimelo_mcp.translate.filters import ENTITY_FIELDS
 # which create_entities points to) because tools/list is read on every turn.
 EntityValues = Annotated[
     dict[str, Any] | None,
-    Field(description='By attribute code: "Italy", {"fr_FR": "..."}; null clears.'),
+    Field(description="By attribute code: 'Italy' (the call's locale), {fr_FR: …}; null clears."),
 ]
 
 SEARCH_TEXT_LIMIT = 120  # characters of long text per value in search results
@@ -231,7 +231,7 @@ def _unknown_attributes(
 )
 async def search_entities(
     ctx: Context[ToolState, Any],
-    entity_type: Annotated[str | None, Field(description="e.g. brand; omit to list types.")] = None,
+    entity_type: Annotated[str | None, Field(description="Omit to list types.")] = None,
     query: Query = None,
     filters: Filters = None,
     locale: ReadLocale = None,
@@ -239,7 +239,7 @@ async def search_entities(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> EntityPage:
-    """Records of one entity type (brand, supplier…) by text or filters on its attributes, code, created, updated; without entity_type, the types."""
+    """Records of one entity type (brand, supplier…) by text or filters on its attributes, code, created, updated."""
     state = state_of(ctx)
     if entity_type is None:
         types = [
@@ -513,9 +513,7 @@ async def _send(
 async def create_entities(
     ctx: Context[ToolState, Any],
     entity_type: EntityType,
-    items: Annotated[
-        list[NewEntity], Field(min_length=1, max_length=100, description="New records.")
-    ],
+    items: Annotated[list[NewEntity], Field(min_length=1, max_length=100)],
     locale: Locale = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
@@ -597,13 +595,11 @@ async def _plan_updates(
 async def update_entities(
     ctx: Context[ToolState, Any],
     entity_type: EntityType,
-    items: Annotated[
-        list[EntityChange], Field(min_length=1, max_length=100, description="One per record.")
-    ],
+    items: Annotated[list[EntityChange], Field(min_length=1, max_length=100)],
     locale: Locale = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
-    """Merge-update records of one entity type; per-item results with before→after."""
+    """Merge-update records of one entity type."""
     state = state_of(ctx)
     try:
         plans = await _plan_updates(state, entity_type, items, locale)

@@ -122,10 +122,10 @@ ATTACH_WRITE_PART = "attach_to setting the file on the product (without it: uplo
 async def search_media(
     ctx: Context[ToolState, Any],
     query: Query = None,
-    mime_type: Annotated[str | None, Field(description="e.g. image/png.")] = None,
+    mime_type: str | None = None,
     product: Annotated[str | None, Field(description="SKU: its media.")] = None,
-    code: Annotated[str | None, Field(description="Media code.")] = None,
-    include_image: Annotated[bool, Field(description="With code.")] = False,
+    code: str | None = None,
+    include_image: bool = False,
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> MediaPage:
@@ -362,12 +362,12 @@ async def upload_media(
     ctx: Context[ToolState, Any],
     url: Annotated[str | None, Field(description="https only.")] = None,
     path: Annotated[str | None, Field(description="Allowed folders only.")] = None,
-    content_base64: Annotated[str | None, Field(description="File bytes.")] = None,
+    content_base64: str | None = None,
     filename: Annotated[str | None, Field(description="For content_base64.")] = None,
-    code: Annotated[str | None, Field(description="New media code.")] = None,
+    code: str | None = None,
     attach_to: Annotated[AttachTo | None, WithJsonSchema(ATTACH_TO_SCHEMA)] = None,
 ) -> UploadResult:
-    """Upload an image or PDF from one of url, path, content_base64; can set it on a product."""
+    """Upload an image or PDF from one of url, path, content_base64."""
     state = state_of(ctx)
     given = [n for n, v in (("url", url), ("path", path), ("content_base64", content_base64)) if v]
     if len(given) != 1:

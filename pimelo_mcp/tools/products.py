@@ -32,7 +32,6 @@ from pimelo_mcp.tools.common import (
     ExpectedVersion,
     Fields,
     Filters,
-    Full,
     Identifier,
     Limit,
     Locale,
@@ -318,8 +317,8 @@ async def search_products(
     ctx: Context[ToolState, Any],
     query: Query = None,
     filters: Filters = None,
-    status: Annotated[list[Status] | None, Field(description="Any of.")] = None,
-    attribute_set: Annotated[list[SetCode] | None, Field(description="Any of.")] = None,
+    status: list[Status] | None = None,
+    attribute_set: list[SetCode] | None = None,
     category: Annotated[list[SetCode] | None, Field(description="In any (or below).")] = None,
     incomplete_for_channel: Annotated[
         str | None, Field(description="Missing required values there.")
@@ -327,17 +326,17 @@ async def search_products(
     incomplete_for_locale: Annotated[
         str | None, Field(description="One locale of that channel.")
     ] = None,
-    updated_since: Annotated[str | None, Field(description='"2026-11-01" or "7d".')] = None,
+    updated_since: Annotated[str | None, Field(description="e.g. 2026-11-01 or 7d.")] = None,
     locale: Locale = None,
     channel: Channel = None,
     fields: Annotated[
         list[str] | None, Field(description="Values to list (default: name).")
     ] = None,
-    sort: Annotated[Sort | None, Field(description="Default: best match first if query.")] = None,
+    sort: Annotated[Sort | None, Field(description="Default: best match if query.")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> ProductPage:
-    """Find products by text and filters. query: every word must match name, description or identifier (case, accents, plural ignored); best first. Ops: text contains/starts_with; number/price/metric/date lt/lte/gt/gte/between; date since_days; select/entity eq/in; multiselect/entities in; any empty; negate ne/not_in/not_contains."""
+    """Find products by text and filters. query: every word must match name, description or identifier, ignoring case, accents, plurals. Ops: text contains/starts_with; number/price/metric/date lt/lte/gt/gte/between; date since_days; select/entity eq/in; multiselect/entities in; any empty; ne/not_* negate."""
     state = state_of(ctx)
     schema = await state.schema.readable_products()
     check_fields(fields, schema)
@@ -407,12 +406,10 @@ async def get_product(
     locale: Locale = None,
     channel: Channel = None,
     fields: Fields = None,
-    with_completeness: Annotated[
-        bool, Field(description="Add completeness per channel and locale.")
-    ] = False,
-    full: Full = False,
+    with_completeness: bool = False,
+    full: bool = False,
 ) -> ProductDetail:
-    """One product: values in one locale and channel (default: first channel, its first locale; full: all), optionally completeness."""
+    """One product: values in one locale and channel (default: first channel, its first locale; full: all)."""
     state = state_of(ctx)
     schema = await state.schema.readable_products()
     check_fields(fields, schema)
@@ -528,14 +525,12 @@ def _refusal(error: TranslationError) -> str:
 )
 async def create_products(
     ctx: Context[ToolState, Any],
-    items: Annotated[
-        list[NewProduct], Field(min_length=1, max_length=100, description="New products.")
-    ],
+    items: Annotated[list[NewProduct], Field(min_length=1, max_length=100)],
     locale: Locale = None,
     channel: Channel = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
-    """Create 1 to 100 products in one call; each succeeds or is refused on its own. Values as in update_products."""
+    """Create 1 to 100 products in one call; each succeeds or fails alone."""
     state = state_of(ctx)
     sets = await state.schema.attribute_sets()
     if any(item.attribute_set not in sets for item in items):
@@ -609,15 +604,12 @@ async def create_products(
 )
 async def update_products(
     ctx: Context[ToolState, Any],
-    items: Annotated[
-        list[ProductChange],
-        Field(min_length=1, max_length=100, description="One per product."),
-    ],
+    items: Annotated[list[ProductChange], Field(min_length=1, max_length=100)],
     locale: Locale = None,
     channel: Channel = None,
     dry_run: DryRun = False,
 ) -> BatchOutput:
-    """Change 1 to 100 products in one call; only what is named changes. Values as a person writes them (per channel: {"ecommerce": {"de_DE": "…"}}; option labels, brand names). Per-item results show before→after."""
+    """Change 1 to 100 products in one call; only what is named changes."""
     state = state_of(ctx)
     identifiers = [item.identifier for item in items]
     started = start_updates(

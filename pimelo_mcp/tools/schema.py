@@ -6,6 +6,11 @@ writes a `title` for every property, wraps each optional field in `anyOf: [X, nu
 every open object, and moves nested models into `$defs`. None of that helps a model:
 optional fields are simply not required, flags are off unless given, objects are open
 unless closed, and a nested model used once reads better inline.
+
+Nor does `additionalProperties: false` on an argument object: the server refuses an unknown
+name itself, at any depth, before any request, naming the ones that object takes
+(`PimeloMCPServer.call_tool`, `pimelo_mcp.arguments`). No client acts on it, and saying it
+costs every object six tokens (21 objects across the 14 tools, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,25 +21,19 @@ from typing import Any, cast
 _NULL = {"type": "null"}
 
 
-def compact_schema(schema: Mapping[str, Any], *, closed: bool = False) -> dict[str, Any]:
-    """The same constraints in fewer tokens; `closed` forbids unknown top-level properties."""
+def compact_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The same constraints in fewer tokens; unknown names are refused by the server, not here."""
     definitions = cast(Mapping[str, Any], schema.get("$defs", {}))
-    result = _compact(schema, definitions)
-    if closed:
-        result["additionalProperties"] = False
-    return result
+    return _compact(schema, definitions)
 
 
 def output_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     """A result's schema as a client needs it: its shape, not that the server adds nothing.
 
-    A client validates what it receives against this; that the top level is closed tells it
+    A client validates what it receives against this; that an object is closed tells it
     nothing it could act on, and costs every tool's entry in `tools/list` a few tokens.
     """
-    result = compact_schema(schema)
-    if result.get("additionalProperties") is False:
-        del result["additionalProperties"]
-    return result
+    return compact_schema(schema)
 
 
 def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
@@ -45,8 +44,9 @@ def _compact(node: Any, definitions: Mapping[str, Any]) -> Any:
     schema = _resolve(dict(cast(Mapping[str, Any], node)), definitions)
     schema.pop("$defs", None)
     schema.pop("title", None)
-    if schema.get("additionalProperties") is True:
-        del schema["additionalProperties"]  # JSON Schema's default: saying it costs tokens
+    if isinstance(schema.get("additionalProperties"), bool):
+        # true is JSON Schema's default; false is the server's to enforce (see the docstring)
+        del schema["additionalProperties"]
     if "enum" in schema and schema.get("type") == "string":
         del schema["type"]  # the listed strings say it
     compacted: dict[str, Any] = {}

@@ -75,15 +75,72 @@ async def test_every_tool_has_title_description_and_all_four_annotations() -> No
             assert tool["annotations"]["destructiveHint"] is False
 
 
-async def test_input_schemas_are_closed_objects_with_described_parameters() -> None:
+# Parameters whose name says what to give, and why that is enough. Any other parameter, at
+# any depth, carries a description; each description is read on every turn, so none repeats
+# what its name, its schema (enum, pattern, bounds) or its tool's description already says.
+SELF_EXPLANATORY: dict[str, str] = {
+    "query": "free text; search_products' description says how it matches",
+    "limit": "a page size; its bounds and default are in the schema",
+    "cursor": "the next_cursor of the previous page",
+    "dry_run": "a preview that writes nothing",
+    "items": "the batch; its bounds are in the schema and its fields are described below it",
+    "locale": "a code from list_channels, whose description says other tools take them",
+    "channel": "a code from list_channels, whose description says other tools take them",
+    "identifier": "a product's identifier (SKU), as every product answer names it",
+    "code": "the code answers name a record by; a new one shows its pattern",
+    "codes": "attribute codes",
+    "entity_type": "a type code, as search_entities lists them",
+    "attribute": "an attribute code",
+    "attribute_set": "an attribute set code, as search_attributes lists them",
+    "attribute_sets": "the attribute sets the new attribute joins",
+    "categories": "category codes",
+    "status": "its enum lists the three statuses",
+    "op": "its enum lists the operators; search_products says which fit which type",
+    "value": "the operand of op",
+    "fields": "attribute codes whose values to show",
+    "full": "get_product's description says full shows every locale and channel",
+    "with_completeness": "adds completeness to the answer",
+    "type": "an attribute type; create_attribute's enum lists them, update_attribute says fixed",
+    "group": "an attribute group code",
+    "labels": "labels by locale (create_attribute and update_entities say so)",
+    "values": "create_entities' description points to update_entities, which describes them",
+    "localizable": "whether values differ per locale",
+    "validation": "update_attribute's description says maps merge",
+    "include_image": "search_media's description says it goes with code",
+    "mime_type": "a file type, as media answers name it",
+    "content_base64": "the file's bytes in base64; upload_media takes one of url, path or it",
+}
+
+
+def parameters(schema: dict[str, Any], path: str = "") -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, name, schema) of every parameter, nested ones (items, objects) included."""
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    for name, prop in schema.get("properties", {}).items():
+        found.append((f"{path}{name}", name, prop))
+        found += parameters(prop, f"{path}{name}.")
+        if isinstance(prop.get("items"), dict):
+            found += parameters(prop["items"], f"{path}{name}[].")
+    return found
+
+
+async def test_input_schemas_are_plain_objects_without_titles() -> None:
     for tool in await listed_tools():
         schema = tool["inputSchema"]
         assert schema["type"] == "object"
-        assert schema["additionalProperties"] is False
         assert not {"anyOf", "oneOf", "allOf", "$defs", "$ref"} & set(schema), tool["name"]
-        for name, prop in schema["properties"].items():
-            assert prop.get("description"), f"{tool['name']}.{name} has no description"
-            assert "title" not in prop
+        for path, _, prop in parameters(schema):
+            assert "title" not in prop, f"{tool['name']}.{path}"
+
+
+async def test_every_parameter_is_described_or_self_explanatory() -> None:
+    undescribed: set[str] = set()
+    for tool in await listed_tools():
+        for path, name, prop in parameters(tool["inputSchema"]):
+            if not prop.get("description"):
+                assert name in SELF_EXPLANATORY, f"{tool['name']}.{path} has no description"
+                undescribed.add(name)
+    # Each name listed is one the tools use undescribed: the list holds no stale excuse.
+    assert set(SELF_EXPLANATORY) == undescribed
 
 
 async def test_reads_declare_an_output_schema_and_only_writes_leave_it_out() -> None:
@@ -128,18 +185,21 @@ def test_scopes_select_the_tools_a_token_can_use() -> None:
 
 
 def test_compaction_inlines_optional_nested_models_and_keeps_nullable_map_values() -> None:
-    from pydantic import BaseModel
+    from pydantic import BaseModel, ConfigDict
 
     from pimelo_mcp.tools.schema import compact_schema
 
     class Inner(BaseModel):
+        model_config = ConfigDict(extra="forbid")  # the server refuses other names itself
         code: str
 
     class Outer(BaseModel):
+        model_config = ConfigDict(extra="forbid")
         inner: Inner | None = None
         labels: dict[str, str | None] = {}
 
-    schema = compact_schema(Outer.model_json_schema(), closed=True)
+    schema = compact_schema(Outer.model_json_schema())
+    assert "additionalProperties" not in schema
     assert schema["properties"]["inner"] == {
         "properties": {"code": {"type": "string"}},
         "required": ["code"],

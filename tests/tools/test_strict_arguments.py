@@ -68,3 +68,55 @@ def test_strict_check_without_a_server() -> None:
     assert "limit: expected an integer (a whole JSON number" in format_argument_errors(
         "t", caught.value
     )
+
+
+async def test_an_unknown_name_inside_an_object_is_refused_naming_the_names_it_takes(
+    connect: ConnectFactory,
+) -> None:
+    # The listed schemas do not say their objects are closed (tools/schema.py): the refusal
+    # is where a model learns it, so it names what that object takes.
+    async with connect() as mcp:
+        text = error_text(
+            await call(mcp, "update_products", {"items": [{"identifier": "X-1", "name": "Trail"}]})
+        )
+        assert text.startswith("Invalid arguments for update_products, nothing was sent")
+        assert (
+            "items[0].name: unknown name; items[0] takes "
+            "identifier, values, status, categories, expected_version"
+        ) in text
+        text = error_text(
+            await call(
+                mcp,
+                "search_products",
+                {"filters": [{"attribute": "color", "op": "eq", "values": ["red"]}]},
+            )
+        )
+        assert (
+            "filters[0].values: unknown name; filters[0] takes attribute, op, value, locale, channel"
+        ) in text
+        text = error_text(
+            await call(
+                mcp, "upload_media", {"url": "https://example.com/a.png", "attach_to": {"sku": "X"}}
+            )
+        )
+        assert "attach_to.sku: unknown name; attach_to takes identifier, attribute" in text
+
+
+def test_an_unknown_name_without_the_model_still_says_what_was_wrong() -> None:
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    class Item(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        code: str
+
+    class Args(BaseModel):
+        items: list[Item]
+
+    with pytest.raises(ValidationError) as caught:
+        strict_arguments({"items": [{"code": "a", "label": "A"}]}, Args, lambda data: data)
+    assert "items[0].label: unknown name; items[0] takes code" in format_argument_errors(
+        "t", caught.value, Args
+    )
+    assert "items[0].label: unknown name; items[0] takes only the names its schema lists" in (
+        format_argument_errors("t", caught.value)
+    )
