@@ -3,7 +3,8 @@
 Each line says when, which API (its base URL), which tool, which record, the fields before
 and after (only those the write touched) and the versions; when a signed-in user's call made
 the write, also the Pimelo user and the OAuth client that acted for them (never a token).
-Lines are appended with one `write` call each, so
+A write a person approved in the review pane also says so (`approved`) with the review's
+id. Lines are appended with one `write` call each, so
 concurrent tool calls never interleave within a line.
 """
 
@@ -35,6 +36,7 @@ class AuditJournal:
         self.api = api  # the base URL written to: one journal may see several APIs
         self.user: str | None = None  # the Pimelo user a signed-in call acts as
         self.client: str | None = None  # the OAuth client that acts for that user
+        self.approval: dict[str, str] | None = None  # where a person approved these writes
 
     def acting_as(self, *, user: str | None, client: str | None) -> AuditJournal:
         """This journal, naming `user` and `client` on each line it writes."""
@@ -42,6 +44,13 @@ class AuditJournal:
             return self
         named = copy.copy(self)
         named.user, named.client = user, client
+        return named
+
+    def approved(self, *, by: str, review: str) -> AuditJournal:
+        """This journal, saying on each line that a person approved the write (`by`: where)
+        and which review they approved (its handle's id)."""
+        named = copy.copy(self)
+        named.approval = {"approved": by, "review": review}
         return named
 
     def check_writable(self) -> None:
@@ -79,6 +88,7 @@ class AuditJournal:
                 "version_after": version_after,
                 **({"user": self.user} if self.user is not None else {}),
                 **({"client": self.client} if self.client is not None else {}),
+                **(self.approval or {}),
                 "outcome": outcome,
             },
             ensure_ascii=False,

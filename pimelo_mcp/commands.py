@@ -384,6 +384,8 @@ async def _serve_http(
                 auth=authorization.auth if authorization else None,
                 revoke_principal=authorization.revoker if authorization else None,
                 request_state_keys=shared.request_state_keys() if shared else None,
+                review_key=shared.keys.review_key if shared else None,
+                review_store=shared.store if shared else None,
             )
             try:
                 # Unlike stdio's, this start-up is paid once: build every tool now, so a broken

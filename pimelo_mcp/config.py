@@ -36,6 +36,11 @@ ENV_CLIENT_IDLE_SECONDS = "PIMELO_MCP_CLIENT_IDLE_SECONDS"
 # an unused one stays open: enough for a team, small enough that caches cannot grow unbounded.
 DEFAULT_CLIENT_POOL_SIZE = 100
 DEFAULT_CLIENT_IDLE_SECONDS = 600.0
+ENV_REVIEW_MINUTES = "PIMELO_MCP_REVIEW_MINUTES"
+# How long a dry run's review (its confirmation handle) can be approved in the review pane:
+# long enough to read 100 items, short enough that a forgotten review does not stay live.
+DEFAULT_REVIEW_MINUTES = 15.0
+MAX_REVIEW_MINUTES = 24 * 60.0
 ENV_APP_URL = "PIMELO_APP_URL"
 ENV_CHATGPT_SEARCH = "PIMELO_MCP_CHATGPT_SEARCH"
 
@@ -115,9 +120,15 @@ class Settings:
     call_deadline_seconds: float = DEFAULT_CALL_DEADLINE_SECONDS
     chatgpt_search: bool = False  # add ChatGPT's `search` and `fetch` to the tools
     app_url: str = DEFAULT_APP_URL  # a product's page in Pimelo, `{identifier}` filled in
+    review_minutes: float = DEFAULT_REVIEW_MINUTES  # a review pane's handle expires after
 
     def __post_init__(self) -> None:
         check_app_url(self.app_url)
+        if not 0 < self.review_minutes <= MAX_REVIEW_MINUTES:
+            raise ConfigError(
+                f"a review lasts from a fraction of a minute up to {MAX_REVIEW_MINUTES:.0f} "
+                f"minutes ({ENV_REVIEW_MINUTES}); got {self.review_minutes}"
+            )
         seconds = self.call_deadline_seconds
         if not MIN_CALL_DEADLINE_SECONDS <= seconds <= MAX_CALL_DEADLINE_SECONDS:
             raise ConfigError(
@@ -168,6 +179,9 @@ class Settings:
             ),
             chatgpt_search=parse_bool(ENV_CHATGPT_SEARCH, env.get(ENV_CHATGPT_SEARCH, "")),
             app_url=(env.get(ENV_APP_URL) or "").strip() or DEFAULT_APP_URL,
+            review_minutes=parse_positive(
+                ENV_REVIEW_MINUTES, env.get(ENV_REVIEW_MINUTES), DEFAULT_REVIEW_MINUTES
+            ),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -20,15 +20,24 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx2
+from mcp.server.apps import client_supports_apps
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import TokenVerifier
 from mcp.server.auth.settings import AuthSettings
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.request_state import RequestStateSecurity
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_REQUEST, CallToolResult, ContentBlock, TextContent
+from mcp.types import (
+    INVALID_REQUEST,
+    CallToolResult,
+    ContentBlock,
+    ListToolsResult,
+    PaginatedRequestParams,
+    TextContent,
+)
 from mcp.types import Tool as MCPTool
 from pydantic import ValidationError as ArgumentsError
 
@@ -42,9 +51,12 @@ from pimelo_mcp.principal import (
     PrincipalAccessToken,
     PrincipalRevoker,
 )
+from pimelo_mcp.review.pane import REVIEWED_TOOLS, review_apps
 from pimelo_mcp.tools.catalog import (
+    APPS,
     CHATGPT_SEARCH,
     CatalogEntry,
+    app_tools,
     load_catalog,
     load_full_catalog,
     missing_scopes,
@@ -55,6 +67,8 @@ from pimelo_mcp.tools.state import ToolState, current_call, current_resources
 
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
+    from pimelo_mcp.oauth.store import OAuthStore
+    from pimelo_mcp.review.desk import ReviewDesk
     from pimelo_mcp.tools.registry import ToolOutput, ToolSpec
 
 logger = logging.getLogger(__name__)
@@ -92,16 +106,28 @@ def request_principal() -> Principal | None:
 
 
 class _Offer:
-    """The tools one principal may call, and why each other tool is left out."""
+    """The tools one principal may call, and why each other tool is left out.
+
+    `apps`: the client negotiated MCP Apps, so the review pane's app-only tool is added
+    when the principal may use one of the writes it applies (never in read-only mode).
+    """
 
     def __init__(
         self,
         catalog: Sequence[CatalogEntry],
         unavailable: Mapping[str, str],
         scopes: Collection[str] | None,
+        *,
+        apps: bool = False,
+        read_only: bool = False,
     ) -> None:
+        reason = app_tools_refusal(catalog, apps=apps, read_only=read_only)
+        if reason is None:
+            catalog = [*catalog, *app_tools()]
         self.catalog = {entry.name: entry for entry in catalog}
         self.unavailable = dict(unavailable)
+        if reason is not None:
+            self.unavailable.update({entry.name: reason for entry in app_tools()})
         # Each description names the parts these scopes leave out (CatalogEntry.listed).
         self.listed = [entry.listed(scopes) for entry in catalog]
 
@@ -126,8 +152,12 @@ class PimeloMCPServer(MCPServer[ToolState]):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        # Tools of pimelo-mcp not served to the server principal, and why (scopes, read-only mode).
-        self._server_offer = _Offer(catalog, unavailable or {}, scopes)
+        # Tools of pimelo-mcp not served to the server principal, and why (scopes, read-only
+        # mode), for a client without MCP Apps and for one with.
+        self._server_offers = {
+            apps: _Offer(catalog, unavailable or {}, scopes, apps=apps, read_only=read_only)
+            for apps in (False, True)
+        }
         self._read_only = read_only
         self._chatgpt_search = chatgpt_search
         self._has_server_token = has_server_token
@@ -135,9 +165,10 @@ class PimeloMCPServer(MCPServer[ToolState]):
         self._every_tool = {
             entry.name: entry for entry in load_catalog(chatgpt_search=chatgpt_search)
         }
-        self._every_tool.update(self._server_offer.catalog)
+        self._every_tool.update({entry.name: entry for entry in app_tools()})
+        self._every_tool.update(self._server_offers[False].catalog)
         self._built: dict[str, Tool] = {}
-        self._grant_offers: dict[frozenset[str] | None, _Offer] = {}
+        self._grant_offers: dict[tuple[frozenset[str] | None, bool], _Offer] = {}
         self._state: ToolState | None = None  # set by the lifespan, for the principals' pool
 
     def attach(self, state: ToolState) -> None:
@@ -167,8 +198,9 @@ class PimeloMCPServer(MCPServer[ToolState]):
                 )
                 return None
 
-    async def offer(self, principal: Principal | None) -> _Offer:
-        """What `principal` (None: the server itself) may call.
+    async def offer(self, principal: Principal | None, *, apps: bool = False) -> _Offer:
+        """What `principal` (None: the server itself) may call; `apps`: from a client that
+        negotiated MCP Apps.
 
         Raises _NoPrincipal when the request acts as nobody, _GrantEnded when Pimelo refused
         the user's token.
@@ -176,15 +208,15 @@ class PimeloMCPServer(MCPServer[ToolState]):
         if principal is None:
             if not self._has_server_token:
                 raise _NoPrincipal
-            return self._server_offer
+            return self._server_offers[apps]
         scopes = await self._grant_scopes(principal)
-        offer = self._grant_offers.get(scopes)
+        offer = self._grant_offers.get((scopes, apps))
         if offer is None:
             # Grants name a few scope sets (read, full, per token): a handful of entries;
             # the bound only keeps odd tokens' scope sets from piling up.
             if len(self._grant_offers) >= MAX_CACHED_OFFERS:
                 self._grant_offers.clear()
-            offer = self._grant_offers[scopes] = _Offer(
+            offer = self._grant_offers[(scopes, apps)] = _Offer(
                 select_tools(
                     load_catalog(chatgpt_search=self._chatgpt_search),
                     scopes=scopes,
@@ -197,12 +229,21 @@ class PimeloMCPServer(MCPServer[ToolState]):
                     chatgpt_search=self._chatgpt_search,
                 ),
                 scopes,
+                apps=apps,
+                read_only=self._read_only,
             )
         return offer
 
-    async def list_tools(self) -> list[MCPTool]:
+    async def _handle_list_tools(
+        self, ctx: ServerRequestContext[ToolState], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        # The SDK's handler calls list_tools() without the request; whether the client
+        # negotiated MCP Apps (declared per request in protocol 2026-07-28) is in it.
+        return ListToolsResult(tools=await self.list_tools(apps=client_supports_apps(ctx)))
+
+    async def list_tools(self, *, apps: bool = False) -> list[MCPTool]:
         try:
-            offer = await self.offer(request_principal())
+            offer = await self.offer(request_principal(), apps=apps)
         except _NoPrincipal:
             raise MCPError(INVALID_REQUEST, NO_PRINCIPAL_MESSAGE) from None
         except _GrantEnded:
@@ -236,8 +277,9 @@ class PimeloMCPServer(MCPServer[ToolState]):
         self, name: str, arguments: dict[str, Any], context: Context[ToolState, Any] | None = None
     ) -> Any:
         principal = request_principal()
+        apps = context is not None and client_supports_apps(context)
         try:
-            offer = await self.offer(principal)
+            offer = await self.offer(principal, apps=apps)
         except _NoPrincipal:
             raise ToolError(NO_PRINCIPAL_MESSAGE) from None
         except _GrantEnded:
@@ -293,6 +335,25 @@ class _GrantEnded(Exception):
     """Pimelo refused the signed-in user's token; their grant has been ended."""
 
 
+def app_tools_refusal(
+    catalog: Sequence[CatalogEntry], *, apps: bool, read_only: bool
+) -> str | None:
+    """Why the app-only tools are not offered with `catalog`, or None when they are."""
+    if not apps:
+        return (
+            "it is the review pane's Apply, called by a client that shows MCP Apps when a person "
+            "approves a dry run there; to write, call the write tool itself without dry_run"
+        )
+    if read_only:
+        return "read-only mode is on (PIMELO_READ_ONLY or --read-only)"
+    if not any(entry.name in REVIEWED_TOOLS for entry in catalog):
+        return (
+            f"it applies {', '.join(REVIEWED_TOOLS)}, and the access of this connection allows "
+            "none of them"
+        )
+    return None
+
+
 def unavailable_tools(
     *,
     scopes: Collection[str] | None,
@@ -307,6 +368,8 @@ def unavailable_tools(
     """
     reasons: dict[str, str] = {}
     for entry in load_full_catalog():
+        if entry.switch == APPS:
+            continue  # offered by client, not by scopes alone: see _Offer and app_tools_refusal
         if entry.switch == CHATGPT_SEARCH and not chatgpt_search:
             reasons[entry.name] = (
                 "ChatGPT's search and fetch are off (turn them on with --chatgpt-search or "
@@ -363,6 +426,7 @@ def _wrap(spec: ToolSpec) -> Any:
             content=content,
             structured_content=output.model_dump(mode="json", by_alias=True, exclude_none=True),
             is_error=output.is_error(),
+            _meta=output.result_meta(),
         )
 
     return run
@@ -389,6 +453,7 @@ def mcp_tool(spec: ToolSpec) -> Tool:
         description=spec.description,
         annotations=spec.annotations,
         structured_output=True,
+        meta=None if spec.meta is None else dict(spec.meta),
     )
     tool.parameters = compact_schema(tool.parameters)
     if not spec.declares_output:
@@ -413,6 +478,7 @@ def catalog_entry(spec: ToolSpec) -> CatalogEntry:
         input_schema=tool.parameters,
         output_schema=tool.output_schema,
         annotations=tool.annotations,
+        _meta=tool.meta,
     )
     return CatalogEntry(
         module=spec.fn.__module__,
@@ -421,6 +487,18 @@ def catalog_entry(spec: ToolSpec) -> CatalogEntry:
         definition=listed.model_dump(by_alias=True, mode="json", exclude_none=True),
         extras=spec.extras,
         switch=spec.switch,
+    )
+
+
+def review_desk(settings: Settings, key: bytes | None, store: OAuthStore | None) -> ReviewDesk:
+    """The review machinery of this server: shared when given a key (and a store)."""
+    from pimelo_mcp.review.applied import MemoryAppliedReviews, StoreAppliedReviews
+    from pimelo_mcp.review.desk import ReviewDesk
+    from pimelo_mcp.review.handles import HandleSigner
+
+    return ReviewDesk(
+        HandleSigner(key, minutes=settings.review_minutes),
+        MemoryAppliedReviews() if store is None else StoreAppliedReviews(store),
     )
 
 
@@ -433,6 +511,8 @@ def build_server(
     auth: AuthSettings | None = None,
     revoke_principal: PrincipalRevoker | None = None,
     request_state_keys: Sequence[bytes] | None = None,
+    review_key: bytes | None = None,
+    review_store: OAuthStore | None = None,
 ) -> PimeloMCPServer:
     """The MCP server for `settings`; `scopes` (from GET /me) limits the server token's tools.
 
@@ -443,6 +523,9 @@ def build_server(
     `request_state_keys` seal the SDK's multi-round-trip request state; shared by every
     worker and replica, so that any of them can answer the next round (default: a key of
     this process alone).
+    `review_key` signs the review pane's handles and `review_store` remembers which were
+    applied; both shared by every worker and replica so that any of them applies a handle
+    another made, once (default: a key of this process, applied handles in its memory).
     """
     if token_verifier is None:
         settings.require_token()
@@ -472,7 +555,7 @@ def build_server(
             idle_seconds=settings.client_idle_seconds,
             revoke=revoke_principal,
         )
-        state = ToolState(settings, audit, pool)
+        state = ToolState(settings, audit, pool, review_desk(settings, review_key, review_store))
         if isinstance(server, PimeloMCPServer):
             server.attach(state)
         try:
@@ -509,6 +592,7 @@ def build_server(
         instructions=INSTRUCTIONS,
         website_url="https://www.pimelo.app",
         lifespan=lifespan,
+        extensions=[review_apps()],
         request_state_security=None
         if request_state_keys is None
         else RequestStateSecurity(keys=list(request_state_keys)),

@@ -5,12 +5,14 @@ regenerated, so every change to what a model reads shows up as a reviewed diff.
 """
 
 from pimelo_mcp.server import catalog_entry
-from pimelo_mcp.tools.all_tools import ALL_TOOLS, SWITCHED_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS, APP_TOOLS, SWITCHED_TOOLS
 from pimelo_mcp.tools.catalog import DEFINITIONS_PATH, render_catalog
 
 
 def current_definitions() -> str:
-    return render_catalog([catalog_entry(spec) for spec in (*ALL_TOOLS, *SWITCHED_TOOLS)])
+    return render_catalog(
+        [catalog_entry(spec) for spec in (*ALL_TOOLS, *SWITCHED_TOOLS, *APP_TOOLS)]
+    )
 
 
 if __name__ == "__main__":

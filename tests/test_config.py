@@ -50,6 +50,9 @@ def test_variables_are_read() -> None:
         ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "-1"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),
         ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "nan"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),
         ({"PIMELO_MCP_CLIENT_IDLE_SECONDS": "soon"}, "PIMELO_MCP_CLIENT_IDLE_SECONDS"),
+        ({"PIMELO_MCP_REVIEW_MINUTES": "0"}, "PIMELO_MCP_REVIEW_MINUTES"),
+        ({"PIMELO_MCP_REVIEW_MINUTES": "later"}, "PIMELO_MCP_REVIEW_MINUTES"),
+        ({"PIMELO_MCP_REVIEW_MINUTES": "2000"}, "PIMELO_MCP_REVIEW_MINUTES"),
     ],
 )
 def test_bad_values_are_refused_naming_the_variable(env: dict[str, str], named: str) -> None:
@@ -82,3 +85,8 @@ def test_the_client_pool_is_sized_and_timed_from_the_environment() -> None:
     )
     assert settings.client_pool_size == 25
     assert settings.client_idle_seconds == 90.5
+
+
+def test_the_review_panes_expiry_is_read_in_minutes() -> None:
+    assert Settings.from_env({}).review_minutes == 15
+    assert Settings.from_env({"PIMELO_MCP_REVIEW_MINUTES": " 2.5 "}).review_minutes == 2.5

@@ -35,6 +35,7 @@ _SEAL_INFO = b"pimelo-mcp oauth: pimelo token sealing v1"
 _DIGEST_INFO = b"pimelo-mcp oauth: bearer secret digests v1"
 _FORM_INFO = b"pimelo-mcp oauth: sign-in form tokens v1"
 _REQUEST_STATE_INFO = b"pimelo-mcp: mcp request state v1"
+_REVIEW_INFO = b"pimelo-mcp: review pane handles v1"
 
 
 class SecretError(ValueError):
@@ -97,6 +98,8 @@ class Keys:
         self._form_key = _derive(material, _FORM_INFO)
         self.request_state_key = _derive(material, _REQUEST_STATE_INFO)
         """For the SDK's `RequestStateSecurity(keys=[…])`: every replica opens what another sealed."""
+        self.review_key = _derive(material, _REVIEW_INFO)
+        """Signs the review pane's handles: every replica applies what another's dry run offered."""
 
     def seal(self, plaintext: str, *, bound_to: str) -> str:
         """`plaintext` encrypted and authenticated, usable only with the same `bound_to`."""

@@ -42,7 +42,8 @@ __all__ = [
     "StoreUnavailable",
 ]
 
-Kind = Literal["client", "cimd", "request", "code", "grant", "access", "refresh", "limit"]
+# "review": the review pane's applied handles (pimelo_mcp/review/applied.py), once-only too.
+Kind = Literal["client", "cimd", "request", "code", "grant", "access", "refresh", "limit", "review"]
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar, cast
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from pimelo_mcp.audit import AuditJournal
 from pimelo_mcp.client import BulkResult, PimeloError
@@ -31,6 +31,12 @@ MAX_ITEMS_IN_TEXT = 20  # a dry run's text spells out the changes of this many i
 MAX_CHANGES_IN_TEXT = 10  # ... and this many changes per item
 
 OPERATION_PREFIX = re.compile(r"^operations\[\d+\]\.")
+
+# Said, after a dry run's changes, to a model whose client shows them in the review pane.
+REVIEW_LINE = (
+    "The person sees these changes in the review pane shown with this answer and can approve "
+    "them there: do not write them yourself unless they ask you to."
+)
 
 MAX_ERRORS_IN_TEXT = (
     10  # the text summary lists this many refusals; all are in the structured result
@@ -146,6 +152,15 @@ class BatchOutput(ToolOutput):
     refused: int
     unknown: int = 0  # sent, answer lost, and reading back could not tell: see each item
     items: list[ItemResult]
+    # The review pane's view of a dry run (offered to clients with MCP Apps): sent as the
+    # result's _meta, never in the structured result.
+    _review: dict[str, Any] | None = PrivateAttr(default=None)
+
+    def attach_review(self, review: dict[str, Any]) -> None:
+        self._review = review
+
+    def result_meta(self) -> dict[str, Any] | None:
+        return None if self._review is None else {"pimelo/review": self._review}
 
     def is_error(self) -> bool:
         # Nothing of the call happened: a client shows it as a failure. A batch where some
@@ -200,6 +215,8 @@ class BatchOutput(ToolOutput):
             lines.append(
                 f"… and {len(changed) - MAX_ITEMS_IN_TEXT} more items (all in the structured result)"
             )
+        if self._review is not None and self._review.get("handle"):
+            lines.append(REVIEW_LINE)
         return "\n".join(lines)
 
 

@@ -140,13 +140,25 @@ def load_full_catalog() -> tuple[CatalogEntry, ...]:
 
 @cache
 def load_catalog(*, chatgpt_search: bool = False) -> tuple[CatalogEntry, ...]:
-    """The tools a server offers, in the order clients list them: the 14, and the switched on."""
+    """The tools a server offers, in the order clients list them: the 14, and the switched on.
+
+    The review pane's app-only tool is not among them: `app_tools` lists it, for clients
+    that negotiated MCP Apps (see `server._Offer`)."""
     switched_on: set[str] = {CHATGPT_SEARCH} if chatgpt_search else set()
     return tuple(
         entry
         for entry in load_full_catalog()
         if entry.switch is None or entry.switch in switched_on
     )
+
+
+APPS = "apps"  # the switch of the tools a client sees only when it negotiated MCP Apps
+
+
+@cache
+def app_tools() -> tuple[CatalogEntry, ...]:
+    """The tools only an MCP Apps view calls (the review pane's Apply)."""
+    return tuple(entry for entry in load_full_catalog() if entry.switch == APPS)
 
 
 class _Scoped(Protocol):

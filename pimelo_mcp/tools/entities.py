@@ -19,10 +19,19 @@ from pimelo_mcp.client import (
     NotFoundError,
     PimeloError,
 )
+from pimelo_mcp.review.offer import (
+    ReviewSource,
+    entity_faces,
+    offer_review,
+    review_locale,
+    wants_review,
+)
+from pimelo_mcp.review.pane import REVIEWED_TOOL_META
 from pimelo_mcp.tools.batch import (
     BatchOutput,
     Change,
     Plan,
+    Verify,
     field_change,
     finish,
     keep_other_currencies,
@@ -509,6 +518,7 @@ async def _send(
     destructive=False,
     idempotent=False,
     declares_output=False,
+    meta=REVIEWED_TOOL_META,
 )
 async def create_entities(
     ctx: Context[ToolState, Any],
@@ -523,7 +533,10 @@ async def create_entities(
         plans = await _plan_creates(state, entity_type, items, locale)
     except InsufficientScopeError as error:
         raise _write_scope_error(error) from None
-    return await _send(state, entity_type, plans, dry_run=dry_run, action="create")
+    output = await _send(state, entity_type, plans, dry_run=dry_run, action="create")
+    if wants_review(ctx, dry_run):
+        await _offer_review(state, "create_entities", entity_type, plans, {}, locale, output)
+    return output
 
 
 async def _plan_updates(
@@ -531,12 +544,14 @@ async def _plan_updates(
     entity_type: str,
     items: Sequence[EntityChange],
     locale: str | None,
-) -> list[Plan]:
+) -> tuple[list[Plan], dict[str, Entity]]:
+    """A plan per item, and the records they were planned on (the review names them)."""
     schema = await _schema(state, entity_type)
     codes = [item.code for item in items]
+    existing = await _existing(state, entity_type, codes)
     started = start_updates(
         codes,
-        await _existing(state, entity_type, codes),
+        existing,
         missing=f"no such {entity_type}; search_entities finds codes, create_entities adds records",
     )
     for item, (plan, current) in zip(items, started, strict=True):
@@ -579,7 +594,7 @@ async def _plan_updates(
             updated_at=current.updated_at,
             operation=operation,
         )
-    return [plan for plan, _ in started]
+    return [plan for plan, _ in started], existing
 
 
 @tool(
@@ -591,6 +606,7 @@ async def _plan_updates(
     destructive=True,
     idempotent=True,
     declares_output=False,
+    meta=REVIEWED_TOOL_META,
 )
 async def update_entities(
     ctx: Context[ToolState, Any],
@@ -602,10 +618,51 @@ async def update_entities(
     """Merge-update records of one entity type."""
     state = state_of(ctx)
     try:
-        plans = await _plan_updates(state, entity_type, items, locale)
+        plans, existing = await _plan_updates(state, entity_type, items, locale)
     except InsufficientScopeError as error:
         raise _write_scope_error(error) from None
-    return await _send(state, entity_type, plans, dry_run=dry_run, action="update")
+    output = await _send(state, entity_type, plans, dry_run=dry_run, action="update")
+    if wants_review(ctx, dry_run):
+        await _offer_review(state, "update_entities", entity_type, plans, existing, locale, output)
+    return output
+
+
+async def _offer_review(
+    state: ToolState,
+    tool_name: str,
+    entity_type: str,
+    plans: Sequence[Plan],
+    existing: Mapping[str, Entity],
+    locale: str | None,
+    output: BatchOutput,
+) -> None:
+    """The dry run's review for the pane, from the type's definitions the dry run read (cached)."""
+    schema = await _schema(state, entity_type)
+    shown_locale = review_locale(schema, locale)
+    await offer_review(
+        state,
+        output,
+        ReviewSource(
+            tool=tool_name,
+            kind="entity",
+            entity_type=entity_type,
+            plans=plans,
+            attributes=schema.attributes,
+            locale=shown_locale,
+            faces=entity_faces(plans, existing, shown_locale),
+        ),
+    )
+
+
+def send_reviewed(
+    state: ToolState, entity_type: str, action: Literal["create", "update"]
+) -> tuple[Any, Verify]:
+    """How apply_reviewed_changes sends approved entity writes: the bulk call and its read-back."""
+
+    async def send(operations: Sequence[Mapping[str, Any]]) -> Any:
+        return await state.client.entities.bulk(entity_type, operations)
+
+    return send, read_back_verifier(lambda codes: _existing(state, entity_type, codes), action)
 
 
 TOOLS = [search_entities, get_entity, create_entities, update_entities]

@@ -10,6 +10,8 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, ConfigDict, Field
 
 from pimelo_mcp.client import Product, Value
+from pimelo_mcp.review.offer import ReviewSource, offer_review, product_faces, wants_review
+from pimelo_mcp.review.pane import REVIEWED_TOOL_META
 from pimelo_mcp.tools.batch import (
     BatchOutput,
     Plan,
@@ -522,6 +524,7 @@ def _refusal(error: TranslationError) -> str:
     destructive=False,
     idempotent=False,
     declares_output=False,
+    meta=REVIEWED_TOOL_META,
 )
 async def create_products(
     ctx: Context[ToolState, Any],
@@ -577,7 +580,7 @@ async def create_products(
             *field_change("categories", None, item.categories or None),
             *value_changes(None, values),
         ]
-    return await finish(
+    output = await finish(
         plans,
         kind="product",
         dry_run=dry_run,
@@ -589,6 +592,9 @@ async def create_products(
         on_api_refusal=state.schema.invalidate,
         verify=_verifier(state, "create"),
     )
+    if wants_review(ctx, dry_run):
+        await _offer_review(state, "create_products", plans, {}, locale, channel, output)
+    return output
 
 
 @tool(
@@ -601,6 +607,7 @@ async def create_products(
     destructive=True,
     idempotent=True,
     declares_output=False,
+    meta=REVIEWED_TOOL_META,
 )
 async def update_products(
     ctx: Context[ToolState, Any],
@@ -612,9 +619,10 @@ async def update_products(
     """Change 1 to 100 products in one call; only what is named changes."""
     state = state_of(ctx)
     identifiers = [item.identifier for item in items]
+    existing = await _existing(state, identifiers)
     started = start_updates(
         identifiers,
-        await _existing(state, identifiers),
+        existing,
         missing="no such product; search_products finds identifiers, create_products adds new ones",
     )
     for item, (plan, current) in zip(items, started, strict=True):
@@ -660,8 +668,9 @@ async def update_products(
             updated_at=current.updated_at,
             operation=operation,
         )
-    return await finish(
-        [plan for plan, _ in started],
+    plans = [plan for plan, _ in started]
+    output = await finish(
+        plans,
         kind="product",
         dry_run=dry_run,
         send=state.client.products.bulk,
@@ -672,6 +681,45 @@ async def update_products(
         on_api_refusal=state.schema.invalidate,
         verify=_verifier(state, "update"),
     )
+    if wants_review(ctx, dry_run):
+        await _offer_review(state, "update_products", plans, existing, locale, channel, output)
+    return output
+
+
+async def _offer_review(
+    state: ToolState,
+    tool_name: str,
+    plans: Sequence[Plan],
+    existing: Mapping[str, Product],
+    locale: str | None,
+    channel: str | None,
+    output: BatchOutput,
+) -> None:
+    """The dry run's review for the pane, from the definitions the dry run read (cached)."""
+    schema = await state.schema.products()
+    shown_locale, _ = default_scope(schema, locale, channel)
+    await offer_review(
+        state,
+        output,
+        ReviewSource(
+            tool=tool_name,
+            kind="product",
+            entity_type=None,
+            plans=plans,
+            attributes=schema.attributes,
+            locale=shown_locale or None,
+            faces=product_faces(
+                plans, existing, await state.schema.attribute_sets(), shown_locale or None
+            ),
+        ),
+    )
+
+
+async def send_reviewed(
+    state: ToolState, action: Literal["create", "update"]
+) -> tuple[Any, Verify]:
+    """How apply_reviewed_changes sends approved product writes: the bulk call and its read-back."""
+    return state.client.products.bulk, _verifier(state, action)
 
 
 TOOLS = [search_products, get_product, create_products, update_products]

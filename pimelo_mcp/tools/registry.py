@@ -28,6 +28,10 @@ class ToolOutput(BaseModel):
         """Content beyond the text rendering (search_media adds images)."""
         return []
 
+    def result_meta(self) -> dict[str, Any] | None:
+        """The result's `_meta` (a dry run's review, for a client with MCP Apps), if any."""
+        return None
+
 
 @dataclass(frozen=True)
 class ToolSpec:
@@ -49,6 +53,8 @@ class ToolSpec:
     # other calls. A write's result reports on what the caller sent, said in full by its text;
     # its schema would cost every turn about 150 tokens (docs/performance.md).
     declares_output: bool = True
+    # `_meta` of its tools/list entry (the review pane's `ui.resourceUri` on the writes).
+    meta: Mapping[str, Any] | None = None
 
     def extra(self, scope: str) -> Extra | None:
         """What `scope` adds to this tool, when it is one of its extras."""
@@ -82,6 +88,7 @@ def tool(
     extras: Mapping[str, str] | None = None,
     switch: str | None = None,
     declares_output: bool = True,
+    meta: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], ToolSpec]:
     """Declare a tool; its description is the function's docstring (written for the model).
 
@@ -110,6 +117,7 @@ def tool(
             extras=tuple(Extra(scope, part) for scope, part in (extras or {}).items()),
             switch=switch,
             declares_output=declares_output,
+            meta=meta,
         )
 
     return declare

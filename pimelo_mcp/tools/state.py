@@ -10,6 +10,7 @@ from pimelo_mcp.config import Settings
 
 if TYPE_CHECKING:
     from pimelo_mcp.client import PimeloClient
+    from pimelo_mcp.review.desk import ReviewDesk
     from pimelo_mcp.tools.caches import EntityLookup, SchemaCache
     from pimelo_mcp.tools.principals import PrincipalPool, PrincipalResources
 
@@ -34,10 +35,27 @@ class ToolState:
     (its user's, or the server's own), so a tool never chooses whose token it uses.
     """
 
-    def __init__(self, settings: Settings, audit: AuditJournal, pool: PrincipalPool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        audit: AuditJournal,
+        pool: PrincipalPool,
+        review: ReviewDesk | None = None,
+    ) -> None:
         self.settings = settings
         self._audit = audit
         self.pool = pool
+        self._review = review
+
+    @property
+    def review(self) -> ReviewDesk:
+        """How review handles are signed and which were applied (a process-local desk unless
+        the server was given a shared key and store)."""
+        if self._review is None:
+            from pimelo_mcp.server import review_desk
+
+            self._review = review_desk(self.settings, None, None)
+        return self._review
 
     def resources(self) -> PrincipalResources:
         """The current call's principal's resources; the server's own outside a call."""

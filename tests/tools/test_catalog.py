@@ -16,7 +16,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from pimelo_mcp.config import Settings
 from pimelo_mcp.server import PimeloMCPServer, build_server, catalog_entry
-from pimelo_mcp.tools.all_tools import ALL_TOOLS, SWITCHED_TOOLS
+from pimelo_mcp.tools.all_tools import ALL_TOOLS, APP_TOOLS, SWITCHED_TOOLS
 from pimelo_mcp.tools.catalog import (
     DEFINITIONS_PATH,
     CatalogEntry,
@@ -29,11 +29,15 @@ REGENERATE = "run: python scripts/update_tool_definitions.py"
 
 
 def test_the_file_is_exactly_what_the_generator_writes() -> None:
-    expected = render_catalog([catalog_entry(spec) for spec in (*ALL_TOOLS, *SWITCHED_TOOLS)])
+    expected = render_catalog(
+        [catalog_entry(spec) for spec in (*ALL_TOOLS, *SWITCHED_TOOLS, *APP_TOOLS)]
+    )
     assert DEFINITIONS_PATH.read_text(encoding="utf-8") == expected, REGENERATE
 
 
-@pytest.mark.parametrize("spec", [*ALL_TOOLS, *SWITCHED_TOOLS], ids=lambda spec: spec.name)
+@pytest.mark.parametrize(
+    "spec", [*ALL_TOOLS, *SWITCHED_TOOLS, *APP_TOOLS], ids=lambda spec: spec.name
+)
 def test_each_tool_is_listed_as_its_registry_entry_builds_it(spec: Any) -> None:
     stored = {entry.name: entry for entry in load_full_catalog()}.get(spec.name)
     assert stored is not None, f"{spec.name} is not in the catalog; {REGENERATE}"
