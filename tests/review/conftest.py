@@ -1,6 +1,7 @@
-"""A real MCP client that negotiates MCP Apps (as Claude or ChatGPT do), and one that does not."""
+"""A real MCP client that negotiates MCP Apps (as Claude or ChatGPT do), and one that does not;
+one Chromium, with the host page's bundle built once, for the pane's browser tests."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from pimelo_mcp.config import Settings
 from pimelo_mcp.server import PimeloMCPServer, build_server
+from tests.review.browser import Browser, launched
 from tests.tools.conftest import (  # noqa: F401  # fixtures
     BASE_URL,
     FULL_TOKEN,
@@ -46,3 +48,9 @@ def connect_with(mode: str) -> ClientFactory:  # noqa: F811
         return Client(server, mode=mode, extensions=[APPS] if apps else None)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(scope="package")  # closed before the other packages' tests run
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with launched(tmp_path_factory.mktemp("review-host")) as running:
+        yield running
