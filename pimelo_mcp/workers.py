@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from pimelo_mcp.config import (
     ENV_WORKER_INDEX,
+    ENV_WORKER_RESTARTED,
     ENV_WORKER_SOCKET,
     ConfigError,
     HttpSettings,
@@ -50,6 +51,11 @@ def inherited_socket() -> socket.socket | None:
 def worker_index() -> int:
     """1 for the first worker (and a process serving alone), 2… for the others."""
     return int(os.environ.get(ENV_WORKER_INDEX) or "1")
+
+
+def prints_the_banner() -> bool:
+    """The server's banner is printed once: by worker 1 when it first starts, not again."""
+    return worker_index() == 1 and os.environ.get(ENV_WORKER_RESTARTED) != "1"
 
 
 @dataclass
@@ -82,11 +88,12 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
     command = [sys.executable, "-m", "pimelo_mcp", *argv]
     stopping = False
 
-    def start(index: int) -> Worker:
+    def start(index: int, *, again: bool = False) -> Worker:
         env = {
             **os.environ,
             ENV_WORKER_SOCKET: str(sock.fileno()),
             ENV_WORKER_INDEX: str(index),
+            ENV_WORKER_RESTARTED: "1" if again else "0",
         }
         process = subprocess.Popen(command, env=env, pass_fds=(sock.fileno(),))
         return Worker(index, process, time.monotonic())
@@ -124,7 +131,7 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
                     file=sys.stderr,
                     flush=True,
                 )
-                workers[position] = start(worker.index)
+                workers[position] = start(worker.index, again=True)
     finally:
         for worker in workers:
             if worker.process.poll() is None:
