@@ -12,8 +12,15 @@ in the token's window as the store keeps it (`take`, one atomic operation):
   a caller that gives up costs nobody anything).
 
 The store's window opens when its first request leaves and the service's when that request
-arrives, a little later; the margin (0.05 s + 1% of W) covers that delay, so every request of
-the next store window lands in the next service window. Whole windows are used as soon as
+arrives, a little later. Until one of the window's requests is answered, the store keeps it
+open for W plus a margin (0.05 s + 1% of W) that covers that delay. The first answer settles
+it (`settle`): the service's window began before that answer, so it ends at most W after it
+(plus a slack for clocks that tick at slightly different rates), and the store's window ends
+there, whether that is sooner than the margin guessed or later. The gap between windows is
+then what the window's first answer took, measured, not a margin guessed for the worst trip
+(which a busy machine exceeds: a 60 ms trip was seen at 50 requests a second). Later answers
+can only bring the end closer (each is a bound). Only answers the service counted settle
+(they carry its rate-limit headers and are no 429); a hold is never shortened. Whole windows are used as soon as
 they open, which is what the limit allows at best: N requests need ceil(N / L) - 1 whole
 windows, plus the time to send the last ones.
 
@@ -28,10 +35,25 @@ request: the process falls back to pacing from the headers alone.
 from __future__ import annotations
 
 import hashlib
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 MARGIN_SECONDS = 0.05
 MARGIN_SHARE = 0.01
+# A settled window ends W after an answer, plus this: the store's clock and the service's
+# may tick at slightly different rates (500 ppm is far beyond a disciplined clock's).
+SETTLE_SLACK_SECONDS = 0.002
+CLOCK_RATE_SHARE = 0.0005
+
+
+class Turn(NamedTuple):
+    """The store's answer to `take`."""
+
+    taken: bool
+    wait: float
+    """Seconds until the window ends (when full: when to try again)."""
+    window: str
+    """Which window (an opaque stamp): an answer to a request that took its place here
+    settles this window, and no later one."""
 
 
 class StoreUnavailable(Exception):
@@ -39,13 +61,22 @@ class StoreUnavailable(Exception):
 
 
 class SharedBudget(Protocol):
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> tuple[bool, float]:
-        """Take a place in `budget`'s current window: (taken, seconds until the window ends).
+    async def take(self, budget: str, *, limit: int, window_seconds: float) -> Turn:
+        """Take a place in `budget`'s current window.
 
         `window_seconds` includes the margin. When the window is full nothing is taken, and
         the wait says when to try again.
         Raises the store's `StoreUnavailable` when it cannot be reached.
         """
+        ...
+
+    async def settle(
+        self, budget: str, *, window: str, answered_ago: float, window_seconds: float
+    ) -> None:
+        """A request that took its place in `window` was answered `answered_ago` seconds ago:
+        the window ends `window_seconds` (W plus the slack) after that answer. The first
+        settle sets the end, later or sooner than the margin's; later ones only bring it
+        closer. Nothing happens once another window has opened, or after a `hold`."""
         ...
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
@@ -62,6 +93,11 @@ class SharedBudget(Protocol):
 def budget_name(token_fingerprint: str, base_url: str) -> str:
     """The store key of a token's budget on a service: one-way, holds no secret."""
     return hashlib.sha256(f"{token_fingerprint}\x00{base_url}".encode()).hexdigest()
+
+
+def settled_length(window_seconds: float) -> float:
+    """How long after an answer of its window the store keeps a window open."""
+    return window_seconds + SETTLE_SLACK_SECONDS + window_seconds * CLOCK_RATE_SHARE
 
 
 def window_with_margin(window_seconds: float) -> float:

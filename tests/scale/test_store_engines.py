@@ -70,14 +70,15 @@ async def test_counters_count_within_their_window_and_restart_after(store: Engin
 
 async def test_a_window_admits_its_limit_then_says_when_it_ends(store: Engine) -> None:
     answers = [await store.take("b1", limit=3, window_seconds=30.0) for _ in range(4)]
-    assert [taken for taken, _ in answers] == [True, True, True, False]
-    assert all(0 < wait <= 30.0 for _, wait in answers)
+    assert [turn.taken for turn in answers] == [True, True, True, False]
+    assert all(0 < turn.wait <= 30.0 for turn in answers)
+    assert len({turn.window for turn in answers}) == 1  # one window, one stamp
     assert (await store.take("b2", limit=3, window_seconds=30.0))[0]  # budgets do not mix
 
 
 async def test_a_short_window_opens_again_once_it_ended(store: Engine) -> None:
     assert (await store.take("b", limit=1, window_seconds=0.05))[0]
-    taken, wait = await store.take("b", limit=1, window_seconds=0.05)
+    taken, wait, _ = await store.take("b", limit=1, window_seconds=0.05)
     assert not taken
     await anyio.sleep(wait + 0.01)  # the store's own clock decides; this waits past its answer
     assert (await store.take("b", limit=1, window_seconds=0.05))[0]
@@ -85,9 +86,47 @@ async def test_a_short_window_opens_again_once_it_ended(store: Engine) -> None:
 
 async def test_a_hold_closes_the_window_for_everyone(store: Engine) -> None:
     await store.hold("b", limit=5, seconds=20.0)
-    taken, wait = await store.take("b", limit=5, window_seconds=1.0)
+    taken, wait, held = await store.take("b", limit=5, window_seconds=1.0)
     assert not taken
     assert 19.0 < wait <= 20.0
+    # An answer of the window held cannot end the hold sooner.
+    await store.settle("b", window=held, answered_ago=0.0, window_seconds=1.0)
+    assert 19.0 < (await store.take("b", limit=5, window_seconds=1.0)).wait <= 20.0
+
+
+async def test_a_window_ends_a_window_length_after_its_first_answer(store: Engine) -> None:
+    first = await store.take("b", limit=2, window_seconds=30.0)  # the margin's guess: 30 s
+    assert (await store.take("b", limit=2, window_seconds=30.0)).taken
+    # Its first answer came 0.5 s ago: the service's window ends 10 s after that answer.
+    await store.settle("b", window=first.window, answered_ago=0.5, window_seconds=10.0)
+    full = await store.take("b", limit=2, window_seconds=30.0)
+    assert not full.taken
+    assert 9.0 < full.wait <= 9.5
+    # A later answer can only bring the end closer, never push it back.
+    await store.settle("b", window=first.window, answered_ago=0.0, window_seconds=12.0)
+    assert 9.0 < (await store.take("b", limit=2, window_seconds=30.0)).wait <= 9.5
+    await store.settle("b", window=first.window, answered_ago=0.0, window_seconds=8.0)
+    assert 7.5 < (await store.take("b", limit=2, window_seconds=30.0)).wait <= 8.0
+    # An answer from another window changes nothing.
+    await store.settle("b", window="0.000001", answered_ago=0.0, window_seconds=1.0)
+    assert 7.5 < (await store.take("b", limit=2, window_seconds=30.0)).wait <= 8.0
+
+
+async def test_the_first_answer_can_also_push_the_end_later(store: Engine) -> None:
+    # A slow first request: its service window ends later than the margin guessed.
+    first = await store.take("b", limit=1, window_seconds=1.0)
+    await store.settle("b", window=first.window, answered_ago=0.0, window_seconds=20.0)
+    full = await store.take("b", limit=1, window_seconds=1.0)
+    assert not full.taken
+    assert 19.0 < full.wait <= 20.0
+
+
+async def test_a_window_settled_to_its_end_opens_the_next(store: Engine) -> None:
+    first = await store.take("b", limit=1, window_seconds=30.0)
+    await store.settle("b", window=first.window, answered_ago=1.0, window_seconds=0.5)
+    after = await store.take("b", limit=1, window_seconds=30.0)
+    assert after.taken
+    assert after.window != first.window
 
 
 async def test_a_correction_opens_a_window_or_adds_what_it_did_not_count(store: Engine) -> None:
@@ -95,7 +134,7 @@ async def test_a_correction_opens_a_window_or_adds_what_it_did_not_count(store: 
     for _ in range(2):
         assert (await store.take("b", limit=5, window_seconds=1.0))[0]
     await store.correct("b", spent=3, unplaced=1, seconds=30.0)  # open: adds its one request
-    taken, wait = await store.take("b", limit=5, window_seconds=1.0)
+    taken, wait, _ = await store.take("b", limit=5, window_seconds=1.0)
     assert not taken
     assert 29.0 < wait <= 30.0
 
