@@ -45,15 +45,30 @@ SETTLE_SLACK_SECONDS = 0.002
 CLOCK_RATE_SHARE = 0.0005
 
 
+# Places taken at once: a process takes a few (1% of the limit, at most 50) and spends them
+# itself, so that a high limit does not cost a store round trip per request. Unspent ones are
+# lost when their window ends: at most 1% of each window per process, never a request too many.
+LEASE_SHARE = 0.01
+MAX_LEASE = 50
+
+
+def lease_size(limit: int) -> int:
+    return max(1, min(MAX_LEASE, int(limit * LEASE_SHARE)))
+
+
 class Turn(NamedTuple):
     """The store's answer to `take`."""
 
-    taken: bool
+    taken: int
+    """Places taken (0: the window is full)."""
     wait: float
     """Seconds until the window ends (when full: when to try again)."""
     window: str
     """Which window (an opaque stamp): an answer to a request that took its place here
     settles this window, and no later one."""
+    sure: float
+    """Seconds during which the window surely stays open, whatever settles it later (its
+    opening plus W): places taken ahead are spent within this time or not at all."""
 
 
 class StoreUnavailable(Exception):
@@ -61,11 +76,13 @@ class StoreUnavailable(Exception):
 
 
 class SharedBudget(Protocol):
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> Turn:
-        """Take a place in `budget`'s current window.
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
+        """Take up to `places` places in `budget`'s current window (as many as are left).
 
-        `window_seconds` includes the margin. When the window is full nothing is taken, and
-        the wait says when to try again.
+        `window_seconds` includes the margin; `length` is W alone (for `Turn.sure`). When the
+        window is full nothing is taken, and the wait says when to try again.
         Raises the store's `StoreUnavailable` when it cannot be reached.
         """
         ...

@@ -41,6 +41,7 @@ from pimelo_mcp.client._budget import (
     SharedBudget,
     StoreUnavailable,
     budget_name,
+    lease_size,
     settled_length,
     window_with_margin,
 )
@@ -92,6 +93,9 @@ class RateLimiter:
         # answer) when the first answer of a newer one is still to be told to the store.
         self._settled_window: str | None = None
         self._settle: tuple[str, float] | None = None
+        # Places taken ahead from the store: (their window, how many, monotonic time until
+        # which that window surely stays open); spent before the store is asked again.
+        self._leased: tuple[str, int, float] | None = None
         self.window_seconds = window_seconds
         self.limit: int | None = None
         self.remaining: int | None = None
@@ -235,12 +239,17 @@ class RateLimiter:
         while (budget := self._budget()) is not None:
             assert self.budget_key is not None
             assert self.limit is not None
+            if (window := self._spend_leased()) is not None:
+                return window
+            asked = self._clock.monotonic()
             try:
                 await self._tell(budget)
-                taken, wait, window = await budget.take(
+                taken, wait, window, sure = await budget.take(
                     self.budget_key,
                     limit=self.limit,
                     window_seconds=window_with_margin(self.window_seconds),
+                    places=lease_size(self.limit),
+                    length=self.window_seconds,
                 )
             except StoreUnavailable as error:
                 self._store_down(error)
@@ -249,12 +258,31 @@ class RateLimiter:
                 logger.warning("pacing through the shared store again")
                 self._store_retry_at = None
             if taken:
+                if taken > 1:  # counted from when it was asked: the store's now is later
+                    self._lease(window, taken - 1, asked + sure)
                 return window
             now = self._clock.monotonic()
             if deadline is not None and now + wait > deadline:
                 raise BudgetWaitTooLong(wait)
             await self._clock.sleep(wait)
         return None
+
+    def _lease(self, window: str, places: int, until: float) -> None:
+        if self._leased is not None and self._leased[0] == window:
+            places += self._leased[1]
+            until = min(until, self._leased[2])
+        self._leased = (window, places, until)  # an older window's places are past spending
+
+    def _spend_leased(self) -> str | None:
+        """One of the places taken ahead, while its window surely stays open; else None."""
+        if self._leased is None:
+            return None
+        window, places, until = self._leased
+        if self._clock.monotonic() >= until or places <= 0:
+            self._leased = None
+            return None
+        self._leased = (window, places - 1, until) if places > 1 else None
+        return window
 
     def _store_down(self, error: StoreUnavailable) -> None:
         if self._store_retry_at is None:
@@ -371,6 +399,7 @@ class RateLimiter:
         retry_after = parse_retry_after(headers.get("Retry-After"), now=self._clock.time())
         if status == 429:
             remaining = 0
+            self._leased = None  # the service refused: places taken ahead are not to be trusted
             if retry_after is not None:
                 self.blocked_until = max(self.blocked_until, now + cap_server_delay(retry_after))
                 self.asked_until = max(self.asked_until, now + retry_after)

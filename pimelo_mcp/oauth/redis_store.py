@@ -47,26 +47,31 @@ return 1
 
 # A token's shared window, on Redis's own clock so that every replica reads the same time
 # (see `pimelo_mcp.client._budget`). KEYS[1] the window; ARGV limit, window length with its
-# margin. Returns {1 taken or 0 full, seconds until the window ends, the window's stamp}.
+# margin, places wanted, W. Returns {places taken (0: full), seconds until the window ends,
+# the window's stamp, seconds it surely stays open}.
 _TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local limit, wanted = tonumber(ARGV[1]), tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'end', 'count', 'opened')
 local ends = tonumber(state[1])
+local count = tonumber(state[2]) or 0
+local opened = state[3] or ''
 if ends == nil or now >= ends then
   ends = now + tonumber(ARGV[2])
-  local opened = string.format('%.6f', now)
-  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', 1,
+  opened = string.format('%.6f', now)
+  count = 0
+  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', 0,
              'opened', opened, 'settled', 0)
   redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
-  return {1, string.format('%.6f', ends - now), opened}
 end
-local opened = state[3] or ''
-if tonumber(state[2]) < tonumber(ARGV[1]) then
-  redis.call('HINCRBY', KEYS[1], 'count', 1)
-  return {1, string.format('%.6f', ends - now), opened}
+local taken = math.max(0, math.min(wanted, limit - count))
+if taken > 0 then
+  redis.call('HINCRBY', KEYS[1], 'count', taken)
 end
-return {0, string.format('%.6f', ends - now), opened}
+local sure = math.min(ends, (tonumber(opened) or now) + tonumber(ARGV[4])) - now
+return {taken, string.format('%.6f', ends - now), opened,
+        string.format('%.6f', math.max(0, sure))}
 """
 
 # An answer to a request of the window stamped ARGV[1] came ARGV[2] seconds ago: the window
@@ -222,16 +227,16 @@ class RedisStore:
     async def purge(self, *, now: float) -> int:
         return 0  # Redis drops each record at its own expiry
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> Turn:
-        """A place in the token's shared window (see `pimelo_mcp.client._budget`)."""
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
+        """Places in the token's shared window (see `pimelo_mcp.client._budget`)."""
         name = self._key("budget", budget)
+        args = [limit, repr(window_seconds), places, repr(length)]
         answer = await self._run(
-            lambda: cast(
-                Awaitable[list[Any]],
-                self._take(keys=[name], args=[limit, repr(window_seconds)]),
-            )
+            lambda: cast(Awaitable[list[Any]], self._take(keys=[name], args=args))
         )
-        return Turn(int(answer[0]) == 1, float(answer[1]), str(answer[2]))
+        return Turn(int(answer[0]), float(answer[1]), str(answer[2]), float(answer[3]))
 
     async def settle(
         self, budget: str, *, window: str, answered_ago: float, window_seconds: float

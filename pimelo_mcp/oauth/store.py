@@ -81,7 +81,9 @@ class OAuthStore(Protocol):
 class ServerStore(OAuthStore, Protocol):
     """What the server opens at start: the OAuth records, the rate budgets and a health check."""
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> Turn: ...
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn: ...
 
     async def settle(
         self, budget: str, *, window: str, answered_ago: float, window_seconds: float
@@ -229,27 +231,31 @@ class SqliteStore:
 
         return await self._run(locked)
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> Turn:
-        """A place in the token's shared window (see `pimelo_mcp.client._budget`)."""
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
+        """Places in the token's shared window (see `pimelo_mcp.client._budget`)."""
 
         def take(db: sqlite3.Connection, now: float) -> Turn:
             row = db.execute(
                 "SELECT ends, count, opened FROM budgets WHERE name = ?", (budget,)
             ).fetchone()
             if row is None or now >= float(row[0]):
-                ends, opened = now + window_seconds, f"{now:.6f}"
+                ends, count, opened = now + window_seconds, 0, f"{now:.6f}"
                 db.execute(
                     "INSERT INTO budgets (name, ends, count, opened, settled) "
-                    "VALUES (?, ?, 1, ?, 0) ON CONFLICT (name) DO UPDATE SET "
-                    "ends = excluded.ends, count = 1, opened = excluded.opened, settled = 0",
+                    "VALUES (?, ?, 0, ?, 0) ON CONFLICT (name) DO UPDATE SET "
+                    "ends = excluded.ends, count = 0, opened = excluded.opened, settled = 0",
                     (budget, ends, opened),
                 )
-                return Turn(True, ends - now, opened)
-            ends, opened = float(row[0]), str(row[2])
-            if int(row[1]) < limit:
-                db.execute("UPDATE budgets SET count = count + 1 WHERE name = ?", (budget,))
-                return Turn(True, ends - now, opened)
-            return Turn(False, ends - now, opened)
+            else:
+                ends, count, opened = float(row[0]), int(row[1]), str(row[2])
+            taken = max(0, min(places, limit - count))
+            if taken:
+                db.execute("UPDATE budgets SET count = count + ? WHERE name = ?", (taken, budget))
+            opened_at = float(opened) if opened[:1].isdigit() else now
+            sure = max(0.0, min(ends, opened_at + length) - now)
+            return Turn(taken, ends - now, opened, sure)
 
         return await self._budget(take)
 

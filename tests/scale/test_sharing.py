@@ -102,6 +102,7 @@ class FakeBudget:
         self.count = 0
         self.window = ""
         self.settled = False
+        self.opened = 0.0
         self.down = False
         self.calls: list[tuple[str, Any]] = []
 
@@ -109,17 +110,19 @@ class FakeBudget:
         if self.down:
             raise StoreUnavailable("the shared store redis://fake cannot be reached")
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> Turn:
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
         self._check()
         now = self.clock.monotonic()
         if now >= self.ends:
             self.ends, self.count = now + window_seconds, 0
-            self.window, self.settled = f"opened {now}", False
+            self.window, self.settled, self.opened = f"opened {now}", False, now
         self.calls.append(("take", limit))
-        if self.count < limit:
-            self.count += 1
-            return Turn(True, self.ends - now, self.window)
-        return Turn(False, self.ends - now, self.window)
+        taken = max(0, min(places, limit - self.count))
+        self.count += taken
+        sure = max(0.0, min(self.ends, self.opened + length) - now)
+        return Turn(taken, self.ends - now, self.window, sure)
 
     async def settle(
         self, budget: str, *, window: str, answered_ago: float, window_seconds: float
@@ -142,7 +145,7 @@ class FakeBudget:
         now = self.clock.monotonic()
         if now >= self.ends:
             self.ends, self.count = now + seconds, spent
-            self.window, self.settled = f"corrected {now}", True
+            self.window, self.settled, self.opened = f"corrected {now}", True, now
         else:
             self.count += unplaced
 
@@ -235,6 +238,34 @@ async def test_what_went_without_a_place_is_told_before_the_next_request(
     await limiter.report()
     assert budget.calls == [("correct", (1, 1, 10.0))]
     assert budget.count == 1
+
+
+async def test_places_taken_ahead_are_spent_without_the_store_while_their_window_holds(
+    shared: tuple[FakeClock, FakeBudget, RateLimiter],
+) -> None:
+    clock, budget, limiter = shared
+    plenty = {**HEADERS, "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}
+    await limiter.acquire(None)  # learns the limit: 300 per 10 s, so 3 places a take
+    limiter.release(plenty, 200)
+    await limiter.report()
+    await clock.sleep(20)
+    takes = lambda: [call for call, _ in budget.calls].count("take")  # noqa: E731
+    windows = [await limiter.acquire(None) for _ in range(3)]
+    assert takes() == 1  # one store round trip for three requests
+    assert len(set(windows)) == 1
+    assert budget.count == 3
+    await limiter.acquire(None)  # the fourth asks again
+    assert takes() == 2
+    await clock.sleep(10)  # W after the opening: the window may end any moment now
+    await limiter.acquire(None)
+    assert takes() == 3  # the two places left from the last take were not spent
+    await clock.sleep(20)
+    await limiter.acquire(None)  # a new window, two places taken ahead
+    assert takes() == 4
+    limiter.release({**plenty, "X-RateLimit-Remaining": "0", "Retry-After": "1"}, 429)
+    await limiter.acquire(None)  # a 429 drops them: the store is asked (and holds everyone)
+    assert takes() > 4
+    assert ("hold", 1.0) in budget.calls
 
 
 async def test_a_full_window_past_the_deadline_is_refused_at_once(

@@ -78,7 +78,7 @@ async def test_a_window_admits_its_limit_then_says_when_it_ends(store: Engine) -
 
 async def test_a_short_window_opens_again_once_it_ended(store: Engine) -> None:
     assert (await store.take("b", limit=1, window_seconds=0.05))[0]
-    taken, wait, _ = await store.take("b", limit=1, window_seconds=0.05)
+    taken, wait, _, _ = await store.take("b", limit=1, window_seconds=0.05)
     assert not taken
     await anyio.sleep(wait + 0.01)  # the store's own clock decides; this waits past its answer
     assert (await store.take("b", limit=1, window_seconds=0.05))[0]
@@ -86,12 +86,27 @@ async def test_a_short_window_opens_again_once_it_ended(store: Engine) -> None:
 
 async def test_a_hold_closes_the_window_for_everyone(store: Engine) -> None:
     await store.hold("b", limit=5, seconds=20.0)
-    taken, wait, held = await store.take("b", limit=5, window_seconds=1.0)
+    taken, wait, held, _ = await store.take("b", limit=5, window_seconds=1.0)
     assert not taken
     assert 19.0 < wait <= 20.0
     # An answer of the window held cannot end the hold sooner.
     await store.settle("b", window=held, answered_ago=0.0, window_seconds=1.0)
     assert 19.0 < (await store.take("b", limit=5, window_seconds=1.0)).wait <= 20.0
+
+
+async def test_places_are_taken_several_at_once_as_far_as_the_window_has_them(
+    store: Engine,
+) -> None:
+    first = await store.take("b", limit=5, window_seconds=30.0, places=3, length=10.0)
+    assert first.taken == 3
+    assert 9.5 < first.sure <= 10.0  # opened now: open for W whatever settles it later
+    assert (await store.take("b", limit=5, window_seconds=30.0, places=3)).taken == 2  # the rest
+    assert (await store.take("b", limit=5, window_seconds=30.0, places=3)).taken == 0
+    # A settled end nearer than W after the opening bounds how long places taken stay good.
+    await store.settle("b", window=first.window, answered_ago=8.0, window_seconds=10.0)
+    late = await store.take("b", limit=5, window_seconds=30.0, places=3, length=10.0)
+    assert late.taken == 0
+    assert late.sure <= late.wait <= 2.0
 
 
 async def test_a_window_ends_a_window_length_after_its_first_answer(store: Engine) -> None:
@@ -134,7 +149,7 @@ async def test_a_correction_opens_a_window_or_adds_what_it_did_not_count(store: 
     for _ in range(2):
         assert (await store.take("b", limit=5, window_seconds=1.0))[0]
     await store.correct("b", spent=3, unplaced=1, seconds=30.0)  # open: adds its one request
-    taken, wait, _ = await store.take("b", limit=5, window_seconds=1.0)
+    taken, wait, _, _ = await store.take("b", limit=5, window_seconds=1.0)
     assert not taken
     assert 29.0 < wait <= 30.0
 
@@ -171,10 +186,10 @@ async def test_a_code_is_consumed_once_across_replicas_even_at_once(
 
 async def test_a_window_is_shared_by_replicas(redis_server: RedisServer) -> None:
     replicas = [RedisStore(redis_server.url) for _ in range(3)]
-    answers: list[bool] = []
+    answers: list[int] = []
 
     async def take(store: RedisStore) -> None:
-        answers.append((await store.take("shared", limit=10, window_seconds=60.0))[0])
+        answers.append((await store.take("shared", limit=10, window_seconds=60.0)).taken)
 
     async with anyio.create_task_group() as group:
         for n in range(30):
