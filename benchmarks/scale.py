@@ -228,9 +228,9 @@ class Figures:
         server's processes can use at most `processes` cores, and all parts together two.
 
         On a machine shared with others this is the figure that does not depend on them:
-        Linux gives each session (autogroup) its fair share of the CPUs, however many
-        processes it runs, so a second worker gains nothing while other sessions keep both
-        cores busy."""
+        Linux gives each autogroup (the processes of one terminal or service) one fair
+        share of the CPUs, however many they are, so a second worker gains nothing while
+        others keep both cores busy."""
         server, others = self.server_ms(setup), self.others_ms(setup)
         return min(processes * 1000 / server, 2 * 1000 / (server + others))
 
