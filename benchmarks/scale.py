@@ -325,6 +325,12 @@ def print_figures(figures: Figures, clients: int) -> None:
             f"{figures.latency_ms(setup, 0.5):>7.1f} {figures.latency_ms(setup, 0.99):>7.1f}"
             f"   {per_call.get('server', 0.0):.2f} / {upstream:.2f} / {per_call.get('load', 0.0):.2f}"
         )
+    one, two = figures.setups[0], figures.setups[1]
+    alone, both = figures.capacity(one, 1), figures.capacity(two, 2)
+    print(
+        f"two free cores at this CPU per call: 1 worker {alone:.0f}, --workers 2 {both:.0f} "
+        f"calls/s = {both / alone:.2f}x (see Figures.capacity)"
+    )
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import httpx2
 import pytest
 
 from pimelo_mcp.cli import main
+from pimelo_mcp.listening import spreads_by_reuse_port
 from tests.http_process import http_server
 from tests.scale.replicas import API_KEY, sandbox
 
@@ -104,6 +105,7 @@ def _connections_held(pid: int, port: int) -> int:
     return held
 
 
+@pytest.mark.skipif(not spreads_by_reuse_port(), reason="the kernel spreads SO_REUSEPORT on Linux")
 def test_connections_made_at_once_are_spread_over_the_workers(tmp_path: Path) -> None:
     # One listening socket shared by the workers gave nearly every connection to the worker
     # that woke first (10 of 10); kept alive, they stayed there and the other worker idled.
