@@ -200,3 +200,23 @@ def test_workers_are_only_for_http(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["serve", "--workers", "2", "--token", "pim_" + "x" * 30])
     assert code == 2
     assert "--workers: only for --transport http" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not spreads_by_reuse_port(), reason="the kernel spreads SO_REUSEPORT on Linux")
+def test_a_worker_that_cannot_listen_on_the_port_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pimelo_mcp.config import ENV_WORKER_INDEX, ENV_WORKER_SOCKET, ConfigError
+    from pimelo_mcp.listening import listen_tcp
+    from pimelo_mcp.workers import inherited_socket
+
+    # The parent holds the port; another program listens on it without allowing it shared.
+    holder = listen_tcp("127.0.0.1", 0, listening=False)
+    port = holder.getsockname()[1]
+    other = listen_tcp("127.0.0.1", port)
+    monkeypatch.setenv(ENV_WORKER_SOCKET, str(os.dup(holder.fileno())))
+    monkeypatch.setenv(ENV_WORKER_INDEX, "2")
+    try:
+        with pytest.raises(ConfigError, match=f"worker 2 cannot listen on 127.0.0.1:{port}"):
+            inherited_socket()
+    finally:
+        other.close()
+        holder.close()
