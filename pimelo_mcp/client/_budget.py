@@ -7,7 +7,9 @@ one user race each other into 429s. With a shared store, each request first take
 in the token's window as the store keeps it (`take`, one atomic operation):
 
 - no open window: one opens now, for W + margin seconds, and this request is its first;
-- an open window with places left: this request takes one;
+- an open window with places left: this request takes one, and up to 1% of L more (at most
+  50) that its process spends on its next requests while the window surely stays open (W
+  after it opened); what is not spent then is lost, never a request too many;
 - a full window: wait for its end, then try again (no place is promised ahead of time, so
   a caller that gives up costs nobody anything).
 
