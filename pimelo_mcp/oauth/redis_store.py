@@ -57,9 +57,11 @@ local state = redis.call('HMGET', KEYS[1], 'end', 'count', 'opened')
 local ends = tonumber(state[1])
 local count = tonumber(state[2]) or 0
 local opened = state[3] or ''
+local opened_at = tonumber(opened) or now
 if ends == nil or now >= ends then
   ends = now + tonumber(ARGV[2])
   opened = string.format('%.6f', now)
+  opened_at = now
   count = 0
   redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', 0,
              'opened', opened, 'settled', 0)
@@ -69,7 +71,7 @@ local taken = math.max(0, math.min(wanted, limit - count))
 if taken > 0 then
   redis.call('HINCRBY', KEYS[1], 'count', taken)
 end
-local sure = math.min(ends, (tonumber(opened) or now) + tonumber(ARGV[4])) - now
+local sure = math.min(ends, opened_at + tonumber(ARGV[4])) - now
 return {taken, string.format('%.6f', ends - now), opened,
         string.format('%.6f', math.max(0, sure))}
 """

@@ -241,7 +241,7 @@ class SqliteStore:
                 "SELECT ends, count, opened FROM budgets WHERE name = ?", (budget,)
             ).fetchone()
             if row is None or now >= float(row[0]):
-                ends, count, opened = now + window_seconds, 0, f"{now:.6f}"
+                ends, count, opened, opened_at = now + window_seconds, 0, f"{now:.6f}", now
                 db.execute(
                     "INSERT INTO budgets (name, ends, count, opened, settled) "
                     "VALUES (?, ?, 0, ?, 0) ON CONFLICT (name) DO UPDATE SET "
@@ -250,10 +250,10 @@ class SqliteStore:
                 )
             else:
                 ends, count, opened = float(row[0]), int(row[1]), str(row[2])
+                opened_at = float(opened) if opened[:1].isdigit() else now
             taken = max(0, min(places, limit - count))
             if taken:
                 db.execute("UPDATE budgets SET count = count + ? WHERE name = ?", (taken, budget))
-            opened_at = float(opened) if opened[:1].isdigit() else now
             sure = max(0.0, min(ends, opened_at + length) - now)
             return Turn(taken, ends - now, opened, sure)
 
