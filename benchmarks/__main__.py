@@ -25,7 +25,7 @@ from pathlib import Path
 
 import anyio
 
-from benchmarks import answer_cost, context, per_call
+from benchmarks import answer_cost, context, per_call, scale, shared_budget
 from benchmarks.client_pacing import in_process as paced_reads
 from benchmarks.client_pacing import least_seconds
 
@@ -65,10 +65,23 @@ class Sizes:
     soak: int  # stdio calls for the memory figure
     http_each: int  # calls per HTTP client per batch
     paced: int  # concurrent reads against a 60 per 10 s limit
+    scale_seconds: float = 4.0  # per turn of each setup (1 worker, 2 workers, 2 replicas)
+    shared_reads: int = 1_000  # three processes on one token at 50 per 1 s
+    shared_runs: int = 3
 
 
 FULL = Sizes(rounds=6, calls=100, starts=6, soak=10_000, http_each=30, paced=130)
-QUICK = Sizes(rounds=2, calls=30, starts=2, soak=500, http_each=10, paced=70)
+QUICK = Sizes(
+    rounds=2,
+    calls=30,
+    starts=2,
+    soak=500,
+    http_each=10,
+    paced=70,
+    scale_seconds=2.0,
+    shared_reads=300,
+    shared_runs=1,
+)
 
 
 def run(sizes: Sizes) -> list[Figure]:
@@ -185,6 +198,69 @@ def run(sizes: Sizes) -> list[Figure]:
             f"... their time, s (to the least the limit allows, {least:.0f})",
             paced.seconds / least,
             f"{paced.seconds:.1f} = {paced.seconds / least:.2f}{TIMES}",
+            1.10,
+            unit=TIMES,
+        ),
+    ]
+    figures += scale_figures(sizes)
+    return figures
+
+
+def scale_figures(sizes: Sizes) -> list[Figure]:
+    """Workers and replicas (benchmarks/scale.py), the shared rate budget (shared_budget.py)."""
+    figures: list[Figure] = []
+    for upstream, light in (("light upstream", True), ("sandbox upstream", False)):
+        measured = scale.measure(
+            upstream, 10, sizes.scale_seconds, max(3, sizes.rounds // 2), light
+        )
+        one, two, replicas = measured.setups
+        base = measured.per_second(one)
+        key = "light" if light else "sandbox"
+        for setup, name in ((one, "1 worker"), (two, "--workers 2"), (replicas, "2 replicas")):
+            rate = measured.per_second(setup)
+            shown = (
+                f"{rate:.0f} = {rate / base:.2f}{TIMES} (p50 {measured.latency_ms(setup, 0.5):.0f},"
+                f" p99 {measured.latency_ms(setup, 0.99):.0f} ms; {measured.server_ms(setup):.2f} ms CPU)"
+            )
+            label = f"HTTP, 10 clients, {upstream}: {name}, calls/s (to 1 worker)"
+            if light and setup is two:
+                figures.append(
+                    held(
+                        f"workers_2_{key}",
+                        label,
+                        rate / base,
+                        shown,
+                        1.6,
+                        at_least=True,
+                        unit=TIMES,
+                    )
+                )
+            else:
+                figures.append(Figure(f"{name.split()[-1]}_{key}_per_second", label, rate, shown))
+        alone, both = measured.capacity(one, 1), measured.capacity(two, 2)
+        figures.append(
+            Figure(
+                f"workers_2_{key}_capacity",
+                f"... --workers 2 on two free cores, from the CPU per call (1 worker {alone:.0f})",
+                both / alone,
+                f"{both:.0f} = {both / alone:.2f}{TIMES}",
+            )
+        )
+    least_run, least = shared_budget.shared_in_redis(sizes.shared_reads, 50, 1, sizes.shared_runs)
+    label = f"{sizes.shared_reads:,} reads, 3 processes, one token, 50 per 1 s, shared in Redis"
+    figures += [
+        held(
+            "shared_budget_429s",
+            f"{label}: 429s surfaced",
+            least_run.surfaced_429,
+            str(least_run.surfaced_429),
+            0,
+        ),
+        held(
+            "shared_budget_time_ratio",
+            f"... their time, s (to the least the limit allows, {least:.0f}; median of {sizes.shared_runs})",
+            least_run.seconds / least,
+            f"{least_run.seconds:.1f} = {least_run.seconds / least:.3f}{TIMES}",
             1.10,
             unit=TIMES,
         ),

@@ -137,11 +137,17 @@ def start_sandbox(limit: int, window: int) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the sandbox did not start")
 
 
-def run_processes(base_url: str, redis_url: str | None, reads_each: int) -> Run:
-    command = [sys.executable, __file__, "--worker", base_url, redis_url or "-", str(reads_each)]
+def run_processes(base_url: str, redis_url: str | None, reads: int) -> Run:
+    """`reads` in all, spread over the processes (1,000 is 334 + 333 + 333)."""
+    command = [sys.executable, __file__, "--worker", base_url, redis_url or "-"]
     workers = [
-        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        for _ in range(PROCESSES)
+        subprocess.Popen(
+            [*command, str(reads // PROCESSES + (index < reads % PROCESSES))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(PROCESSES)
     ]
     for worker in workers:
         assert worker.stdout is not None
@@ -159,6 +165,34 @@ def run_processes(base_url: str, redis_url: str | None, reads_each: int) -> Run:
         service_429=sum(r.service_429 for r in runs),
         seconds=max(r.seconds for r in runs),
     )
+
+
+def least_seconds(run: Run, limit: int, window: int) -> float:
+    """The least time the limit allows: each process's GET /me at start (it learns the
+    window) spends from the same budget; ceil(N / limit) - 1 whole windows."""
+    return (math.ceil((run.requests + PROCESSES) / limit) - 1) * window
+
+
+def shared_in_redis(reads: int, limit: int, window: int, runs: int) -> tuple[Run, float]:
+    """The budget shared in Redis, `runs` times, each on a fresh sandbox window: the run of
+    median time, and the 429s surfaced in all runs together (for `python -m benchmarks`)."""
+    done: list[Run] = []
+    redis, redis_url = start_redis()
+    try:
+        for _ in range(runs):
+            sandbox, base_url = start_sandbox(limit, window)
+            try:
+                done.append(run_processes(base_url, redis_url, reads))
+            finally:
+                sandbox.terminate()
+                sandbox.wait(timeout=10)
+    finally:
+        redis.terminate()
+        redis.wait(timeout=10)
+    done.sort(key=lambda run: run.seconds)
+    median = done[len(done) // 2]
+    surfaced = sum(run.surfaced_429 for run in done)
+    return Run(**{**asdict(median), "surfaced_429": surfaced}), least_seconds(median, limit, window)
 
 
 def main() -> None:
@@ -179,7 +213,7 @@ def main() -> None:
         for name, url in (("shared budget in Redis", redis_url), ("headers only", None)):
             sandbox, base_url = start_sandbox(args.limit, args.window)  # a fresh window each
             try:
-                rows.append((name, run_processes(base_url, url, args.reads // PROCESSES)))
+                rows.append((name, run_processes(base_url, url, args.reads)))
             finally:
                 sandbox.terminate()
                 sandbox.wait(timeout=10)
@@ -194,8 +228,7 @@ def main() -> None:
     print(head)
     print("-" * len(head))
     for name, run in rows:
-        # Each process's GET /me at start (it learns the window) spends from the same budget.
-        least = (math.ceil((run.requests + PROCESSES) / args.limit) - 1) * args.window
+        least = least_seconds(run, args.limit, args.window)
         print(
             f"{name:<24} {run.requests:>6} {run.ok:>6} {run.service_429:>9} "
             f"{run.surfaced_429:>13} {run.other_errors:>10} {run.seconds:>8.2f} {least:>6} "

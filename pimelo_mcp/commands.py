@@ -355,10 +355,10 @@ async def _serve_http(
     from pimelo_mcp import http as remote
     from pimelo_mcp.server import build_server
     from pimelo_mcp.sharing import open_shared_state
-    from pimelo_mcp.workers import inherited_socket, worker_index
+    from pimelo_mcp.workers import inherited_socket, prints_the_banner, worker_index
 
     sock = inherited_socket() or remote.listen(http)
-    first_worker = worker_index() == 1
+    first_worker = prints_the_banner()
     demo_tokens: list[tuple[str, str]] | None = [] if oauth is not None else None
     shared: SharedState | None
     try:

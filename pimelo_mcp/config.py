@@ -210,6 +210,7 @@ ENV_WORKERS = "PIMELO_MCP_WORKERS"
 # Set by `--workers N` for each worker it starts: the inherited listening socket, its number.
 ENV_WORKER_SOCKET = "PIMELO_MCP_WORKER_SOCKET_FD"
 ENV_WORKER_INDEX = "PIMELO_MCP_WORKER_INDEX"
+ENV_WORKER_RESTARTED = "PIMELO_MCP_WORKER_RESTARTED"  # "1": started again after one died
 MAX_WORKERS = 64
 
 DEFAULT_HTTP_HOST = "127.0.0.1"

@@ -457,10 +457,15 @@ def build_http_app(
 # -- serving -----------------------------------------------------------------------------
 
 
-def listen(http: HttpSettings) -> socket.socket:
-    """The listening socket, bound before the server starts so that port 0 is known."""
+def listen(
+    http: HttpSettings, *, reuse_port: bool = False, listening: bool = True
+) -> socket.socket:
+    """The listening socket, bound before the server starts so that port 0 is known.
+
+    For workers (see `pimelo_mcp.workers`): `reuse_port`, and `listening=False` to hold the
+    port for workers that each listen on it."""
     try:
-        return listen_tcp(http.host, http.port)
+        return listen_tcp(http.host, http.port, reuse_port=reuse_port, listening=listening)
     except (OSError, OverflowError) as error:
         raise ConfigError(f"cannot listen on {http.host}:{http.port}: {error}") from None
 

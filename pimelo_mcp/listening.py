@@ -5,10 +5,27 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 
 
-def listen_tcp(host: str, port: int) -> socket.socket:
+def spreads_by_reuse_port() -> bool:
+    """Can several processes each listen on one port and have the kernel spread connections?
+
+    Linux hashes each new connection to one of the sockets bound with SO_REUSEPORT (only
+    sockets of the same user join). One socket shared by every worker does not spread them:
+    the worker that wakes first accepts the whole queue, so ten clients that connect at once
+    all land on one worker (seen: 10 of 10, or 9 of 10) and keep-alive keeps them there.
+    Elsewhere (macOS gives every connection to one socket) workers share one socket."""
+    return sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
+
+
+def listen_tcp(
+    host: str, port: int, *, reuse_port: bool = False, listening: bool = True
+) -> socket.socket:
     """A bound, listening TCP socket whose connections send each answer at once.
+
+    `reuse_port`: others of this user may bind the same port (see `spreads_by_reuse_port`);
+    `listening=False` only holds the port: a socket that does not listen gets no connection.
 
     asyncio turns Nagle's algorithm off (TCP_NODELAY) only on sockets whose protocol is
     IPPROTO_TCP, and `socket.create_server` leaves it 0. uvicorn writes an answer's headers
@@ -23,8 +40,11 @@ def listen_tcp(host: str, port: int) -> socket.socket:
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)  # `::` is IPv6 only
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-        sock.listen()
+        if listening:
+            sock.listen()
     except BaseException:
         sock.close()
         raise

@@ -2,7 +2,11 @@
 
 The parent binds the port, makes sure the shared secret and store exist (so that no two
 workers race to create them), then starts N copies of the same command, each given the
-socket and serving it with its own event loop: the kernel spreads connections over them.
+socket. On Linux the parent only holds the port (bound with SO_REUSEPORT, not listening) and
+each worker listens on it with a socket of its own: the kernel spreads new connections over
+the workers' sockets. One listening socket shared by all would not: the worker that wakes
+first accepts every waiting connection (`pimelo_mcp.listening.spreads_by_reuse_port`).
+Elsewhere the workers share the parent's listening socket.
 The HTTP mode is stateless and the workers share the store (OAuth records, rate budgets)
 and the secret (sealed tokens, the SDK's request state), so any worker answers any request.
 
@@ -24,12 +28,14 @@ from dataclasses import dataclass
 
 from pimelo_mcp.config import (
     ENV_WORKER_INDEX,
+    ENV_WORKER_RESTARTED,
     ENV_WORKER_SOCKET,
     ConfigError,
     HttpSettings,
     OAuthSettings,
 )
 from pimelo_mcp.http import listen
+from pimelo_mcp.listening import listen_tcp, spreads_by_reuse_port
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +46,35 @@ SUPERVISE_INTERVAL_SECONDS = 0.2
 
 
 def inherited_socket() -> socket.socket | None:
-    """In a worker: the parent's listening socket; None in a process serving alone."""
+    """In a worker: the socket to serve (its own on the parent's port, or the parent's
+    listening socket); None in a process serving alone."""
     text = os.environ.get(ENV_WORKER_SOCKET)
     if not text:
         return None
-    return socket.socket(fileno=int(text))
+    held = socket.socket(fileno=int(text))
+    if held.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+        return held  # one listening socket shared by all workers
+    host, port = held.getsockname()[:2]
+    try:
+        return listen_tcp(str(host), int(port), reuse_port=True)
+    except OSError as error:
+        raise ConfigError(
+            f"worker {worker_index()} cannot listen on {host}:{port}: {error}. Another "
+            "program of this user may hold the port with SO_REUSEPORT; stop it, or pick "
+            "another --port."
+        ) from None
+    finally:
+        held.close()  # this process's copy only: the parent still holds the port
 
 
 def worker_index() -> int:
     """1 for the first worker (and a process serving alone), 2… for the others."""
     return int(os.environ.get(ENV_WORKER_INDEX) or "1")
+
+
+def prints_the_banner() -> bool:
+    """The server's banner is printed once: by worker 1 when it first starts, not again."""
+    return worker_index() == 1 and os.environ.get(ENV_WORKER_RESTARTED) != "1"
 
 
 @dataclass
@@ -73,7 +98,8 @@ def _prepare_shared_state(settings: OAuthSettings) -> None:
 def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argparse.Namespace) -> int:
     try:
         _prepare_shared_state(store_settings)
-        sock = listen(http)
+        spread = spreads_by_reuse_port()
+        sock = listen(http, reuse_port=spread, listening=not spread)
     except ConfigError as error:
         print(f"pimelo-mcp serve: {error}", file=sys.stderr, flush=True)
         return 2
@@ -82,11 +108,12 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
     command = [sys.executable, "-m", "pimelo_mcp", *argv]
     stopping = False
 
-    def start(index: int) -> Worker:
+    def start(index: int, *, again: bool = False) -> Worker:
         env = {
             **os.environ,
             ENV_WORKER_SOCKET: str(sock.fileno()),
             ENV_WORKER_INDEX: str(index),
+            ENV_WORKER_RESTARTED: "1" if again else "0",
         }
         process = subprocess.Popen(command, env=env, pass_fds=(sock.fileno(),))
         return Worker(index, process, time.monotonic())
@@ -124,7 +151,7 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
                     file=sys.stderr,
                     flush=True,
                 )
-                workers[position] = start(worker.index)
+                workers[position] = start(worker.index, again=True)
     finally:
         for worker in workers:
             if worker.process.poll() is None:

@@ -22,10 +22,30 @@ class HttpServer:
     url: str  # http://127.0.0.1:PORT/mcp
     port: int
     stderr: list[str]  # the lines printed up to the ready line; all of them once stopped
+    pid: int = 0
+    lines: queue.Queue[str | None] | None = None  # what it prints from now on
 
     @property
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def wait_for_line(self, wanted: re.Pattern[str], timeout: float = 60) -> re.Match[str]:
+        """Read its output until a line matches `wanted` (kept in `stderr` too)."""
+        assert self.lines is not None
+        deadline = time.monotonic() + timeout  # a safety net: the line is an event
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(
+                    f"no line matching {wanted.pattern!r}; {self.stderr}"
+                ) from None
+            if line is None:
+                raise AssertionError(f"it exited before {wanted.pattern!r}; {self.stderr}")
+            self.stderr.append(line)
+            found = wanted.search(line)
+            if found:
+                return found
 
 
 def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
@@ -61,7 +81,9 @@ def http_server(
             ready = READY.match(line)
             if ready:
                 break
-        yield HttpServer(url=ready[1], port=int(ready[2]), stderr=seen)
+        yield HttpServer(
+            url=ready[1], port=int(ready[2]), stderr=seen, pid=process.pid, lines=lines
+        )
     finally:
         process.terminate()
         try:

@@ -97,3 +97,40 @@ async def test_every_layer_variant_still_answers_and_each_layer_is_put_back() ->
     assert all(value > 0 for value in figures.values())
     assert ClientSession.validate_tool_result is check
     assert server_module.strict_arguments is strict
+
+
+async def test_the_light_upstream_replays_the_sandbox_answer_and_the_load_reads_it() -> None:
+    import asyncio
+    import json
+
+    from benchmarks.http_load import drive, request_bytes
+    from benchmarks.in_process import sandbox_http
+    from benchmarks.light_upstream import Replayer
+    from pimelo_mcp.sandbox.demo.catalog import product_at
+
+    token = "pim_benchmark_light_upstream_token"
+    identifier = product_at(0)["identifier"]
+    async with sandbox_http("http://sandbox", token, products=5) as sandbox:
+        expected = await sandbox.get(
+            f"/api/v1/products/{identifier}", headers={"Authorization": f"Bearer {token}"}
+        )
+        replayer = Replayer("http://sandbox")
+        await replayer.sandbox.aclose()
+        replayer.sandbox = sandbox  # the in-process sandbox instead of one on a port
+        server = await asyncio.start_server(replayer.serve, "127.0.0.1", 0)
+        async with server:
+            url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+            reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":")[-1]))
+            ask = f"GET /api/v1/products/{identifier} HTTP/1.1\r\nAuthorization: Bearer {token}\r\n\r\n"
+            for _ in range(2):  # recorded, then replayed on the same kept-alive connection
+                writer.write(ask.encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                assert json.loads(await reader.readexactly(length)) == expected.json()
+            writer.close()
+            assert len(replayer.answers) == 1
+            # The load generator counts each answer it can frame (here a 405: not a 200).
+            load = await drive(url + "/mcp", request_bytes(url + "/mcp", {}, {"a": 1}), 2, 0.2)
+            assert load.calls == 0
+            assert load.errors > 0

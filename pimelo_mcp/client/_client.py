@@ -396,7 +396,7 @@ class PimeloClient:
         last_error: PimeloError | None = None
         while True:
             try:
-                await self._limiter.acquire(deadline)
+                window = await self._limiter.acquire(deadline)
             except BudgetWaitTooLong as wait:
                 left = deadline - self._clock.monotonic()
                 raise self._budget_error(
@@ -440,7 +440,9 @@ class PimeloClient:
                     self._limiter.release(
                         None if response is None else response.headers,
                         None if response is None else response.status_code,
+                        window,
                     )
+            await self._limiter.report()  # outside the deadline: the answer is in
             if scope.cancelled_caught:
                 response = None
                 error = APITimeoutError(

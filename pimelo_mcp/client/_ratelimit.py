@@ -41,6 +41,8 @@ from pimelo_mcp.client._budget import (
     SharedBudget,
     StoreUnavailable,
     budget_name,
+    lease_size,
+    settled_length,
     window_with_margin,
 )
 from pimelo_mcp.client._clock import Clock
@@ -49,6 +51,7 @@ from pimelo_mcp.client._retry import cap_server_delay, parse_count, parse_retry_
 logger = logging.getLogger(__name__)
 
 STORE_RETRY_SECONDS = 5.0  # while the shared store is down, how often to try it again
+SETTLE_WAIT_SECONDS = 1.0  # the longest a call waits to tell the store what its answer taught
 
 # The store every limiter of this process takes its places from (None: headers only).
 _shared_budget: SharedBudget | None = None
@@ -86,6 +89,13 @@ class RateLimiter:
         self._unplaced = 0  # requests in flight that took no place in the shared store
         # (spent, requests without a place, monotonic end of the service's window) for the store
         self._correction: tuple[int, int, float] | None = None
+        # The shared window this process last settled, and (window, monotonic time of the
+        # answer) when the first answer of a newer one is still to be told to the store.
+        self._settled_window: str | None = None
+        self._settle: tuple[str, float] | None = None
+        # Places taken ahead from the store: (their window, how many, monotonic time until
+        # which that window surely stays open); spent before the store is asked again.
+        self._leased: tuple[str, int, float] | None = None
         self.window_seconds = window_seconds
         self.limit: int | None = None
         self.remaining: int | None = None
@@ -187,10 +197,11 @@ class RateLimiter:
 
     # -- the two calls around every request ---------------------------------------------
 
-    async def acquire(self, deadline: float | None) -> None:
+    async def acquire(self, deadline: float | None) -> str | None:
         """Wait until a request may start, and count it in flight.
 
-        Raises `BudgetWaitTooLong` at once when the wait would pass `deadline`.
+        Returns the shared window the request took its place in (None: it took none), for
+        `release`. Raises `BudgetWaitTooLong` at once when the wait would pass `deadline`.
         """
         while True:
             now = self._clock.monotonic()
@@ -199,13 +210,14 @@ class RateLimiter:
                 self.in_flight += 1
                 self.last_start = now
                 try:
-                    if not await self._take_shared_place(deadline):
+                    window = await self._take_shared_place(deadline)
+                    if window is None:
                         self._unplaced += _shared_budget is not None and self.budget_key is not None
                 except BaseException:
                     self.in_flight -= 1
                     self._notify()
                     raise
-                return
+                return window
             if deadline is not None:
                 if wake is not None and wake > deadline:
                     raise BudgetWaitTooLong(self._true_wait(wake, now))
@@ -220,44 +232,103 @@ class RateLimiter:
             return self.asked_until - now
         return wake - now
 
-    async def _take_shared_place(self, deadline: float | None) -> bool:
-        """Wait for a place in the token's window as the shared store keeps it.
+    async def _take_shared_place(self, deadline: float | None) -> str | None:
+        """Wait for a place in the token's window as the shared store keeps it: its window.
 
-        False when the request goes without one (no store, limit unknown, store down)."""
+        None when the request goes without one (no store, limit unknown, store down)."""
         while (budget := self._budget()) is not None:
             assert self.budget_key is not None
             assert self.limit is not None
+            if (window := self._spend_leased()) is not None:
+                return window
+            asked = self._clock.monotonic()
             try:
-                if self._hold_for is not None:
-                    seconds, self._hold_for = self._hold_for, None
-                    await budget.hold(self.budget_key, limit=self.limit, seconds=seconds)
-                if self._correction is not None:
-                    (spent, unplaced, end), self._correction = self._correction, None
-                    seconds = end - self._clock.monotonic()
-                    if seconds > 0:
-                        await budget.correct(
-                            self.budget_key, spent=spent, unplaced=unplaced, seconds=seconds
-                        )
-                taken, wait = await budget.take(
+                await self._tell(budget)
+                taken, wait, window, sure = await budget.take(
                     self.budget_key,
                     limit=self.limit,
                     window_seconds=window_with_margin(self.window_seconds),
+                    places=lease_size(self.limit),
+                    length=self.window_seconds,
                 )
             except StoreUnavailable as error:
-                if self._store_retry_at is None:
-                    logger.warning("pacing from the rate-limit headers alone: %s", error)
-                self._store_retry_at = self._clock.monotonic() + STORE_RETRY_SECONDS
-                return False
+                self._store_down(error)
+                return None
             if self._store_retry_at is not None:
                 logger.warning("pacing through the shared store again")
                 self._store_retry_at = None
             if taken:
-                return True
+                if taken > 1:  # counted from when it was asked: the store's now is later
+                    self._lease(window, taken - 1, asked + sure)
+                return window
             now = self._clock.monotonic()
             if deadline is not None and now + wait > deadline:
                 raise BudgetWaitTooLong(wait)
             await self._clock.sleep(wait)
-        return False
+        return None
+
+    def _lease(self, window: str, places: int, until: float) -> None:
+        if self._leased is not None and self._leased[0] == window:
+            places += self._leased[1]
+            until = min(until, self._leased[2])
+        self._leased = (window, places, until)  # an older window's places are past spending
+
+    def _spend_leased(self) -> str | None:
+        """One of the places taken ahead, while its window surely stays open; else None."""
+        if self._leased is None:
+            return None
+        window, places, until = self._leased
+        if self._clock.monotonic() >= until or places <= 0:
+            self._leased = None
+            return None
+        self._leased = (window, places - 1, until) if places > 1 else None
+        return window
+
+    def _store_down(self, error: StoreUnavailable) -> None:
+        if self._store_retry_at is None:
+            logger.warning("pacing from the rate-limit headers alone: %s", error)
+        self._store_retry_at = self._clock.monotonic() + STORE_RETRY_SECONDS
+
+    async def report(self) -> None:
+        """Tell the store at once what the last answer taught: a 429's hold, what requests
+        made without a place spent, when a window's first answer came (see `_budget`).
+
+        Called after `release`, so that the others know before this process's next request
+        (a start-up's GET /me is counted before anyone fills the window it opened). Never
+        a long wait: past SETTLE_WAIT_SECONDS the next `take` tells it instead."""
+        if self._hold_for is None and self._correction is None and self._settle is None:
+            return
+        budget = self._budget()
+        if budget is None:
+            return
+        try:
+            with anyio.move_on_after(SETTLE_WAIT_SECONDS):
+                await self._tell(budget)
+        except StoreUnavailable as error:
+            self._store_down(error)
+
+    async def _tell(self, budget: SharedBudget) -> None:
+        """Send the store the hold, correction and settle waiting to be told, in that order."""
+        assert self.budget_key is not None
+        assert self.limit is not None
+        if self._hold_for is not None:
+            seconds, self._hold_for = self._hold_for, None
+            await budget.hold(self.budget_key, limit=self.limit, seconds=seconds)
+        if self._correction is not None:
+            (spent, unplaced, end), self._correction = self._correction, None
+            seconds = end - self._clock.monotonic()
+            if seconds > 0:
+                await budget.correct(
+                    self.budget_key, spent=spent, unplaced=unplaced, seconds=seconds
+                )
+        if self._settle is not None:
+            (window, answered_at), self._settle = self._settle, None
+            await budget.settle(
+                self.budget_key,
+                window=window,
+                answered_ago=max(0.0, self._clock.monotonic() - answered_at),
+                window_seconds=settled_length(self.window_seconds),
+            )
 
     async def _wait(self, wake: float | None) -> None:
         loop = anyio.lowlevel.current_token()
@@ -281,10 +352,27 @@ class RateLimiter:
             group.start_soon(on_change)
             group.start_soon(on_time)
 
-    def release(self, headers: Mapping[str, str] | None, status: int | None = None) -> None:
-        """Count a request as finished and learn from its answer's headers (None: no answer)."""
+    def release(
+        self,
+        headers: Mapping[str, str] | None,
+        status: int | None = None,
+        window: str | None = None,
+    ) -> None:
+        """Count a request as finished and learn from its answer's headers (None: no answer).
+
+        `window`: the shared window the request took its place in (what `acquire` returned)."""
         self.in_flight = max(0, self.in_flight - 1)
         now = self._clock.monotonic()
+        if (
+            window is not None
+            and window != self._settled_window
+            and headers is not None
+            and status != 429
+            and parse_count(headers.get("X-RateLimit-Remaining")) is not None
+        ):
+            # The service counted it (its headers say so), so its window had begun by now.
+            self._settled_window = window
+            self._settle = (window, now)
         if self._unplaced and headers is not None:
             # It went without a place: its answer tells the store what the service counts.
             self._unplaced -= 1
@@ -311,6 +399,7 @@ class RateLimiter:
         retry_after = parse_retry_after(headers.get("Retry-After"), now=self._clock.time())
         if status == 429:
             remaining = 0
+            self._leased = None  # the service refused: places taken ahead are not to be trusted
             if retry_after is not None:
                 self.blocked_until = max(self.blocked_until, now + cap_server_delay(retry_after))
                 self.asked_until = max(self.asked_until, now + retry_after)

@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from redis import exceptions as redis_errors
 
 from pimelo_mcp.config import redacted_url
-from pimelo_mcp.oauth.store import Consumed, Kind, Record, StoreUnavailable
+from pimelo_mcp.oauth.store import Consumed, Kind, Record, StoreUnavailable, Turn
 
 T = TypeVar("T")
 KEY_PREFIX = "pimelo-mcp:"
@@ -47,23 +47,52 @@ return 1
 
 # A token's shared window, on Redis's own clock so that every replica reads the same time
 # (see `pimelo_mcp.client._budget`). KEYS[1] the window; ARGV limit, window length with its
-# margin. Returns {1 taken or 0 full, seconds until the window ends}.
+# margin, places wanted, W. Returns {places taken (0: full), seconds until the window ends,
+# the window's stamp, seconds it surely stays open}.
 _TAKE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'end', 'count')
+local limit, wanted = tonumber(ARGV[1]), tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'end', 'count', 'opened')
 local ends = tonumber(state[1])
+local count = tonumber(state[2]) or 0
+local opened = state[3] or ''
+local opened_at = tonumber(opened) or now
 if ends == nil or now >= ends then
   ends = now + tonumber(ARGV[2])
-  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', 1)
+  opened = string.format('%.6f', now)
+  opened_at = now
+  count = 0
+  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', 0,
+             'opened', opened, 'settled', 0)
   redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
-  return {1, string.format('%.6f', ends - now)}
 end
-if tonumber(state[2]) < tonumber(ARGV[1]) then
-  redis.call('HINCRBY', KEYS[1], 'count', 1)
-  return {1, string.format('%.6f', ends - now)}
+local taken = math.max(0, math.min(wanted, limit - count))
+if taken > 0 then
+  redis.call('HINCRBY', KEYS[1], 'count', taken)
 end
-return {0, string.format('%.6f', ends - now)}
+local sure = math.min(ends, opened_at + tonumber(ARGV[4])) - now
+return {taken, string.format('%.6f', ends - now), opened,
+        string.format('%.6f', math.max(0, sure))}
+"""
+
+# An answer to a request of the window stamped ARGV[1] came ARGV[2] seconds ago: the window
+# ends ARGV[3] seconds after it. The first settle sets the end, later ones only lower it;
+# 'settled' is 0 (the margin's end), 1 (an answer's or the service's) or 2 (a hold's: kept).
+_SETTLE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'end', 'opened', 'settled')
+if state[1] == false or state[2] ~= ARGV[1] or state[3] == '2' then
+  return 0
+end
+local ends = now - tonumber(ARGV[2]) + tonumber(ARGV[3])
+if state[3] == '1' and ends >= tonumber(state[1]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'settled', 1)
+redis.call('PEXPIRE', KEYS[1], math.max(0, math.ceil((ends - now) * 1000)) + 1000)
+return 1
 """
 
 # The service refused a request: the window is full until its Retry-After. KEYS[1] the
@@ -74,7 +103,8 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local ends = now + tonumber(ARGV[2])
 local known = tonumber(redis.call('HGET', KEYS[1], 'end') or '0')
 if known > ends then ends = known end
-redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', ARGV[1])
+redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', ARGV[1],
+           'opened', 'held ' .. string.format('%.6f', now), 'settled', 2)
 redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
 return 1
 """
@@ -87,7 +117,8 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local ends = tonumber(redis.call('HGET', KEYS[1], 'end') or '0')
 if now >= ends then
   ends = now + tonumber(ARGV[3])
-  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', ARGV[1])
+  redis.call('HSET', KEYS[1], 'end', string.format('%.6f', ends), 'count', ARGV[1],
+             'opened', string.format('%.6f', now), 'settled', 1)
   redis.call('PEXPIRE', KEYS[1], math.ceil((ends - now) * 1000) + 1000)
 else
   redis.call('HINCRBY', KEYS[1], 'count', ARGV[2])
@@ -118,6 +149,7 @@ class RedisStore:
         self._take = self._redis.register_script(_TAKE)
         self._hold = self._redis.register_script(_HOLD)
         self._correct = self._redis.register_script(_CORRECT)
+        self._settle = self._redis.register_script(_SETTLE)
 
     def _key(self, kind: str, key: str) -> str:
         return f"{self.prefix}{kind}:{key}"
@@ -189,16 +221,26 @@ class RedisStore:
     async def purge(self, *, now: float) -> int:
         return 0  # Redis drops each record at its own expiry
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> tuple[bool, float]:
-        """A place in the token's shared window (see `pimelo_mcp.client._budget`)."""
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
+        """Places in the token's shared window (see `pimelo_mcp.client._budget`)."""
         name = self._key("budget", budget)
+        args = [limit, repr(window_seconds), places, repr(length)]
         answer = await self._run(
-            lambda: cast(
-                Awaitable[list[Any]],
-                self._take(keys=[name], args=[limit, repr(window_seconds)]),
+            lambda: cast(Awaitable[list[Any]], self._take(keys=[name], args=args))
+        )
+        return Turn(int(answer[0]), float(answer[1]), str(answer[2]), float(answer[3]))
+
+    async def settle(
+        self, budget: str, *, window: str, answered_ago: float, window_seconds: float
+    ) -> None:
+        name = self._key("budget", budget)
+        await self._run(
+            lambda: self._settle(
+                keys=[name], args=[window, repr(answered_ago), repr(window_seconds)]
             )
         )
-        return int(answer[0]) == 1, float(answer[1])
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
         name = self._key("budget", budget)

@@ -30,7 +30,7 @@ from typing import Literal, Protocol, TypeVar
 
 import anyio.to_thread
 
-from pimelo_mcp.client._budget import StoreUnavailable
+from pimelo_mcp.client._budget import StoreUnavailable, Turn
 
 __all__ = [
     "Consumed",
@@ -40,6 +40,7 @@ __all__ = [
     "ServerStore",
     "SqliteStore",
     "StoreUnavailable",
+    "Turn",
 ]
 
 # "review": the review pane's applied handles (pimelo_mcp/review/applied.py), once-only too.
@@ -82,8 +83,12 @@ class ServerStore(OAuthStore, Protocol):
     """What the server opens at start: the OAuth records, the rate budgets and a health check."""
 
     async def take(
-        self, budget: str, *, limit: int, window_seconds: float
-    ) -> tuple[bool, float]: ...
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn: ...
+
+    async def settle(
+        self, budget: str, *, window: str, answered_ago: float, window_seconds: float
+    ) -> None: ...
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None: ...
 
@@ -107,9 +112,15 @@ CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
 CREATE TABLE IF NOT EXISTS budgets (
     name TEXT PRIMARY KEY,
     ends REAL NOT NULL,
-    count INTEGER NOT NULL
+    count INTEGER NOT NULL,
+    opened TEXT NOT NULL DEFAULT '',
+    settled INTEGER NOT NULL DEFAULT 0  -- 0: the margin's end, 1: an answer's, 2: a hold's
 ) WITHOUT ROWID;
 """
+
+# A file made before windows were settled: its windows last a minute at most, so the table is
+# made anew rather than altered.
+_OLD_BUDGETS = "SELECT 1 FROM pragma_table_info('budgets') WHERE name = 'opened'"
 
 
 class SqliteStore:
@@ -131,6 +142,8 @@ class SqliteStore:
             self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        if self._db.execute(_OLD_BUDGETS).fetchone() is None:
+            self._db.executescript("DROP TABLE budgets;" + _SCHEMA)
         self._lock = threading.Lock()
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -219,34 +232,54 @@ class SqliteStore:
 
         return await self._run(locked)
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> tuple[bool, float]:
-        """A place in the token's shared window (see `pimelo_mcp.client._budget`)."""
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
+        """Places in the token's shared window (see `pimelo_mcp.client._budget`)."""
 
-        def take(db: sqlite3.Connection, now: float) -> tuple[bool, float]:
-            row = db.execute("SELECT ends, count FROM budgets WHERE name = ?", (budget,)).fetchone()
+        def take(db: sqlite3.Connection, now: float) -> Turn:
+            row = db.execute(
+                "SELECT ends, count, opened FROM budgets WHERE name = ?", (budget,)
+            ).fetchone()
             if row is None or now >= float(row[0]):
-                ends = now + window_seconds
+                ends, count, opened, opened_at = now + window_seconds, 0, f"{now:.6f}", now
                 db.execute(
-                    "INSERT INTO budgets (name, ends, count) VALUES (?, ?, 1) "
-                    "ON CONFLICT (name) DO UPDATE SET ends = excluded.ends, count = 1",
-                    (budget, ends),
+                    "INSERT INTO budgets (name, ends, count, opened, settled) "
+                    "VALUES (?, ?, 0, ?, 0) ON CONFLICT (name) DO UPDATE SET "
+                    "ends = excluded.ends, count = 0, opened = excluded.opened, settled = 0",
+                    (budget, ends, opened),
                 )
-                return True, ends - now
-            ends = float(row[0])
-            if int(row[1]) < limit:
-                db.execute("UPDATE budgets SET count = count + 1 WHERE name = ?", (budget,))
-                return True, ends - now
-            return False, ends - now
+            else:
+                ends, count, opened = float(row[0]), int(row[1]), str(row[2])
+                opened_at = float(opened) if opened[:1].isdigit() else now
+            taken = max(0, min(places, limit - count))
+            if taken:
+                db.execute("UPDATE budgets SET count = count + ? WHERE name = ?", (taken, budget))
+            sure = max(0.0, min(ends, opened_at + length) - now)
+            return Turn(taken, ends - now, opened, sure)
 
         return await self._budget(take)
+
+    async def settle(
+        self, budget: str, *, window: str, answered_ago: float, window_seconds: float
+    ) -> None:
+        def settle(db: sqlite3.Connection, now: float) -> None:
+            ends = now - answered_ago + window_seconds
+            db.execute(
+                "UPDATE budgets SET ends = ?, settled = 1 "
+                "WHERE name = ? AND opened = ? AND (settled = 0 OR (settled = 1 AND ends > ?))",
+                (ends, budget, window, ends),
+            )
+
+        await self._budget(settle)
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
         def hold(db: sqlite3.Connection, now: float) -> None:
             db.execute(
-                "INSERT INTO budgets (name, ends, count) VALUES (?, ?, ?) "
+                "INSERT INTO budgets (name, ends, count, opened, settled) VALUES (?, ?, ?, ?, 2) "
                 "ON CONFLICT (name) DO UPDATE SET ends = max(ends, excluded.ends), "
-                "count = excluded.count",
-                (budget, now + seconds, limit),
+                "count = excluded.count, opened = excluded.opened, settled = 2",
+                (budget, now + seconds, limit, f"held {now:.6f}"),
             )
 
         await self._budget(hold)
@@ -256,9 +289,11 @@ class SqliteStore:
             row = db.execute("SELECT ends FROM budgets WHERE name = ?", (budget,)).fetchone()
             if row is None or now >= float(row[0]):
                 db.execute(
-                    "INSERT INTO budgets (name, ends, count) VALUES (?, ?, ?) "
-                    "ON CONFLICT (name) DO UPDATE SET ends = excluded.ends, count = excluded.count",
-                    (budget, now + seconds, spent),
+                    "INSERT INTO budgets (name, ends, count, opened, settled) "
+                    "VALUES (?, ?, ?, ?, 1) ON CONFLICT (name) DO UPDATE SET "
+                    "ends = excluded.ends, count = excluded.count, opened = excluded.opened, "
+                    "settled = 1",
+                    (budget, now + seconds, spent, f"{now:.6f}"),
                 )
             else:
                 db.execute(

@@ -14,7 +14,7 @@ from mcp.server.request_state import InvalidRequestState, RequestStateBoundary
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import Receive, Scope, Send
 
-from pimelo_mcp.client._budget import StoreUnavailable
+from pimelo_mcp.client._budget import StoreUnavailable, Turn
 from pimelo_mcp.client._ratelimit import RateLimiter, use_shared_budget
 from pimelo_mcp.config import ConfigError, HttpSettings, OAuthSettings, Settings
 from pimelo_mcp.http import StoreOutageAnswers
@@ -100,6 +100,9 @@ class FakeBudget:
         self.clock = clock
         self.ends = float("-inf")
         self.count = 0
+        self.window = ""
+        self.settled = False
+        self.opened = 0.0
         self.down = False
         self.calls: list[tuple[str, Any]] = []
 
@@ -107,21 +110,34 @@ class FakeBudget:
         if self.down:
             raise StoreUnavailable("the shared store redis://fake cannot be reached")
 
-    async def take(self, budget: str, *, limit: int, window_seconds: float) -> tuple[bool, float]:
+    async def take(
+        self, budget: str, *, limit: int, window_seconds: float, places: int = 1, length: float = 0
+    ) -> Turn:
         self._check()
         now = self.clock.monotonic()
         if now >= self.ends:
             self.ends, self.count = now + window_seconds, 0
+            self.window, self.settled, self.opened = f"opened {now}", False, now
         self.calls.append(("take", limit))
-        if self.count < limit:
-            self.count += 1
-            return True, self.ends - now
-        return False, self.ends - now
+        taken = max(0, min(places, limit - self.count))
+        self.count += taken
+        sure = max(0.0, min(self.ends, self.opened + length) - now)
+        return Turn(taken, self.ends - now, self.window, sure)
+
+    async def settle(
+        self, budget: str, *, window: str, answered_ago: float, window_seconds: float
+    ) -> None:
+        self._check()
+        self.calls.append(("settle", (window, answered_ago, window_seconds)))
+        ends = self.clock.monotonic() - answered_ago + window_seconds
+        if window == self.window and (not self.settled or ends < self.ends):
+            self.ends, self.settled = ends, True
 
     async def hold(self, budget: str, *, limit: int, seconds: float) -> None:
         self._check()
         self.calls.append(("hold", seconds))
         self.ends, self.count = max(self.ends, self.clock.monotonic() + seconds), limit
+        self.window = "held"
 
     async def correct(self, budget: str, *, spent: int, unplaced: int, seconds: float) -> None:
         self._check()
@@ -129,6 +145,7 @@ class FakeBudget:
         now = self.clock.monotonic()
         if now >= self.ends:
             self.ends, self.count = now + seconds, spent
+            self.window, self.settled, self.opened = f"corrected {now}", True, now
         else:
             self.count += unplaced
 
@@ -162,6 +179,93 @@ async def test_requests_take_places_in_the_shared_window_and_wait_for_its_end(
     await limiter.acquire(None)  # the window is full: wait for its end, then a new one
     assert clock.monotonic() - started >= 10.0
     assert budget.count == 1
+
+
+async def test_the_first_answer_of_a_window_settles_its_end_at_once(
+    shared: tuple[FakeClock, FakeBudget, RateLimiter],
+) -> None:
+    clock, budget, limiter = shared
+    await limiter.acquire(None)  # learns the limit: 3 per 10 s
+    limiter.release(HEADERS, 200)
+    await limiter.report()
+    await clock.sleep(20)  # that window is gone; the next opens with the next request
+    first = await limiter.acquire(None)
+    second = await limiter.acquire(None)
+    assert first is not None
+    assert first == second == budget.window
+    assert budget.ends - clock.monotonic() == pytest.approx(10 + 0.05 + 0.1)  # the margin's end
+    await clock.sleep(0.25)  # the first request's trip
+    limiter.release(HEADERS, 200, first)
+    await limiter.report()  # told at once, not at the next request
+    assert budget.calls[-1] == ("settle", (first, 0.0, pytest.approx(10 + 0.002 + 0.005)))
+    # The service's window began before that answer: it ends 10 s (and the slack) after it.
+    assert budget.ends - clock.monotonic() == pytest.approx(10.007)
+    limiter.release(HEADERS, 200, second)  # a second answer of the same window: nothing to tell
+    await limiter.report()
+    assert [call for call, _ in budget.calls].count("settle") == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({**HEADERS, "X-RateLimit-Remaining": "0", "Retry-After": "7"}, 429),  # not counted
+        ({"Content-Type": "text/html"}, 502),  # a proxy's answer: the service may not have seen it
+        (None, None),  # no answer at all
+    ],
+)
+async def test_an_answer_the_service_did_not_count_settles_nothing(
+    shared: tuple[FakeClock, FakeBudget, RateLimiter],
+    headers: dict[str, str] | None,
+    status: int | None,
+) -> None:
+    _, budget, limiter = shared
+    await limiter.acquire(None)
+    limiter.release(HEADERS, 200)
+    window = await limiter.acquire(None)
+    limiter.release(headers, status, window)
+    await limiter.report()
+    assert "settle" not in [call for call, _ in budget.calls]
+
+
+async def test_what_went_without_a_place_is_told_before_the_next_request(
+    shared: tuple[FakeClock, FakeBudget, RateLimiter],
+) -> None:
+    # A start-up's GET /me goes before the limit is known: its answer's correction reaches
+    # the store at once, so no other process fills the window it opened first.
+    _, budget, limiter = shared
+    await limiter.acquire(None)
+    limiter.release(HEADERS, 200)
+    await limiter.report()
+    assert budget.calls == [("correct", (1, 1, 10.0))]
+    assert budget.count == 1
+
+
+async def test_places_taken_ahead_are_spent_without_the_store_while_their_window_holds(
+    shared: tuple[FakeClock, FakeBudget, RateLimiter],
+) -> None:
+    clock, budget, limiter = shared
+    plenty = {**HEADERS, "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}
+    await limiter.acquire(None)  # learns the limit: 300 per 10 s, so 3 places a take
+    limiter.release(plenty, 200)
+    await limiter.report()
+    await clock.sleep(20)
+    takes = lambda: [call for call, _ in budget.calls].count("take")  # noqa: E731
+    windows = [await limiter.acquire(None) for _ in range(3)]
+    assert takes() == 1  # one store round trip for three requests
+    assert len(set(windows)) == 1
+    assert budget.count == 3
+    await limiter.acquire(None)  # the fourth asks again
+    assert takes() == 2
+    await clock.sleep(10)  # W after the opening: the window may end any moment now
+    await limiter.acquire(None)
+    assert takes() == 3  # the two places left from the last take were not spent
+    await clock.sleep(20)
+    await limiter.acquire(None)  # a new window, two places taken ahead
+    assert takes() == 4
+    limiter.release({**plenty, "X-RateLimit-Remaining": "0", "Retry-After": "1"}, 429)
+    await limiter.acquire(None)  # a 429 drops them: the store is asked (and holds everyone)
+    assert takes() > 4
+    assert ("hold", 1.0) in budget.calls
 
 
 async def test_a_full_window_past_the_deadline_is_refused_at_once(

@@ -71,14 +71,15 @@ async def test_counters_count_within_their_window_and_restart_after(store: Engin
 
 async def test_a_window_admits_its_limit_then_says_when_it_ends(store: Engine) -> None:
     answers = [await store.take("b1", limit=3, window_seconds=30.0) for _ in range(4)]
-    assert [taken for taken, _ in answers] == [True, True, True, False]
-    assert all(0 < wait <= 30.0 for _, wait in answers)
+    assert [turn.taken for turn in answers] == [True, True, True, False]
+    assert all(0 < turn.wait <= 30.0 for turn in answers)
+    assert len({turn.window for turn in answers}) == 1  # one window, one stamp
     assert (await store.take("b2", limit=3, window_seconds=30.0))[0]  # budgets do not mix
 
 
 async def test_a_short_window_opens_again_once_it_ended(store: Engine) -> None:
     assert (await store.take("b", limit=1, window_seconds=0.05))[0]
-    taken, wait = await store.take("b", limit=1, window_seconds=0.05)
+    taken, wait, _, _ = await store.take("b", limit=1, window_seconds=0.05)
     assert not taken
     await anyio.sleep(wait + 0.01)  # the store's own clock decides; this waits past its answer
     assert (await store.take("b", limit=1, window_seconds=0.05))[0]
@@ -86,9 +87,62 @@ async def test_a_short_window_opens_again_once_it_ended(store: Engine) -> None:
 
 async def test_a_hold_closes_the_window_for_everyone(store: Engine) -> None:
     await store.hold("b", limit=5, seconds=20.0)
-    taken, wait = await store.take("b", limit=5, window_seconds=1.0)
+    taken, wait, held, _ = await store.take("b", limit=5, window_seconds=1.0)
     assert not taken
     assert 19.0 < wait <= 20.0
+    # An answer of the window held cannot end the hold sooner.
+    await store.settle("b", window=held, answered_ago=0.0, window_seconds=1.0)
+    assert 19.0 < (await store.take("b", limit=5, window_seconds=1.0)).wait <= 20.0
+
+
+async def test_places_are_taken_several_at_once_as_far_as_the_window_has_them(
+    store: Engine,
+) -> None:
+    first = await store.take("b", limit=5, window_seconds=30.0, places=3, length=10.0)
+    assert first.taken == 3
+    assert 9.5 < first.sure <= 10.0  # opened now: open for W whatever settles it later
+    assert (await store.take("b", limit=5, window_seconds=30.0, places=3)).taken == 2  # the rest
+    assert (await store.take("b", limit=5, window_seconds=30.0, places=3)).taken == 0
+    # A settled end nearer than W after the opening bounds how long places taken stay good.
+    await store.settle("b", window=first.window, answered_ago=8.0, window_seconds=10.0)
+    late = await store.take("b", limit=5, window_seconds=30.0, places=3, length=10.0)
+    assert late.taken == 0
+    assert late.sure <= late.wait <= 2.0
+
+
+async def test_a_window_ends_a_window_length_after_its_first_answer(store: Engine) -> None:
+    first = await store.take("b", limit=2, window_seconds=30.0)  # the margin's guess: 30 s
+    assert (await store.take("b", limit=2, window_seconds=30.0)).taken
+    # Its first answer came 0.5 s ago: the service's window ends 10 s after that answer.
+    await store.settle("b", window=first.window, answered_ago=0.5, window_seconds=10.0)
+    full = await store.take("b", limit=2, window_seconds=30.0)
+    assert not full.taken
+    assert 9.0 < full.wait <= 9.5
+    # A later answer can only bring the end closer, never push it back.
+    await store.settle("b", window=first.window, answered_ago=0.0, window_seconds=12.0)
+    assert 9.0 < (await store.take("b", limit=2, window_seconds=30.0)).wait <= 9.5
+    await store.settle("b", window=first.window, answered_ago=0.0, window_seconds=8.0)
+    assert 7.5 < (await store.take("b", limit=2, window_seconds=30.0)).wait <= 8.0
+    # An answer from another window changes nothing.
+    await store.settle("b", window="0.000001", answered_ago=0.0, window_seconds=1.0)
+    assert 7.5 < (await store.take("b", limit=2, window_seconds=30.0)).wait <= 8.0
+
+
+async def test_the_first_answer_can_also_push_the_end_later(store: Engine) -> None:
+    # A slow first request: its service window ends later than the margin guessed.
+    first = await store.take("b", limit=1, window_seconds=1.0)
+    await store.settle("b", window=first.window, answered_ago=0.0, window_seconds=20.0)
+    full = await store.take("b", limit=1, window_seconds=1.0)
+    assert not full.taken
+    assert 19.0 < full.wait <= 20.0
+
+
+async def test_a_window_settled_to_its_end_opens_the_next(store: Engine) -> None:
+    first = await store.take("b", limit=1, window_seconds=30.0)
+    await store.settle("b", window=first.window, answered_ago=1.0, window_seconds=0.5)
+    after = await store.take("b", limit=1, window_seconds=30.0)
+    assert after.taken
+    assert after.window != first.window
 
 
 async def test_a_correction_opens_a_window_or_adds_what_it_did_not_count(store: Engine) -> None:
@@ -96,7 +150,7 @@ async def test_a_correction_opens_a_window_or_adds_what_it_did_not_count(store: 
     for _ in range(2):
         assert (await store.take("b", limit=5, window_seconds=1.0))[0]
     await store.correct("b", spent=3, unplaced=1, seconds=30.0)  # open: adds its one request
-    taken, wait = await store.take("b", limit=5, window_seconds=1.0)
+    taken, wait, _, _ = await store.take("b", limit=5, window_seconds=1.0)
     assert not taken
     assert 29.0 < wait <= 30.0
 
@@ -133,10 +187,10 @@ async def test_a_code_is_consumed_once_across_replicas_even_at_once(
 
 async def test_a_window_is_shared_by_replicas(redis_server: RedisServer) -> None:
     replicas = [RedisStore(redis_server.url) for _ in range(3)]
-    answers: list[bool] = []
+    answers: list[int] = []
 
     async def take(store: RedisStore) -> None:
-        answers.append((await store.take("shared", limit=10, window_seconds=60.0))[0])
+        answers.append((await store.take("shared", limit=10, window_seconds=60.0)).taken)
 
     async with anyio.create_task_group() as group:
         for n in range(30):
