@@ -65,7 +65,7 @@ class Sizes:
     soak: int  # stdio calls for the memory figure
     http_each: int  # calls per HTTP client per batch
     paced: int  # concurrent reads against a 60 per 10 s limit
-    scale_seconds: float = 4.0  # per turn of each setup (1 worker, 2 workers, 2 replicas)
+    scale_seconds: float = 3.0  # per turn of each setup (1 worker, 2 workers, 2 replicas)
     shared_reads: int = 1_000  # three processes on one token at 50 per 1 s
     shared_runs: int = 3
 
