@@ -37,6 +37,7 @@ from pimelo_mcp.config import (
     parse_workers,
     read_api_key_file,
 )
+from pimelo_mcp.console import say
 from pimelo_mcp.scopes import discover_scopes, read_scopes_while
 
 if TYPE_CHECKING:
@@ -169,13 +170,13 @@ def config_error_messages(group: BaseExceptionGroup[BaseException]) -> list[str]
 
 
 def _fail(command: str, message: str) -> int:
-    print(f"pimelo-mcp {command}: {message}", file=sys.stderr, flush=True)
+    say(f"pimelo-mcp {command}: {message}")
     return 2
 
 
 def _say(message: str) -> None:
     """A line for the person who started the command (stderr: stdout may be the protocol)."""
-    print(f"pimelo-mcp: {message}", file=sys.stderr, flush=True)
+    say(f"pimelo-mcp: {message}")
 
 
 @contextmanager
@@ -413,7 +414,7 @@ async def _serve_http(
                     _say(f"clients send the header 'Authorization: Bearer {generated_key}'")
                 for name, value in demo_tokens or []:
                     _say(f"sandbox token to paste on the sign-in page ({name}): {value}")
-                print(remote.READY_PREFIX + url, file=sys.stderr, flush=True)
+                say(remote.READY_PREFIX + url)
 
             await remote.serve(app, sock, log_level=settings.log_level, on_ready=on_ready)
     finally:

@@ -34,6 +34,7 @@ from pimelo_mcp.config import (
     HttpSettings,
     OAuthSettings,
 )
+from pimelo_mcp.console import say
 from pimelo_mcp.http import listen
 from pimelo_mcp.listening import listen_tcp, spreads_by_reuse_port
 
@@ -101,7 +102,7 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
         spread = spreads_by_reuse_port()
         sock = listen(http, reuse_port=spread, listening=not spread)
     except ConfigError as error:
-        print(f"pimelo-mcp serve: {error}", file=sys.stderr, flush=True)
+        say(f"pimelo-mcp serve: {error}")
         return 2
     sock.set_inheritable(True)
     argv: list[str] = list(getattr(args, "argv", None) or sys.argv[1:])
@@ -125,7 +126,7 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     workers = [start(index) for index in range(1, http.workers + 1)]
-    print(f"pimelo-mcp: {http.workers} workers on one port", file=sys.stderr, flush=True)
+    say(f"pimelo-mcp: {http.workers} workers on one port")
     quick_deaths = 0
     exit_code = 0
     try:
@@ -138,19 +139,13 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
                 lived = time.monotonic() - worker.started
                 quick_deaths = quick_deaths + 1 if lived < QUICK_DEATH_SECONDS else 0
                 if quick_deaths >= MAX_QUICK_DEATHS:
-                    print(
+                    say(
                         f"pimelo-mcp: workers keep exiting at start (worker {worker.index}: "
-                        f"exit code {code}); stopping. Its messages above say why.",
-                        file=sys.stderr,
-                        flush=True,
+                        f"exit code {code}); stopping. Its messages above say why."
                     )
                     stopping, exit_code = True, 1
                     break
-                print(
-                    f"pimelo-mcp: worker {worker.index} exited (code {code}); starting it again",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                say(f"pimelo-mcp: worker {worker.index} exited (code {code}); starting it again")
                 workers[position] = start(worker.index, again=True)
     finally:
         for worker in workers:
@@ -164,5 +159,5 @@ def run_workers(http: HttpSettings, store_settings: OAuthSettings, args: argpars
                 worker.process.kill()
                 worker.process.wait()
         sock.close()
-    print("pimelo-mcp: all workers stopped.", file=sys.stderr, flush=True)
+    say("pimelo-mcp: all workers stopped.")
     return exit_code
