@@ -74,3 +74,5 @@ LOCALE_PATTERN = r"^[a-z]{2,3}_[A-Z]{2}$"
 # Uploads above this are refused by the service (413); refusing them locally saves the
 # bytes on the wire and a unit of the rate limit.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The media types shown as pictures (to a model, in the review pane): what every client draws.
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")

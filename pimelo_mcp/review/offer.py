@@ -19,6 +19,7 @@ from pimelo_mcp.review.payload import RecordFace, review_items, status_of, summa
 from pimelo_mcp.review.thumbnails import thumbnails
 from pimelo_mcp.tools.batch import BatchOutput, Plan
 from pimelo_mcp.translate import AttributeDef, CatalogSchema
+from pimelo_mcp.translate.definitions import label_in
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import Context
@@ -153,6 +154,5 @@ def entity_faces(
         labels: Mapping[str, str] = (
             record.labels if record is not None else (plan.operation or {}).get("labels") or {}
         )
-        label = labels.get(locale or "") or next(iter(labels.values()), None)
-        faces[plan.key] = RecordFace(label=label)
+        faces[plan.key] = RecordFace(label=label_in(labels, locale))
     return faces

@@ -51,10 +51,7 @@ def readable(attribute: AttributeDef | None, data: Any, locale: str | None) -> s
     if data is None or data == [] or data == "":
         return None
     if attribute is not None and attribute.type in ("select", "multiselect"):
-        labels = {
-            option.code: option.labels.get(locale or "") or next(iter(option.labels.values()), "")
-            for option in attribute.options
-        }
+        labels = {option.code: option.label(locale) for option in attribute.options}
         codes = cast(list[Any], data) if isinstance(data, list) else [data]
         return ", ".join(labels.get(str(code)) or str(code) for code in codes)
     if isinstance(data, bool):

@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
+from pimelo_mcp.capped import read_at_most
 from pimelo_mcp.client import InsufficientScopeError, PimeloClient, PimeloError
+from pimelo_mcp.client._constants import IMAGE_TYPES
 
 MAX_THUMBNAILS = 40  # downloads per dry run: one request each, beside the dry run's own
 MAX_THUMBNAIL_BYTES = 64 * 1024  # one image; a larger one is skipped, never cut
 MAX_THUMBNAILS_BYTES = 1024 * 1024  # every image of one answer together
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 async def thumbnails(client: PimeloClient, codes: Iterable[str]) -> dict[str, str]:
@@ -46,9 +47,5 @@ async def _download(client: PimeloClient, code: str, limit: int) -> tuple[str, b
             return None
         if download.content_length is not None and download.content_length > limit:
             return None
-        content = bytearray()
-        async for chunk in download.aiter_bytes():
-            content.extend(chunk)
-            if len(content) > limit:
-                return None
-    return mime_type, bytes(content)
+        content = await read_at_most(download, limit)
+    return None if content is None else (mime_type, content)

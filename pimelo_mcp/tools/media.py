@@ -32,7 +32,10 @@ from pimelo_mcp.client import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from pimelo_mcp.client._constants import MAX_UPLOAD_BYTES  # Pimelo's own cap on uploads
+from pimelo_mcp.client._constants import (  # Pimelo's own cap on uploads; pictures shown
+    IMAGE_TYPES,
+    MAX_UPLOAD_BYTES,
+)
 from pimelo_mcp.config import ENV_UPLOAD_DIRS
 from pimelo_mcp.public_urls import (
     NotHttpsError,
@@ -54,8 +57,7 @@ from pimelo_mcp.translate import translate_values
 MAX_IMAGE_BYTES = 1024 * 1024  # an image returned to the model (base64 adds a third)
 URL_TIMEOUT_SECONDS = 20.0
 MAX_REDIRECTS = 3
-ALLOWED_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+ALLOWED_TYPES = (*IMAGE_TYPES, "application/pdf")
 # Tests replace this with an httpx2.MockTransport; None is the real network.
 URL_TRANSPORT: httpx2.AsyncBaseTransport | None = None
 

@@ -22,10 +22,21 @@ AttributeType = Literal[
 ]
 
 
+def label_in(labels: Mapping[str, str], locale: str | None) -> str | None:
+    """The label in `locale` when there is one, else the first; None when there is none."""
+    if locale and locale in labels:
+        return labels[locale]
+    return next(iter(labels.values()), None)
+
+
 @dataclass(frozen=True)
 class OptionDef:
     code: str
     labels: Mapping[str, str] = field(default_factory=dict[str, str])
+
+    def label(self, locale: str | None = None) -> str:
+        found = label_in(self.labels, locale)
+        return self.code if found is None else found
 
 
 @dataclass(frozen=True)
@@ -60,9 +71,8 @@ class AttributeDef:
         )
 
     def label(self, locale: str | None = None) -> str:
-        if locale and locale in self.labels:
-            return self.labels[locale]
-        return next(iter(self.labels.values()), self.code)
+        found = label_in(self.labels, locale)
+        return self.code if found is None else found
 
 
 @dataclass(frozen=True)
