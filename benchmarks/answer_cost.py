@@ -30,8 +30,7 @@ import statistics
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +46,8 @@ from benchmarks.per_call import (
     LISTENING,
     PIMELO_STDIO,
     ROOT,
-    SKU,
     PipeServer,
+    client_batch,
     environments,
     throughput,
 )
@@ -81,21 +80,7 @@ async def in_process(rounds: int, calls: int) -> Three:
                 bare_server.build(base_url, token, http_client=http, whole_answer=True)
             ) as whole,
         ):
-
-            def batch(client: Client) -> Callable[[], Awaitable[float]]:
-                async def run() -> float:
-                    times: list[float] = []
-                    for _ in range(calls):
-                        started = time.perf_counter()
-                        result = await client.call_tool("get_product", {"identifier": SKU})
-                        times.append(time.perf_counter() - started)
-                        if result.is_error:
-                            raise RuntimeError(f"get_product failed: {result.content}")
-                    return statistics.median(times) * 1000
-
-                return run
-
-            sides = [batch(pimelo), batch(bare), batch(whole)]
+            sides = [client_batch(client, calls) for client in (pimelo, bare, whole)]
             for side in sides:  # first calls build the tool and load definitions
                 await side()
             figures: list[list[float]] = [[], [], []]

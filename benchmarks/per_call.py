@@ -98,23 +98,27 @@ async def in_process(rounds: int, calls: int) -> Pair:
             Client(build_server(settings, http_client=http)) as pimelo,
             Client(bare_server.build(base_url, token, http_client=http)) as bare,
         ):
+            await client_batch(pimelo, calls)()  # first calls build the tool, load definitions
+            await client_batch(bare, calls)()
+            return await interleaved_async(
+                rounds, client_batch(pimelo, calls), client_batch(bare, calls)
+            )
 
-            def batch(client: Client) -> Callable[[], Awaitable[float]]:
-                async def run() -> float:
-                    times: list[float] = []
-                    for _ in range(calls):
-                        started = time.perf_counter()
-                        result = await client.call_tool("get_product", {"identifier": SKU})
-                        times.append(time.perf_counter() - started)
-                        if result.is_error:
-                            raise RuntimeError(f"get_product failed: {result.content}")
-                    return statistics.median(times) * 1000
 
-                return run
+def client_batch(client: Client, calls: int) -> Callable[[], Awaitable[float]]:
+    """A batch of `calls` warm get_product calls through `client`: its median milliseconds."""
 
-            await batch(pimelo)()  # first calls build the tool and load definitions
-            await batch(bare)()
-            return await interleaved_async(rounds, batch(pimelo), batch(bare))
+    async def run() -> float:
+        times: list[float] = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            result = await client.call_tool("get_product", {"identifier": SKU})
+            times.append(time.perf_counter() - started)
+            if result.is_error:
+                raise RuntimeError(f"get_product failed: {result.content}")
+        return statistics.median(times) * 1000
+
+    return run
 
 
 # -- stdio --------------------------------------------------------------------------------
