@@ -14,22 +14,34 @@ import pytest
 
 from pimelo_mcp.cli import main
 from pimelo_mcp.listening import spreads_by_reuse_port
-from tests.http_process import http_server
-from tests.scale.replicas import API_KEY, sandbox
+from tests.http_process import HttpServer, http_server
+from tests.scale.replicas import API_KEY, Sandbox, sandbox
 
 pytestmark = pytest.mark.slow
 
 
+def _two_workers(pimelo: Sandbox, tmp_path: Path) -> dict[str, str]:
+    """The environment of `serve --transport http` with two workers against `pimelo`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PIMELO_")}
+    env.update(
+        PIMELO_BASE_URL=pimelo.base_url,
+        PIMELO_API_TOKEN=pimelo.tokens["full-access"],
+        PIMELO_MCP_API_KEYS=API_KEY,
+        PIMELO_MCP_WORKERS="2",
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
+    return env
+
+
+def _wait_for_worker_2(server: HttpServer) -> None:
+    """The banner is the first worker's; the second says it is ready before or after it."""
+    if "pimelo-mcp: worker 2 ready" not in server.stderr:
+        server.wait_for_line(re.compile(r"worker 2 ready$"))
+
+
 def test_workers_answer_on_one_port_and_share_the_state_folder(tmp_path: Path) -> None:
     with sandbox() as pimelo:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PIMELO_")}
-        env.update(
-            PIMELO_BASE_URL=pimelo.base_url,
-            PIMELO_API_TOKEN=pimelo.tokens["full-access"],
-            PIMELO_MCP_API_KEYS=API_KEY,
-            PIMELO_MCP_WORKERS="2",
-            XDG_STATE_HOME=str(tmp_path / "state"),
-        )
+        env = _two_workers(pimelo, tmp_path)
         with http_server([], env=env) as server:
             for n in range(20):  # a new connection each time: the kernel spreads them
                 response = httpx2.post(
@@ -110,17 +122,9 @@ def test_connections_made_at_once_are_spread_over_the_workers(tmp_path: Path) ->
     # One listening socket shared by the workers gave nearly every connection to the worker
     # that woke first (10 of 10); kept alive, they stayed there and the other worker idled.
     with sandbox() as pimelo:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PIMELO_")}
-        env.update(
-            PIMELO_BASE_URL=pimelo.base_url,
-            PIMELO_API_TOKEN=pimelo.tokens["full-access"],
-            PIMELO_MCP_API_KEYS=API_KEY,
-            PIMELO_MCP_WORKERS="2",
-            XDG_STATE_HOME=str(tmp_path / "state"),
-        )
+        env = _two_workers(pimelo, tmp_path)
         with http_server([], env=env) as server:
-            if "pimelo-mcp: worker 2 ready" not in server.stderr:
-                server.wait_for_line(re.compile(r"worker 2 ready$"))
+            _wait_for_worker_2(server)
             connections = [http.client.HTTPConnection("127.0.0.1", server.port) for _ in range(24)]
             for connection in connections:  # all queued before any is answered
                 connection.connect()
@@ -148,17 +152,9 @@ def test_connections_made_at_once_are_spread_over_the_workers(tmp_path: Path) ->
 
 def test_a_dead_worker_is_started_again_and_calls_keep_succeeding(tmp_path: Path) -> None:
     with sandbox() as pimelo:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PIMELO_")}
-        env.update(
-            PIMELO_BASE_URL=pimelo.base_url,
-            PIMELO_API_TOKEN=pimelo.tokens["full-access"],
-            PIMELO_MCP_API_KEYS=API_KEY,
-            PIMELO_MCP_WORKERS="2",
-            XDG_STATE_HOME=str(tmp_path / "state"),
-        )
+        env = _two_workers(pimelo, tmp_path)
         with http_server([], env=env) as server:
-            if "pimelo-mcp: worker 2 ready" not in server.stderr:  # it may come after the banner
-                server.wait_for_line(re.compile(r"worker 2 ready$"))
+            _wait_for_worker_2(server)
             first, second = sorted(_workers_of(server.pid))
             _kill_and_wait(second)  # a crash: no chance to say goodbye
             for n in range(10):  # while it is gone, the other worker takes every connection
