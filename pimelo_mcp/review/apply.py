@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from pimelo_mcp.client import PimeloError
 from pimelo_mcp.review.handles import MAX_HANDLE_CHARS, RUN_AGAIN, HandleRefused, ReviewedChanges
 from pimelo_mcp.review.pane import APPLY_TOOL, APPLY_TOOL_META, APPS_SWITCH
-from pimelo_mcp.tools.batch import BatchOutput, Change, Plan, finish, key_field
+from pimelo_mcp.tools.batch import BatchOutput, Change, Plan, finish, is_stale, key_field
 from pimelo_mcp.tools.common import state_of
 from pimelo_mcp.tools.registry import ToolOutput, tool
 from pimelo_mcp.tools.state import ToolState
@@ -82,7 +82,7 @@ def outcomes(batch: BatchOutput, skipped: list[str], order: list[str]) -> list[A
             by_key[key] = AppliedItem(key=key, outcome="unknown", error=item.error)
         else:
             error = item.error or "refused by Pimelo"
-            if error.startswith("stale"):
+            if is_stale(error):
                 error = f"{STALE_SINCE_REVIEW} ({error})"
             by_key[key] = AppliedItem(key=key, outcome="refused", error=error)
     return [by_key[key] for key in order]
@@ -180,13 +180,14 @@ async def apply_reviewed_changes(
     except HandleRefused as error:
         raise ToolError(f"Nothing was written: {error}") from None
     await _check_offered(ctx, review.tool)
-    unknown = sorted(set(skip) - set(review.keys))
+    skipped = set(skip)
+    unknown = sorted(skipped - set(review.keys))
     if unknown:
         raise ToolError(
             f"Nothing was written: skip names {', '.join(unknown)}, which this review does not "
             f"hold (it holds {', '.join(review.keys)}); skip only keys of its items, or {RUN_AGAIN}"
         )
-    left = [item for item in review.items if item.key not in set(skip)]
+    left = [item for item in review.items if item.key not in skipped]
     if not left:
         raise ToolError(
             "Nothing was written: every item of this review was left out, so there is nothing "
@@ -213,7 +214,7 @@ async def apply_reviewed_changes(
         # answer instead of raising): the review stays open for another try.
         await state.review.applied.release(review.id)
         raise
-    items = outcomes(batch, [key for key in review.keys if key in set(skip)], review.keys)
+    items = outcomes(batch, [key for key in review.keys if key in skipped], review.keys)
     await state.review.applied.remember(
         review.id,
         json.dumps([item.model_dump(mode="json") for item in items]),

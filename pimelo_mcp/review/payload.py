@@ -15,7 +15,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal, cast
 
-from pimelo_mcp.tools.batch import Change, Plan
+from pimelo_mcp.tools.batch import Change, Plan, is_stale
 from pimelo_mcp.tools.render import shown
 from pimelo_mcp.translate import AttributeDef
 
@@ -41,8 +41,7 @@ class RecordFace:
 
 def status_of(plan: Plan) -> Status:
     if plan.error is not None:
-        # settle_update and Pimelo's 412 both say "stale: …" first (tools/batch.py).
-        return "stale" if plan.error.startswith("stale") else "refused"
+        return "stale" if is_stale(plan.error) else "refused"
     return "unchanged" if plan.operation is None else "change"
 
 

@@ -99,13 +99,23 @@ def field_change(name: str, before: Any, after: Any) -> list[Change]:
     return [] if before == after else [Change(field=name, before=before, after=after)]
 
 
+STALE = (
+    "stale: "  # how a refusal for an out-of-date version starts (stale_message, problem_message)
+)
+
+
+def is_stale(error: str | None) -> bool:
+    """Whether an item was refused because its record changed since the version it names."""
+    return error is not None and error.startswith(STALE)
+
+
 def stale_message(
     expected: int, current: int | None, updated_at: Any, changes: Sequence[Change]
 ) -> str:
     """Why an item with an old expected_version is refused, with what the record holds now."""
     now = "; ".join(f"{change.field} is {shown_change(change.before)}" for change in changes[:10])
     return (
-        f"stale: you expected version {expected}, the record is at version {current} (updated "
+        f"{STALE}you expected version {expected}, the record is at version {current} (updated "
         f"{updated_at}); "
         + (f"now {now}; " if now else "")
         + "re-read it, re-apply your change and "
@@ -138,7 +148,7 @@ def problem_message(problem: Mapping[str, Any] | None, status: int | None = None
     detail = problem.get("detail") or problem.get("title") or "refused"
     if status == 412 and problem.get("current_version") is not None:
         return (
-            f"stale: the record is now at version {problem['current_version']}; read it again "
+            f"{STALE}the record is now at version {problem['current_version']}; read it again "
             "and retry with that expected_version"
         )
     return f"Pimelo refused (HTTP {status}): {detail}"
